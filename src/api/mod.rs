@@ -1,0 +1,251 @@
+//! Talking to the proxy: one request function that checks the status before decoding, sends
+//! the access token and `If-None-Match`, and turns every failure into an [`ApiError`]. The
+//! endpoint modules only build paths.
+
+pub mod livechat;
+pub mod liveperson;
+
+use gloo_net::http::{Request, RequestBuilder};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::fmt;
+use std::rc::Rc;
+use visitor_sidebar_contract::{ErrorBody, FieldError};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortSignal;
+
+/// Where the proxy is and how to prove the right to call it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiClient {
+    base: Rc<str>,
+    token: Option<Rc<str>>,
+}
+
+/// A GET's answer: new data, or "unchanged since the ETag you sent".
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetched<T> {
+    Data { value: T, etag: Option<String> },
+    NotModified,
+}
+
+/// Why a call failed, in terms the widget can show and act on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// No answer at all: the proxy is down, unreachable or blocked by CORS.
+    Unreachable(String),
+    /// The proxy answered with its error body.
+    Proxy {
+        status: u16,
+        code: String,
+        message: String,
+        upstream_status: Option<u16>,
+        upstream_code: Option<i64>,
+        /// Seconds to wait before trying again (`Retry-After`).
+        retry_after: Option<u32>,
+        fields: Vec<FieldError>,
+    },
+    /// An answer that is not what the proxy's contract promises.
+    BadResponse(String),
+    /// Cancelled because the visitor changed or the sidebar went away.
+    Aborted,
+}
+
+impl ApiError {
+    /// The proxy's machine-readable error code, if it sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Proxy { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked us to wait, in seconds.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            ApiError::Proxy { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Is this the kind of failure that can pass by itself (so old data stays on screen as
+    /// "stale" and polling goes on)? Refusals such as "no permission" or "session expired" are
+    /// not.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Unreachable(_) | ApiError::BadResponse(_) => true,
+            ApiError::Proxy { status, .. } => *status == 429 || *status >= 500,
+            ApiError::Aborted => false,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Unreachable(_) => f.write_str("The sidebar's proxy cannot be reached."),
+            ApiError::Proxy { message, .. } => f.write_str(message),
+            ApiError::BadResponse(why) => write!(f, "The proxy sent an unexpected answer ({why})."),
+            ApiError::Aborted => f.write_str("Cancelled."),
+        }
+    }
+}
+
+fn js_error_text(e: &JsValue) -> String {
+    js_sys::Error::from(e.clone())
+        .message()
+        .as_string()
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// Percent-encodes one path segment (IDs are checked already; this is the second fence).
+pub fn segment(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+impl ApiClient {
+    pub fn new(base: &str, token: Option<&str>) -> ApiClient {
+        ApiClient {
+            base: base.trim_end_matches('/').into(),
+            token: token.map(Into::into),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    fn authorize(&self, builder: RequestBuilder) -> RequestBuilder {
+        match &self.token {
+            Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
+            None => builder,
+        }
+    }
+
+    /// GETs `path` (relative to the proxy's API base) and decodes the JSON body as `T`.
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        etag: Option<&str>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Fetched<T>, ApiError> {
+        let mut builder = self
+            .authorize(Request::get(&self.url(path)))
+            .header("Accept", "application/json")
+            .abort_signal(signal);
+        if let Some(etag) = etag {
+            builder = builder.header("If-None-Match", etag);
+        }
+        let response = send(builder.build(), signal).await?;
+        if response.status() == 304 {
+            return Ok(Fetched::NotModified);
+        }
+        let etag = response.headers().get("ETag").ok().flatten();
+        let body = json_body(&response, signal).await?;
+        let value = serde_wasm_bindgen::from_value(body)
+            .map_err(|e| ApiError::BadResponse(e.to_string()))?;
+        Ok(Fetched::Data { value, etag })
+    }
+
+    /// POSTs `body` as JSON and returns the decoded answer.
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        signal: Option<&AbortSignal>,
+    ) -> Result<T, ApiError> {
+        // serde-wasm-bindgen then JSON.stringify keeps serde_json out of the bundle.
+        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+        let js = body
+            .serialize(&serializer)
+            .map_err(|e| ApiError::BadResponse(e.to_string()))?;
+        let text = js_sys::JSON::stringify(&js)
+            .map_err(|e| ApiError::BadResponse(js_error_text(&e)))?;
+        let request = self
+            .authorize(Request::post(&self.url(path)))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .abort_signal(signal)
+            .body(String::from(text));
+        let response = send(request, signal).await?;
+        let body = json_body(&response, signal).await?;
+        serde_wasm_bindgen::from_value(body).map_err(|e| ApiError::BadResponse(e.to_string()))
+    }
+}
+
+fn aborted(signal: Option<&AbortSignal>) -> bool {
+    signal.is_some_and(AbortSignal::aborted)
+}
+
+async fn send(
+    request: Result<Request, gloo_net::Error>,
+    signal: Option<&AbortSignal>,
+) -> Result<web_sys::Response, ApiError> {
+    let request = request.map_err(|e| ApiError::BadResponse(e.to_string()))?;
+    let response = request.send().await.map_err(|e| {
+        if aborted(signal) {
+            ApiError::Aborted
+        } else {
+            ApiError::Unreachable(e.to_string())
+        }
+    })?;
+    let response = web_sys::Response::from(response);
+    if response.ok() || response.status() == 304 {
+        Ok(response)
+    } else {
+        Err(error_from(&response, signal).await)
+    }
+}
+
+/// The body as a JS value, parsed by the browser (`Response.json()`).
+async fn json_body(
+    response: &web_sys::Response,
+    signal: Option<&AbortSignal>,
+) -> Result<JsValue, ApiError> {
+    let promise = response
+        .json()
+        .map_err(|e| ApiError::BadResponse(js_error_text(&e)))?;
+    JsFuture::from(promise).await.map_err(|e| {
+        if aborted(signal) {
+            ApiError::Aborted
+        } else {
+            ApiError::BadResponse(js_error_text(&e))
+        }
+    })
+}
+
+async fn error_from(response: &web_sys::Response, signal: Option<&AbortSignal>) -> ApiError {
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("Retry-After")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    let body = match json_body(response, signal).await {
+        Ok(body) => serde_wasm_bindgen::from_value::<ErrorBody>(body).ok(),
+        Err(ApiError::Aborted) => return ApiError::Aborted,
+        Err(_) => None,
+    };
+    match body {
+        Some(ErrorBody { error }) => ApiError::Proxy {
+            status,
+            code: error.code,
+            message: error.message,
+            upstream_status: error.upstream_status,
+            upstream_code: error.upstream_code,
+            retry_after,
+            fields: error.fields,
+        },
+        // Something other than the proxy answered (a gateway, a dev server).
+        None => ApiError::Proxy {
+            status,
+            code: format!("http_{status}"),
+            message: format!("The proxy answered HTTP {status} {}.", response.status_text()),
+            upstream_status: None,
+            upstream_code: None,
+            retry_after,
+            fields: Vec::new(),
+        },
+    }
+}

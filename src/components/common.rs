@@ -1,0 +1,198 @@
+//! Small building blocks every panel uses: links that only ever carry a safe scheme, labelled
+//! facts, collapsible sections, and the loading / stale / error notices.
+//!
+//! Visitor data only ever reaches the DOM through these as text nodes or checked `href`s.
+
+use crate::api::ApiError;
+use crate::format;
+use crate::hooks::Phase;
+use yew::prelude::*;
+
+/// The schemes a visitor-supplied address may be linked with.
+const SAFE_SCHEMES: [&str; 4] = ["http:", "https:", "mailto:", "tel:"];
+
+/// The address as the browser would follow it, if it parses as an absolute URL with a safe
+/// scheme. The browser's own parser decides, so tricks such as `java\tscript:`, leading
+/// spaces or upper case cannot slip past a string comparison.
+pub fn safe_href(address: &str) -> Option<String> {
+    let url = web_sys::Url::new(address.trim()).ok()?;
+    SAFE_SCHEMES
+        .contains(&url.protocol().as_str())
+        .then(|| url.href())
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SafeLinkProps {
+    /// Where the link should go; shown as plain text when it is not a safe absolute URL.
+    pub href: AttrValue,
+    /// The link text; the address itself when absent.
+    #[prop_or_default]
+    pub text: Option<AttrValue>,
+    #[prop_or_default]
+    pub class: Classes,
+}
+
+/// A link for a visitor-supplied address: opened in a new tab without handing over the
+/// console's `window.opener` or referrer, or plain text when the scheme is not safe.
+#[function_component]
+pub fn SafeLink(props: &SafeLinkProps) -> Html {
+    let text = props.text.clone().unwrap_or_else(|| props.href.clone());
+    match safe_href(&props.href) {
+        Some(href) => html! {
+            <a class={classes!("vs-link", props.class.clone())} href={href} title={props.href.clone()}
+               target="_blank" rel="noopener noreferrer">{ text }</a>
+        },
+        None => html! {
+            <span class={classes!("vs-unlinked", props.class.clone())} title={props.href.clone()}>{ text }</span>
+        },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FactProps {
+    pub label: AttrValue,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// One labelled fact in a `<dl class="vs-facts">`.
+#[function_component]
+pub fn Fact(props: &FactProps) -> Html {
+    html! {
+        <div class="vs-fact">
+            <dt>{ props.label.clone() }</dt>
+            <dd>{ props.children.clone() }</dd>
+        </div>
+    }
+}
+
+/// A fact only when there is a value: `fact_text("City", visitor.city.as_deref())`.
+pub fn fact_text(label: &'static str, value: Option<&str>) -> Html {
+    match value {
+        Some(value) if !value.trim().is_empty() => html! {
+            <Fact label={label}><span class="vs-text" title={value.to_owned()}>{ value.to_owned() }</span></Fact>
+        },
+        _ => Html::default(),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SectionProps {
+    pub title: AttrValue,
+    /// Open when first shown (the facts that matter first); closed ones are one click away.
+    #[prop_or(true)]
+    pub open: bool,
+    /// A short figure beside the title, such as a count.
+    #[prop_or_default]
+    pub badge: Option<AttrValue>,
+    #[prop_or_default]
+    pub class: Classes,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// A collapsible section: a real `<details>`/`<summary>` (keyboard and screen-reader support
+/// come with it) whose summary holds a heading.
+#[function_component]
+pub fn Section(props: &SectionProps) -> Html {
+    html! {
+        <details class={classes!("vs-section", props.class.clone())} open={props.open}>
+            <summary>
+                <h3 class="vs-section-title">{ props.title.clone() }</h3>
+                if let Some(badge) = &props.badge {
+                    <span class="vs-badge">{ badge.clone() }</span>
+                }
+            </summary>
+            <div class="vs-section-body">{ props.children.clone() }</div>
+        </details>
+    }
+}
+
+/// Grey placeholder lines while the first answer is awaited.
+#[function_component]
+pub fn Skeleton() -> Html {
+    html! {
+        <div class="vs-skeleton" role="status" aria-busy="true">
+            <span class="vs-sr-only">{ "Loading visitor data…" }</span>
+            <div class="vs-skeleton-line vs-w60"></div>
+            <div class="vs-skeleton-line vs-w90"></div>
+            <div class="vs-skeleton-line vs-w75"></div>
+            <div class="vs-skeleton-line vs-w40"></div>
+        </div>
+    }
+}
+
+/// A sentence that tells the agent what an error means for them. Specific proxy codes get
+/// specific words; anything else carries the proxy's own message.
+pub fn error_text(error: &ApiError) -> String {
+    let specific = match error.code() {
+        Some("liveperson_session_expired") => Some(
+            "LivePerson does not know this visit's session, or it has expired: this API keeps sessions for 6 hours.",
+        ),
+        Some("liveperson_no_permission") => {
+            Some("The proxy's LivePerson key lacks permission for visit information.")
+        }
+        Some("liveperson_invalid_visitor") => Some("LivePerson does not know this visitor ID."),
+        Some("liveperson_invalid_account") => {
+            Some("LivePerson does not know the proxy's account ID: check its configuration.")
+        }
+        Some("liveperson_not_found") => {
+            Some("LivePerson has no current visit for this visitor (sessions are kept for 6 hours).")
+        }
+        Some("liveperson_bad_request") => Some("LivePerson refused the request as malformed."),
+        Some("unauthorized") => Some("The proxy refused the sidebar's access token."),
+        Some("upstream_rate_limited") | Some("rate_limited") => {
+            Some("Too many requests: the sidebar will retry shortly.")
+        }
+        Some("upstream_timeout") => Some("The vendor's API is not answering in time."),
+        _ => None,
+    };
+    specific.map(str::to_owned).unwrap_or_else(|| error.to_string())
+}
+
+#[derive(Properties, PartialEq)]
+pub struct StatusProps {
+    pub phase: Phase,
+    pub has_data: bool,
+    pub on_refresh: Callback<()>,
+    #[prop_or_default]
+    pub locale: Option<AttrValue>,
+}
+
+/// The strip above a panel: the refresh button, and the stale or error notice when there is
+/// one. Its text changes only when the phase does, so quiet polls leave it untouched.
+#[function_component]
+pub fn StatusBar(props: &StatusProps) -> Html {
+    let on_click = {
+        let on_refresh = props.on_refresh.clone();
+        Callback::from(move |_| on_refresh.emit(()))
+    };
+    let refreshing = matches!(props.phase, Phase::Refreshing);
+    let notice = match &props.phase {
+        Phase::Stale { since, error } => {
+            let since = format::time(*since, props.locale.as_deref()).unwrap_or_default();
+            html! {
+                <p class="vs-notice vs-notice-stale" role="status">
+                    <strong>{ "Stale" }</strong>{ format!(" since {since}: ") }{ error_text(error) }
+                    { " Showing the last data received; retrying automatically." }
+                </p>
+            }
+        }
+        Phase::Failed(error) => html! {
+            <p class="vs-notice vs-notice-error" role="alert">
+                <strong>{ "Error: " }</strong>{ error_text(error) }
+                if props.has_data { { " The data below is older." } }
+            </p>
+        },
+        _ => Html::default(),
+    };
+    html! {
+        <div class="vs-status">
+            <button type="button" class="vs-button vs-refresh" onclick={on_click} disabled={refreshing}
+                    aria-label="Refresh visitor data">
+                { if refreshing { "Refreshing…" } else { "Refresh" } }
+            </button>
+            { notice }
+        </div>
+    }
+}

@@ -1,0 +1,8 @@
+//! The sidebar's components: the root, the building blocks, and one folder per provider.
+
+pub mod common;
+pub mod livechat;
+pub mod liveperson;
+pub mod sidebar;
+
+pub use sidebar::{Command, Controller, Sidebar, SidebarProps};

@@ -1,0 +1,129 @@
+//! The sidebar's root: the `<aside>` landmark, the theme, the shared settings every panel reads
+//! through context, and the switch between the LivePerson and LiveChat panels. Hosts steer it
+//! through a [`Controller`] (what `mount()`'s handle calls).
+
+use crate::api::ApiClient;
+use crate::components::livechat::LiveChatView;
+use crate::components::liveperson::LivePersonView;
+use crate::options::{Options, Provider, Selection, Theme};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// What every panel needs to know, provided once at the root.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub client: ApiClient,
+    pub locale: Option<AttrValue>,
+    pub poll_interval_ms: u32,
+    pub details_set_id: AttrValue,
+}
+
+/// Reads the [`Settings`] from context; panels are only ever rendered under [`Sidebar`].
+#[hook]
+pub fn use_settings() -> Settings {
+    use_context::<Settings>().expect("panels are rendered inside <Sidebar>")
+}
+
+/// A command from the host page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Show(Selection),
+    SetTheme(Theme),
+}
+
+#[derive(Default)]
+struct ControllerInner {
+    target: Option<Callback<Command>>,
+    pending: Vec<Command>,
+}
+
+/// The host's handle on one mounted sidebar. Commands sent before the sidebar has rendered
+/// are queued, not lost. Each sidebar has its own, so sidebars on one page share nothing.
+#[derive(Clone, Default)]
+pub struct Controller(Rc<RefCell<ControllerInner>>);
+
+impl PartialEq for Controller {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Controller {
+    pub fn send(&self, command: Command) {
+        let target = self.0.borrow().target.clone();
+        match target {
+            Some(target) => target.emit(command),
+            None => self.0.borrow_mut().pending.push(command),
+        }
+    }
+
+    fn attach(&self, target: Callback<Command>) {
+        let pending = {
+            let mut inner = self.0.borrow_mut();
+            inner.target = Some(target.clone());
+            std::mem::take(&mut inner.pending)
+        };
+        for command in pending {
+            target.emit(command);
+        }
+    }
+
+    fn detach(&self) {
+        self.0.borrow_mut().target = None;
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SidebarProps {
+    pub options: Options,
+    #[prop_or_default]
+    pub controller: Controller,
+}
+
+/// The whole sidebar.
+#[function_component]
+pub fn Sidebar(props: &SidebarProps) -> Html {
+    let selection = use_state_eq(|| props.options.selection.clone());
+    let theme = use_state_eq(|| props.options.theme);
+
+    {
+        let (selection, theme) = (selection.clone(), theme.clone());
+        use_effect_with(props.controller.clone(), move |controller| {
+            controller.attach(Callback::from(move |command| match command {
+                Command::Show(next) => selection.set(next),
+                Command::SetTheme(next) => theme.set(next),
+            }));
+            let controller = controller.clone();
+            move || controller.detach()
+        });
+    }
+
+    let settings = {
+        let o = &props.options;
+        use_memo(o.clone(), |o| Settings {
+            client: ApiClient::new(&o.proxy_url, o.access_token.as_deref()),
+            locale: o.locale.clone().map(AttrValue::from),
+            poll_interval_ms: o.poll_interval_ms,
+            details_set_id: o.details_set_id.clone().into(),
+        })
+    };
+
+    let body = match selection.provider {
+        Provider::LivePerson => html! {
+            <LivePersonView visitor_id={selection.visitor_id.clone().map(AttrValue::from)}
+                            sid={selection.sid.clone().map(AttrValue::from)} />
+        },
+        Provider::LiveChat => html! {
+            <LiveChatView visitor_id={selection.visitor_id.clone().map(AttrValue::from)} />
+        },
+    };
+
+    html! {
+        <ContextProvider<Settings> context={(*settings).clone()}>
+            <aside class="vs-root" data-theme={theme.as_str()} aria-label="Visitor details">
+                { body }
+            </aside>
+        </ContextProvider<Settings>>
+    }
+}

@@ -1,0 +1,97 @@
+//! visitor-sidebar: a customer-context sidebar for chat agents, showing LivePerson visit state
+//! and LiveChat visitor details fetched through a credential-holding proxy.
+//!
+//! Three ways in, all ending in the [`components::Sidebar`] component:
+//! - the iframe page (`index.html`): [`start_page`] reads the URL query and `<meta>` settings;
+//! - a script in the host page: [`mount`] returns a [`SidebarHandle`];
+//! - `postMessage` from the parent frame (origins listed in `allowedOrigins` only).
+
+pub mod api;
+pub mod components;
+pub mod format;
+pub mod hooks;
+pub mod models;
+pub mod options;
+pub mod page;
+pub mod user_agent;
+
+use components::{Command, Controller, Sidebar, SidebarProps};
+use options::{Options, RawOptions, Selection, Theme};
+use wasm_bindgen::prelude::*;
+
+/// A mounted sidebar, as JavaScript holds it.
+#[wasm_bindgen]
+pub struct SidebarHandle {
+    app: Option<yew::AppHandle<Sidebar>>,
+    controller: Controller,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawSelection {
+    provider: Option<String>,
+    visitor_id: Option<String>,
+    sid: Option<String>,
+}
+
+#[wasm_bindgen]
+impl SidebarHandle {
+    /// Shows another visitor: `show({provider, visitorId, sid})`. Requests for the previous one
+    /// are cancelled.
+    pub fn show(&self, selection: JsValue) -> Result<(), JsError> {
+        let raw: RawSelection = serde_wasm_bindgen::from_value(selection)
+            .map_err(|e| JsError::new(&format!("show() expects {{provider, visitorId, sid}}: {e}")))?;
+        let selection = Selection::from_parts(raw.provider.as_deref(), raw.visitor_id, raw.sid)
+            .map_err(|e| JsError::new(&e))?;
+        self.controller.send(Command::Show(selection));
+        Ok(())
+    }
+
+    /// `"light"`, `"dark"` or `"auto"` (follow the system).
+    #[wasm_bindgen(js_name = setTheme)]
+    pub fn set_theme(&self, theme: &str) -> Result<(), JsError> {
+        let theme = Theme::parse(theme)
+            .ok_or_else(|| JsError::new("setTheme() expects \"light\", \"dark\" or \"auto\""))?;
+        self.controller.send(Command::SetTheme(theme));
+        Ok(())
+    }
+
+    /// Removes the sidebar and stops all its requests and timers. Safe to call twice.
+    pub fn unmount(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+    }
+}
+
+/// Mounts a sidebar into `element`. Options (all optional): `proxyUrl` (default `/api`),
+/// `accessToken`, `provider`, `visitorId`, `sid`, `pollIntervalMs`, `locale`, `theme`,
+/// `detailsSetId`, `allowedOrigins`.
+#[wasm_bindgen]
+pub fn mount(element: web_sys::Element, options: JsValue) -> Result<SidebarHandle, JsError> {
+    let options = RawOptions::from_js(&options)
+        .and_then(RawOptions::into_options)
+        .map_err(|e| JsError::new(&e))?;
+    Ok(mount_with(element, options))
+}
+
+/// [`mount`] for Rust callers (and tests) that already hold checked [`Options`].
+pub fn mount_with(element: web_sys::Element, options: Options) -> SidebarHandle {
+    let controller = Controller::default();
+    let props = SidebarProps {
+        options,
+        controller: controller.clone(),
+    };
+    let app = yew::Renderer::<Sidebar>::with_root_and_props(element, props).render();
+    SidebarHandle {
+        app: Some(app),
+        controller,
+    }
+}
+
+/// Starts the iframe page: mounts into the element marked `data-visitor-sidebar`, configured
+/// from the page's URL query and `<meta name="visitor-sidebar:…">` tags. Does nothing on
+/// pages without such an element (pages that call [`mount`] themselves).
+pub fn start_page() {
+    page::start();
+}

@@ -1,0 +1,252 @@
+//! LiveChat REST API v2 visitors (`GET /visitors`), modelled on every field of the documented
+//! sample. Decoded leniently (see [`lenient`](super::lenient)): a missing, null or odd value
+//! never fails the visitor, and a malformed visitor never fails the list.
+
+use super::lenient;
+use serde::Deserialize;
+
+/// One visitor on a tracked page.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct Visitor {
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt")]
+    pub state: Option<VisitorState>,
+    /// The visitor's user agent.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub browser: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt")]
+    pub chat: Option<ChatRef>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub chat_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub chat_start_time: Option<String>,
+    /// Seconds since the epoch.
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub chat_start_time_ts: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub chats: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub custom_variables: Vec<KeyValue>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub city: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub country: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub country_code: Option<String>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub greetings_accepted: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub greetings_all: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub greetings_refused: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub group: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub host: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub invitation: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub ip: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub language: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub last_visit: Option<String>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub last_visit_ts: Option<f64>,
+    /// Degrees, sent as a string.
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub latitude: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub longitude: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub operators: Vec<Operator>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub page_address: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub page_current: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub page_entered: Option<String>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub page_entered_ts: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub page_time: Option<String>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub page_time_ts: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub page_title: Option<String>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub page_views: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub prechat_survey: Vec<KeyValue>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub queue_start_time: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub referrer: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub region: Option<String>,
+    /// An IANA zone such as `America/New_York`.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub timezone: Option<String>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub visit_path: Vec<VisitPathEntry>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub visits: Option<f64>,
+}
+
+impl Visitor {
+    /// "City, Region, Country" with the unknown parts left out.
+    pub fn place(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.city, &self.region, &self.country]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+
+    /// The page the visitor is on now.
+    pub fn current_page(&self) -> Option<&str> {
+        self.page_current.as_deref().or(self.page_address.as_deref())
+    }
+
+    /// Does the visitor match the agent's search text (name, city, country, current page)?
+    /// `needle` must already be lower-case.
+    pub fn matches(&self, needle: &str) -> bool {
+        needle.is_empty()
+            || [
+                &self.name,
+                &self.city,
+                &self.country,
+                &self.page_title,
+                &self.page_current,
+            ]
+            .into_iter()
+            .flatten()
+            .any(|field| field.to_lowercase().contains(needle))
+    }
+}
+
+/// The visitor's state. The seven documented values, and anything else kept as text.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum VisitorState {
+    Browsing,
+    Chatting,
+    LoggingIntoChat,
+    Queued,
+    Invited,
+    RefusedInvitation,
+    ChatClosed,
+    Other(String),
+}
+
+impl From<String> for VisitorState {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "browsing" => VisitorState::Browsing,
+            "chatting" => VisitorState::Chatting,
+            "logging into chat" => VisitorState::LoggingIntoChat,
+            "queued" => VisitorState::Queued,
+            "invited" => VisitorState::Invited,
+            "refused invitation" => VisitorState::RefusedInvitation,
+            "chat closed" => VisitorState::ChatClosed,
+            _ => VisitorState::Other(s),
+        }
+    }
+}
+
+impl VisitorState {
+    /// How the state reads to an agent.
+    pub fn label(&self) -> &str {
+        match self {
+            VisitorState::Browsing => "browsing",
+            VisitorState::Chatting => "chatting",
+            VisitorState::LoggingIntoChat => "logging into chat",
+            VisitorState::Queued => "queued",
+            VisitorState::Invited => "invited",
+            VisitorState::RefusedInvitation => "refused invitation",
+            VisitorState::ChatClosed => "chat closed",
+            VisitorState::Other(s) => s,
+        }
+    }
+}
+
+/// The visitor's current chat, as far as the list tells.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct ChatRef {
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub started_timestamp: Option<f64>,
+}
+
+/// A custom variable or a pre-chat survey answer.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct KeyValue {
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub key: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub value: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub id: Option<String>,
+}
+
+/// An agent in the visitor's chat.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct Operator {
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub display_name: Option<String>,
+}
+
+/// One step of the visitor's path through the site.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct VisitPathEntry {
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub invitation: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub page: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub time: Option<String>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub time_ref: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub time_ts: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub title: Option<String>,
+}
+
+/// The whole `GET /visitors` answer; malformed visitors are dropped, the rest kept.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(transparent)]
+pub struct VisitorList(#[serde(deserialize_with = "lenient::list")] pub Vec<Visitor>);
+
+/// The `count=1` answer: the API documents "the number of visitors" without its shape, so a
+/// bare number, a numeric string and `{"total": n}` / `{"count": n}` are all read.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct VisitorCount(pub f64);
+
+impl<'de> Deserialize<'de> for VisitorCount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Wrapped {
+            #[serde(default, deserialize_with = "lenient::num")]
+            total: Option<f64>,
+            #[serde(default, deserialize_with = "lenient::num")]
+            count: Option<f64>,
+        }
+        let value: wasm_bindgen::JsValue = serde_wasm_bindgen::preserve::deserialize(d)?;
+        if let Ok(n) = serde_wasm_bindgen::from_value::<lenient::Num>(value.clone()) {
+            return Ok(VisitorCount(n.0));
+        }
+        serde_wasm_bindgen::from_value::<Wrapped>(value)
+            .ok()
+            .and_then(|w| w.total.or(w.count))
+            .map(VisitorCount)
+            .ok_or_else(|| serde::de::Error::custom("not a visitor count"))
+    }
+}

@@ -1,0 +1,183 @@
+//! What the host page tells the sidebar: where the proxy is, how to authenticate to it, which
+//! visitor to show and how to look. It comes from `mount(element, options)` or, for the iframe
+//! page, from the URL query and the page's `<meta>` tags.
+
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+
+/// Default time between polls.
+pub const DEFAULT_POLL_MS: u32 = 3_000;
+/// Polls are never closer than this, whatever the host asks.
+pub const MIN_POLL_MS: u32 = 500;
+
+/// Which vendor's data to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Provider {
+    #[default]
+    LiveChat,
+    LivePerson,
+}
+
+impl Provider {
+    pub fn parse(s: &str) -> Option<Provider> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "livechat" => Some(Provider::LiveChat),
+            "liveperson" => Some(Provider::LivePerson),
+            _ => None,
+        }
+    }
+}
+
+/// Colour scheme: follow the system, or force one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Theme {
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn parse(s: &str) -> Option<Theme> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" | "" => Some(Theme::Auto),
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            _ => None,
+        }
+    }
+
+    /// The value of the root's `data-theme` attribute (`auto` lets the CSS follow the system).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// Which visitor to show. A LiveChat selection without a visitor shows the visitors list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Selection {
+    pub provider: Provider,
+    pub visitor_id: Option<String>,
+    pub sid: Option<String>,
+}
+
+impl Selection {
+    /// From the loose values a host passes: `provider` if given, else LivePerson when a `sid`
+    /// is present, else LiveChat. Blank strings count as absent.
+    pub fn from_parts(
+        provider: Option<&str>,
+        visitor_id: Option<String>,
+        sid: Option<String>,
+    ) -> Result<Selection, String> {
+        let visitor_id = visitor_id.filter(|s| !s.trim().is_empty());
+        let sid = sid.filter(|s| !s.trim().is_empty());
+        let provider = match provider.filter(|p| !p.trim().is_empty()) {
+            Some(p) => Provider::parse(p).ok_or_else(|| {
+                format!("Unknown provider \"{p}\": use \"liveperson\" or \"livechat\".")
+            })?,
+            None if sid.is_some() => Provider::LivePerson,
+            None => Provider::LiveChat,
+        };
+        Ok(Selection {
+            provider,
+            visitor_id,
+            sid,
+        })
+    }
+}
+
+/// Everything configurable, with defaults filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Base URL of the proxy's API, without a trailing slash (default `/api`).
+    pub proxy_url: String,
+    /// Sent as `Authorization: Bearer` when set.
+    pub access_token: Option<String>,
+    pub poll_interval_ms: u32,
+    /// A BCP 47 tag for dates and numbers; the browser's when absent.
+    pub locale: Option<String>,
+    pub theme: Theme,
+    /// Default data-set ID of the LiveChat custom-details form.
+    pub details_set_id: String,
+    /// Origins whose `postMessage` commands are obeyed. Empty: none.
+    pub allowed_origins: Vec<String>,
+    pub selection: Selection,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            proxy_url: "/api".into(),
+            access_token: None,
+            poll_interval_ms: DEFAULT_POLL_MS,
+            locale: None,
+            theme: Theme::Auto,
+            details_set_id: "visitor-sidebar".into(),
+            allowed_origins: Vec::new(),
+            selection: Selection::default(),
+        }
+    }
+}
+
+/// The options object as JavaScript passes it to `mount()`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawOptions {
+    pub proxy_url: Option<String>,
+    pub access_token: Option<String>,
+    pub provider: Option<String>,
+    pub visitor_id: Option<String>,
+    pub sid: Option<String>,
+    pub poll_interval_ms: Option<f64>,
+    pub locale: Option<String>,
+    pub theme: Option<String>,
+    pub details_set_id: Option<String>,
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+impl RawOptions {
+    /// Reads a JavaScript options object; `undefined` or `null` gives the defaults.
+    pub fn from_js(value: &JsValue) -> Result<RawOptions, String> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(RawOptions::default());
+        }
+        serde_wasm_bindgen::from_value(value.clone()).map_err(|e| format!("Bad options: {e}"))
+    }
+
+    /// Checks every value and fills in the defaults.
+    pub fn into_options(self) -> Result<Options, String> {
+        let defaults = Options::default();
+        let theme = match self.theme.as_deref() {
+            Some(t) => Theme::parse(t)
+                .ok_or_else(|| format!("Unknown theme \"{t}\": use \"light\", \"dark\" or \"auto\"."))?,
+            None => Theme::Auto,
+        };
+        let poll_interval_ms = match self.poll_interval_ms {
+            Some(ms) if ms.is_finite() && ms >= 0.0 => (ms as u32).max(MIN_POLL_MS),
+            Some(_) => return Err("pollIntervalMs must be a positive number of milliseconds.".into()),
+            None => DEFAULT_POLL_MS,
+        };
+        let proxy_url = self
+            .proxy_url
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+            .filter(|u| !u.is_empty())
+            .unwrap_or(defaults.proxy_url);
+        Ok(Options {
+            proxy_url,
+            access_token: self.access_token.filter(|t| !t.trim().is_empty()),
+            poll_interval_ms,
+            locale: self.locale.filter(|l| !l.trim().is_empty()),
+            theme,
+            details_set_id: self
+                .details_set_id
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or(defaults.details_set_id),
+            allowed_origins: self.allowed_origins.unwrap_or_default(),
+            selection: Selection::from_parts(self.provider.as_deref(), self.visitor_id, self.sid)?,
+        })
+    }
+}
