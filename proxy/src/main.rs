@@ -1,0 +1,103 @@
+//! `visitor-sidebar-proxy`: parses the command line, loads the configuration (exiting with one
+//! line naming the bad key), serves, and prints the address it listens on.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use visitor_sidebar_proxy::{serve, start_demo_with, Config, RawConfig};
+
+/// The credential-holding proxy between the visitor sidebar widget and LivePerson / LiveChat.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    /// Start the upstream simulator in-process and call it instead of the real APIs.
+    #[arg(long)]
+    demo: bool,
+    /// Address to listen on (overrides VS_LISTEN; default 127.0.0.1:3000).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Directory of the built widget to serve at / (overrides VS_STATIC_DIR).
+    #[arg(long = "static", value_name = "DIR")]
+    static_dir: Option<PathBuf>,
+    /// TOML configuration file; environment variables override its keys.
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+}
+
+fn fail(message: impl std::fmt::Display) -> ! {
+    eprintln!("visitor-sidebar-proxy: {message}");
+    std::process::exit(2);
+}
+
+#[tokio::main]
+async fn main() {
+    visitor_sidebar_proxy::init_tracing();
+    let cli = Cli::parse();
+    let mut raw = RawConfig::load(cli.config.as_deref()).unwrap_or_else(|e| fail(e));
+    for key in &raw.secrets_in_file {
+        tracing::warn!(
+            "{key} is set in the configuration file; prefer the environment for secrets"
+        );
+    }
+    if let Some(listen) = cli.listen {
+        raw.set("VS_LISTEN", listen.to_string());
+    }
+    if let Some(dir) = &cli.static_dir {
+        raw.set("VS_STATIC_DIR", dir.to_string_lossy());
+    }
+    let (addr, _keep) = if cli.demo {
+        let listen = match raw.get("VS_LISTEN") {
+            Some(text) => text.parse().unwrap_or_else(|_| {
+                fail(format!("configuration error: VS_LISTEN: '{text}' is not an address such as 127.0.0.1:3000"))
+            }),
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let demo = start_demo_with(
+            raw,
+            listen,
+            cli.static_dir.clone(),
+            Some(visitor_sidebar_proxy::demo::DEMO_TICK),
+        )
+        .await
+        .unwrap_or_else(|e| fail(e));
+        (demo.addr, Running::Demo(demo))
+    } else {
+        let config = Config::from_raw(&raw).unwrap_or_else(|e| fail(e));
+        let server = serve(config, None).await.unwrap_or_else(|e| fail(e));
+        (server.addr, Running::Proxy(server))
+    };
+    println!("visitor-sidebar-proxy listening on http://{addr}");
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    match _keep {
+        Running::Demo(demo) => demo.shutdown().await,
+        Running::Proxy(server) => server.shutdown().await,
+    }
+}
+
+enum Running {
+    Demo(visitor_sidebar_proxy::DemoServer),
+    Proxy(visitor_sidebar_proxy::RunningServer),
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}

@@ -1,0 +1,167 @@
+//! Calling an upstream: one shared client, a timeout, a bounded body, and the failures every
+//! upstream shares (unreachable, timeout, 429, 5xx, not JSON) mapped to their error codes.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{HeaderMap, CONTENT_LENGTH, RETRY_AFTER};
+
+use crate::config::Config;
+use crate::error::AppError;
+
+/// What an upstream answered, body read in full (within the size bound).
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// The one HTTP client the proxy uses, with its limits.
+#[derive(Clone)]
+pub struct Upstream {
+    pub client: reqwest::Client,
+    max_bytes: usize,
+}
+
+impl Upstream {
+    pub fn new(config: &Config) -> anyhow::Result<Upstream> {
+        let client = reqwest::Client::builder()
+            .timeout(config.upstream_timeout)
+            .connect_timeout(config.upstream_timeout.min(Duration::from_secs(3)))
+            // A redirect could carry the credentials' effect to another host; none is expected.
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(Duration::from_secs(60))
+            .user_agent(concat!("visitor-sidebar-proxy/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Upstream {
+            client,
+            max_bytes: config.max_response_bytes,
+        })
+    }
+
+    /// Sends the request and reads the body, at most `max_bytes` of it. `who` names the
+    /// upstream in messages ("LivePerson", "LiveChat").
+    pub async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        who: &str,
+    ) -> Result<Answer, AppError> {
+        let mut response = request.send().await.map_err(|e| transport_error(e, who))?;
+        let status =
+            StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+        let headers = response.headers().clone();
+        let too_large = || {
+            AppError::new(
+                StatusCode::BAD_GATEWAY,
+                "upstream_bad_response",
+                format!("{who} sent an answer larger than the proxy accepts."),
+            )
+            .upstream(status.as_u16(), None)
+        };
+        let declared = headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > self.max_bytes) {
+            return Err(too_large());
+        }
+        let mut body = BytesMut::with_capacity(declared.unwrap_or(8 * 1024).min(self.max_bytes));
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > self.max_bytes {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) if e.is_timeout() => return Err(transport_error(e, who)),
+                Err(e) => {
+                    return Err(AppError::new(
+                        StatusCode::BAD_GATEWAY,
+                        "upstream_bad_response",
+                        format!("{who}'s answer was cut off."),
+                    )
+                    .upstream(status.as_u16(), None)
+                    .detail(e.without_url().to_string()))
+                }
+            }
+        }
+        Ok(Answer {
+            status,
+            headers,
+            body: body.freeze(),
+        })
+    }
+}
+
+fn transport_error(e: reqwest::Error, who: &str) -> AppError {
+    // The URL can hold a visitor's session ID; keep it out of the log line.
+    let timeout = e.is_timeout();
+    let detail = e.without_url().to_string();
+    if timeout {
+        AppError::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "upstream_timeout",
+            format!("{who} did not answer in time. Try again in a moment."),
+        )
+        .detail(detail)
+    } else {
+        AppError::new(
+            StatusCode::BAD_GATEWAY,
+            "upstream_unreachable",
+            format!("The proxy could not reach {who}."),
+        )
+        .detail(detail)
+    }
+}
+
+/// The shared handling of non-success answers: 429 and 5xx. `None` for other statuses, which
+/// each upstream maps itself.
+pub fn common_failure(answer: &Answer, who: &str) -> Option<AppError> {
+    let status = answer.status;
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        let secs = answer
+            .headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            // Vendors ask for at least a second between retries after a 429.
+            .unwrap_or(1)
+            .clamp(1, 3600);
+        return Some(
+            AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "upstream_rate_limited",
+                format!("{who} is limiting requests; the proxy will retry after a pause."),
+            )
+            .upstream(429, None)
+            .retry_after(secs),
+        );
+    }
+    if status.is_server_error() {
+        return Some(
+            AppError::new(
+                StatusCode::BAD_GATEWAY,
+                "upstream_error",
+                format!("{who} had an internal error. Try again in a moment."),
+            )
+            .upstream(status.as_u16(), None),
+        );
+    }
+    None
+}
+
+/// A 2xx body must be JSON; anything else (an HTML error page, a cut-off body) is a bad answer.
+pub fn require_json(answer: &Answer, who: &str) -> Result<serde_json::Value, AppError> {
+    serde_json::from_slice(&answer.body).map_err(|e| {
+        AppError::new(
+            StatusCode::BAD_GATEWAY,
+            "upstream_bad_response",
+            format!("{who} sent an answer that is not valid JSON."),
+        )
+        .upstream(answer.status.as_u16(), None)
+        .detail(e.to_string())
+    })
+}

@@ -1,0 +1,161 @@
+//! LiveChat's `chat_started` webhook: checks the shared secret from the URL in constant time and
+//! keeps each visitor's `license_id` and `token` in a bounded store whose entries expire, for
+//! `POST /api/livechat/visitors/{id}/details` to use.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::app::AppState;
+use crate::config::Secret;
+use crate::error::AppError;
+
+/// What a `chat_started` webhook delivered for a visitor.
+#[derive(Debug)]
+pub struct ChatToken {
+    pub license_id: String,
+    pub token: Secret,
+    pub chat_id: Option<String>,
+}
+
+/// Visitor ID → the token of their latest chat; bounded in count, entries expire.
+#[derive(Clone)]
+pub struct WebhookStore {
+    inner: moka::sync::Cache<String, Arc<ChatToken>>,
+}
+
+impl WebhookStore {
+    pub fn new(capacity: u64, ttl: Duration) -> WebhookStore {
+        WebhookStore {
+            inner: moka::sync::Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(ttl)
+                .build(),
+        }
+    }
+
+    pub fn get(&self, visitor_id: &str) -> Option<Arc<ChatToken>> {
+        self.inner.get(visitor_id)
+    }
+
+    pub fn insert(&self, visitor_id: String, token: ChatToken) {
+        self.inner.insert(visitor_id, Arc::new(token));
+    }
+
+    pub fn remove(&self, visitor_id: &str) {
+        self.inner.invalidate(visitor_id);
+    }
+}
+
+/// Compares two secrets in time that depends on neither's content: both are hashed first, so
+/// even their lengths do not leak through timing.
+pub fn secrets_equal(given: &str, expected: &str) -> bool {
+    let a = Sha256::digest(given.as_bytes());
+    let b = Sha256::digest(expected.as_bytes());
+    a.ct_eq(&b).into()
+}
+
+/// `POST /api/livechat/webhooks/chat-started?secret=...`
+pub async fn chat_started(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<impl IntoResponse, AppError> {
+    let Some(expected) = state
+        .config
+        .livechat
+        .as_ref()
+        .and_then(|lc| lc.webhook_secret.as_ref())
+    else {
+        return Err(AppError::not_configured("LiveChat webhooks"));
+    };
+    let given = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "secret")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    if !secrets_equal(&given, expected.expose()) {
+        return Err(AppError::unauthorized(
+            "The webhook secret is missing or wrong.",
+        ));
+    }
+    let event: Value = serde_json::from_slice(&body)
+        .map_err(|_| AppError::invalid_body("The webhook body is not JSON."))?;
+    let visitor_id = event["visitor"]["id"].as_str().unwrap_or("");
+    if let Err(why) = visitor_sidebar_contract::check_id(visitor_id) {
+        return Err(AppError::invalid_id("visitor ID", why));
+    }
+    match event["event_type"].as_str() {
+        Some("chat_started") => {
+            let license_id = match &event["license_id"] {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => String::new(),
+            };
+            let token = event["token"].as_str().unwrap_or("");
+            let license_ok = !license_id.is_empty()
+                && license_id.len() <= 32
+                && license_id.bytes().all(|b| b.is_ascii_digit());
+            let token_ok = !token.is_empty()
+                && token.len() <= 512
+                && token.bytes().all(|b| b.is_ascii_graphic());
+            if !license_ok || !token_ok {
+                return Err(AppError::invalid_body(
+                    "A chat_started webhook needs a numeric license_id and a token.",
+                ));
+            }
+            state.webhooks.insert(
+                visitor_id.to_owned(),
+                ChatToken {
+                    license_id,
+                    token: Secret::new(token),
+                    chat_id: event["chat"]["id"].as_str().map(str::to_owned),
+                },
+            );
+            tracing::info!(visitor_id, "chat_started webhook stored");
+        }
+        Some("chat_ended") => {
+            state.webhooks.remove(visitor_id);
+        }
+        // Other events (visitor_queued, ...) are acknowledged and ignored.
+        _ => {}
+    }
+    Ok((StatusCode::OK, Json(json!({"ok": true}))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_comparison() {
+        assert!(secrets_equal("abc", "abc"));
+        assert!(!secrets_equal("abd", "abc"));
+        assert!(!secrets_equal("", "abc"));
+        assert!(!secrets_equal("abcd", "abc"));
+    }
+
+    #[test]
+    fn store_is_bounded() {
+        let store = WebhookStore::new(10, Duration::from_secs(60));
+        for i in 0..100 {
+            store.insert(
+                format!("v{i}"),
+                ChatToken {
+                    license_id: "1".into(),
+                    token: Secret::new("t"),
+                    chat_id: None,
+                },
+            );
+        }
+        store.inner.run_pending_tasks();
+        assert!(store.inner.entry_count() <= 10);
+    }
+}

@@ -1,0 +1,727 @@
+//! The simulated visitors: the two seed documents' samples, unchanged, and a dozen generated
+//! visitors whose visits move on at every tick (new pages, cart changes, and for LiveChat
+//! browsing → queued → chatting, which starts a chat and its webhook).
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::{SimCredentials, SEED_LC_VISITOR_ID, SEED_LP_SID, SEED_LP_VISITOR_ID};
+
+const LP_SEED: &str = include_str!("../../fixtures/liveperson-visit.json");
+const LC_SEED: &str = include_str!("../../fixtures/livechat-visitors.json");
+
+/// How many generated visitors each vendor gets.
+const GENERATED_PER_VENDOR: usize = 6;
+/// Pages kept per visit; older ones are dropped as a long visit goes on.
+const MAX_PAGES: usize = 20;
+/// Ticks a generated LiveChat chat lasts before it closes.
+const CHAT_TICKS: u64 = 8;
+
+/// One entry of the demo console's chat list (`GET /api/demo/chats` on the proxy).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoChat {
+    /// `liveperson` or `livechat`.
+    pub provider: String,
+    pub visitor_id: String,
+    /// LivePerson's session ID; absent for LiveChat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    pub name: String,
+    /// LivePerson: the current page's title. LiveChat: "City, Country".
+    pub summary: String,
+}
+
+/// A chat that just started: what its `chat_started` webhook carries.
+#[derive(Clone, Debug)]
+pub(crate) struct StartedChat {
+    pub visitor_id: String,
+    pub visitor_name: String,
+    pub chat_id: String,
+    pub token: String,
+    pub license_id: String,
+}
+
+struct LpVisit {
+    visitor_id: String,
+    sid: String,
+    expired: bool,
+    generated: bool,
+    body: Value,
+}
+
+struct Chat {
+    id: String,
+    token: String,
+    started_step: u64,
+}
+
+struct LcVisitor {
+    id: String,
+    generated: bool,
+    body: Value,
+    chat: Option<Chat>,
+    details: Vec<Value>,
+}
+
+pub(crate) struct World {
+    lp: Vec<LpVisit>,
+    lc: Vec<LcVisitor>,
+    step: u64,
+    license_id: String,
+    rng: StdRng,
+}
+
+const FIRST_NAMES: [&str; 6] = ["Maya", "Lucas", "Aiko", "Omar", "Sofia", "Henrik"];
+const SURNAMES: [&str; 6] = ["Cohen", "Martin", "Tanaka", "Haddad", "Rossi", "Larsen"];
+const PLACES: [(&str, &str, &str, &str, &str); 6] = [
+    ("Haifa", "Israel", "IL", "Haifa District", "Asia/Jerusalem"),
+    (
+        "Lyon",
+        "France",
+        "FR",
+        "Auvergne-Rhone-Alpes",
+        "Europe/Paris",
+    ),
+    ("Osaka", "Japan", "JP", "Osaka", "Asia/Tokyo"),
+    ("Amman", "Jordan", "JO", "Amman", "Asia/Amman"),
+    ("Milan", "Italy", "IT", "Lombardy", "Europe/Rome"),
+    (
+        "Aarhus",
+        "Denmark",
+        "DK",
+        "Central Jutland",
+        "Europe/Copenhagen",
+    ),
+];
+const PAGES: [(&str, &str); 8] = [
+    ("https://shop.example.com/", "Home – Example Shop"),
+    ("https://shop.example.com/c/shoes", "Shoes – Example Shop"),
+    (
+        "https://shop.example.com/p/red-high-heel",
+        "Red high heel shoe",
+    ),
+    ("https://shop.example.com/p/trail-runner", "Trail runner 2"),
+    ("https://shop.example.com/cart", "Your cart"),
+    ("https://shop.example.com/checkout", "Checkout"),
+    (
+        "https://shop.example.com/help/returns",
+        "Returns and refunds",
+    ),
+    ("https://shop.example.com/account/orders", "My orders"),
+];
+const PRODUCTS: [(&str, &str, &str, f64); 4] = [
+    ("red high heel shoe", "women shoes", "xyz567", 77.8),
+    ("trail runner 2", "sports shoes", "trl002", 119.0),
+    ("wool socks", "accessories", "soc010", 9.5),
+    ("shoe care kit", "accessories", "kit004", 24.9),
+];
+const LC_INITIAL_STATES: [&str; GENERATED_PER_VENDOR] = [
+    "browsing", "queued", "chatting", "browsing", "invited", "browsing",
+];
+
+fn now_secs() -> u64 {
+    crate::faults::now_ms() / 1000
+}
+
+fn lc_time(ts: u64) -> String {
+    // LiveChat v2 shows times as "YYYY-MM-DD HH:MM:SS" (UTC here); computed without a date crate.
+    let days = ts / 86_400;
+    let secs = ts % 86_400;
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn random_id(rng: &mut StdRng, len: usize, alphabet: &[u8]) -> String {
+    (0..len)
+        .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
+        .collect()
+}
+
+const BASE64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const HEX: &[u8] = b"0123456789abcdef";
+
+impl World {
+    pub(crate) fn new(creds: &SimCredentials) -> World {
+        // A fixed seed keeps generated IDs and names stable from run to run; tokens still come
+        // from the thread RNG.
+        let mut rng = StdRng::seed_from_u64(0x5eed);
+        let lp_seed: Value = serde_json::from_str(LP_SEED).expect("fixture liveperson-visit.json");
+        let lc_seed: Value = serde_json::from_str(LC_SEED).expect("fixture livechat-visitors.json");
+        let lc_seed = lc_seed[0].clone();
+
+        let mut lp = vec![LpVisit {
+            visitor_id: SEED_LP_VISITOR_ID.into(),
+            sid: SEED_LP_SID.into(),
+            expired: false,
+            generated: false,
+            body: lp_seed.clone(),
+        }];
+        let mut lc = vec![LcVisitor {
+            id: SEED_LC_VISITOR_ID.into(),
+            generated: false,
+            chat: Some(Chat {
+                id: lc_seed["chat_id"].as_str().unwrap_or("DL1G0UED4H").into(),
+                token: crate::random_token(32),
+                started_step: 0,
+            }),
+            body: lc_seed.clone(),
+            details: Vec::new(),
+        }];
+        let now = now_secs();
+        for i in 0..GENERATED_PER_VENDOR {
+            let visitor_id = random_id(&mut rng, 22, BASE64URL);
+            let sid = format!("{}.{}", rng.gen_range(1000..9999), rng.gen_range(100..999));
+            lp.push(LpVisit {
+                body: generated_lp_body(&lp_seed, i, &visitor_id, &sid, now),
+                visitor_id,
+                sid,
+                expired: false,
+                generated: true,
+            });
+            let id = format!(
+                "S{}.{}",
+                rng.gen_range(1_400_000_000u64..1_800_000_000),
+                random_id(&mut rng, 10, HEX)
+            );
+            lc.push(LcVisitor {
+                body: generated_lc_body(&lc_seed, i, &id, now),
+                id,
+                generated: true,
+                chat: None,
+                details: Vec::new(),
+            });
+        }
+        let mut world = World {
+            lp,
+            lc,
+            step: 0,
+            license_id: creds.lc_license_id.clone(),
+            rng,
+        };
+        // Generated visitors that start out chatting get their chat (and token) now.
+        for i in 0..world.lc.len() {
+            if world.lc[i].generated && world.lc[i].body["state"] == "chatting" {
+                world.begin_chat(i);
+            }
+        }
+        world
+    }
+
+    fn begin_chat(&mut self, index: usize) -> StartedChat {
+        let chat_id = random_id(&mut self.rng, 10, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        let token = crate::random_token(32);
+        let now = now_secs();
+        let v = &mut self.lc[index];
+        v.chat = Some(Chat {
+            id: chat_id.clone(),
+            token: token.clone(),
+            started_step: self.step,
+        });
+        let b = &mut v.body;
+        b["state"] = json!("chatting");
+        b["chat_id"] = json!(chat_id);
+        b["chat"] = json!({"id": chat_id, "started_timestamp": now});
+        b["chat_start_time"] = json!(lc_time(now));
+        b["chat_start_time_ts"] = json!(now);
+        b["chats"] = json!(b["chats"].as_u64().unwrap_or(0) + 1);
+        b["operators"] = json!([{"id": "john.doe@mycompany.com", "display_name": "John Doe"}]);
+        let name = b["name"].as_str().unwrap_or("Visitor").to_owned();
+        b["prechat_survey"] = json!([
+            {"key": "Name:", "value": name, "id": "2001"},
+            {"key": "E-mail:", "value": format!("{}@example.com", name.to_lowercase().replace(' ', ".")), "id": "2002"}
+        ]);
+        StartedChat {
+            visitor_id: v.id.clone(),
+            visitor_name: name,
+            chat_id,
+            token,
+            license_id: self.license_id.clone(),
+        }
+    }
+
+    /// The chats running now, as webhooks would have announced them.
+    pub(crate) fn running_chats(&self) -> Vec<StartedChat> {
+        self.lc
+            .iter()
+            .filter_map(|v| {
+                let chat = v.chat.as_ref()?;
+                Some(StartedChat {
+                    visitor_id: v.id.clone(),
+                    visitor_name: v.body["name"].as_str().unwrap_or("Visitor").to_owned(),
+                    chat_id: chat.id.clone(),
+                    token: chat.token.clone(),
+                    license_id: self.license_id.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// One step of simulated time for the generated visitors; returns the chats that started.
+    pub(crate) fn tick(&mut self) -> Vec<StartedChat> {
+        self.step += 1;
+        let step = self.step;
+        let now = now_secs();
+        for (i, visit) in self.lp.iter_mut().enumerate() {
+            if !visit.generated || visit.expired {
+                continue;
+            }
+            if (step + i as u64) % 2 == 0 {
+                lp_navigate(&mut visit.body, step as usize + i, now);
+            }
+            if (step + i as u64) % 3 == 0 {
+                lp_change_cart(&mut visit.body, step as usize + i, now);
+            }
+        }
+        let mut started = Vec::new();
+        for i in 0..self.lc.len() {
+            if !self.lc[i].generated {
+                continue;
+            }
+            let phase = step + i as u64;
+            if phase % 2 == 1 {
+                lc_navigate(&mut self.lc[i].body, phase as usize, now);
+            }
+            if phase % 3 == 0 {
+                lc_change_cart(&mut self.lc[i].body, phase as usize);
+            }
+            let state = self.lc[i].body["state"].as_str().unwrap_or("").to_owned();
+            match state.as_str() {
+                "browsing" | "invited" if phase % 4 == 0 => {
+                    let b = &mut self.lc[i].body;
+                    b["state"] = json!("queued");
+                    b["queue_start_time"] = json!(now);
+                }
+                "queued" => started.push(self.begin_chat(i)),
+                "chatting" => {
+                    let ended = self.lc[i]
+                        .chat
+                        .as_ref()
+                        .is_some_and(|c| step >= c.started_step + CHAT_TICKS);
+                    if ended {
+                        let v = &mut self.lc[i];
+                        v.chat = None;
+                        v.body["state"] = json!("chat closed");
+                        v.body["prechat_survey"] = json!([]);
+                    }
+                }
+                "chat closed" => {
+                    self.lc[i].body["state"] = json!("browsing");
+                }
+                _ => {}
+            }
+        }
+        started
+    }
+
+    pub(crate) fn chats(&self) -> Vec<DemoChat> {
+        let lp = self.lp.iter().map(|v| {
+            let info = &v.body["appSessions"][0]["personalInfo"]["personalInfo"];
+            let name = format!(
+                "{} {}",
+                info["name"].as_str().unwrap_or(""),
+                info["surname"].as_str().unwrap_or("")
+            );
+            let summary = v.body["appSessions"][0]["pages"]
+                .as_array()
+                .and_then(|pages| pages.last())
+                .and_then(|page| page["pageTitle"].as_str())
+                .unwrap_or("")
+                .to_owned();
+            DemoChat {
+                provider: "liveperson".into(),
+                visitor_id: v.visitor_id.clone(),
+                sid: Some(v.sid.clone()),
+                name: name.trim().to_owned(),
+                summary,
+            }
+        });
+        let lc = self.lc.iter().map(|v| DemoChat {
+            provider: "livechat".into(),
+            visitor_id: v.id.clone(),
+            sid: None,
+            name: v.body["name"].as_str().unwrap_or("Visitor").to_owned(),
+            summary: format!(
+                "{}, {}",
+                v.body["city"].as_str().unwrap_or(""),
+                v.body["country"].as_str().unwrap_or("")
+            ),
+        });
+        lp.chain(lc).collect()
+    }
+
+    pub(crate) fn expire_lp(&mut self, visitor_id: &str) -> bool {
+        match self.lp.iter_mut().find(|v| v.visitor_id == visitor_id) {
+            Some(v) => {
+                v.expired = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(crate) fn start_lc_chat(&mut self, visitor_id: &str) -> Option<StartedChat> {
+        let index = self.lc.iter().position(|v| v.id == visitor_id)?;
+        Some(self.begin_chat(index))
+    }
+
+    pub(crate) fn details(&self, visitor_id: &str) -> Vec<Value> {
+        self.lc
+            .iter()
+            .find(|v| v.id == visitor_id)
+            .map(|v| v.details.clone())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn chat_token(&self, visitor_id: &str) -> Option<String> {
+        let v = self.lc.iter().find(|v| v.id == visitor_id)?;
+        v.chat.as_ref().map(|c| c.token.clone())
+    }
+
+    /// The LivePerson visit for a visitor, or why there is none.
+    pub(crate) fn lp_visit(&self, visitor_id: &str, sid: &str) -> Result<Value, LpLookup> {
+        let visit = self
+            .lp
+            .iter()
+            .find(|v| v.visitor_id == visitor_id)
+            .ok_or(LpLookup::UnknownVisitor)?;
+        if visit.sid != sid {
+            return Err(LpLookup::UnknownSession);
+        }
+        if visit.expired {
+            return Err(LpLookup::Expired);
+        }
+        Ok(visit.body.clone())
+    }
+
+    pub(crate) fn lc_visitors(&self) -> Vec<Value> {
+        self.lc.iter().map(|v| v.body.clone()).collect()
+    }
+
+    /// Records custom details if `license_id` and `token` match the visitor's running chat.
+    pub(crate) fn add_details(
+        &mut self,
+        visitor_id: &str,
+        license_id: &str,
+        token: &str,
+        details: Value,
+    ) -> Result<(), DetailsRefusal> {
+        let v = self
+            .lc
+            .iter_mut()
+            .find(|v| v.id == visitor_id)
+            .ok_or(DetailsRefusal::UnknownVisitor)?;
+        let chat = v.chat.as_ref().ok_or(DetailsRefusal::BadToken)?;
+        if license_id != self.license_id || token != chat.token {
+            return Err(DetailsRefusal::BadToken);
+        }
+        v.details.push(details);
+        Ok(())
+    }
+}
+
+pub(crate) enum LpLookup {
+    UnknownVisitor,
+    UnknownSession,
+    Expired,
+}
+
+pub(crate) enum DetailsRefusal {
+    UnknownVisitor,
+    BadToken,
+}
+
+fn lp_page(index: usize, now_ms: u64) -> Value {
+    let (url, title) = PAGES[index % PAGES.len()];
+    let id = format!("{}", 1_899_669_462u64 + index as u64);
+    json!({
+        "referrer": null,
+        "pageBasic": {"url": url, "startTime": now_ms, "referrer": null, "title": title, "sections": null},
+        "pageTitle": title,
+        "startTime": now_ms,
+        "timeOnPage": 0,
+        "id": id,
+        "pageLoaded": true,
+        "url": url.trim_start_matches("https://"),
+    })
+}
+
+fn generated_lp_body(seed: &Value, i: usize, visitor_id: &str, sid: &str, now: u64) -> Value {
+    let mut body = seed.clone();
+    let monitoring_id = format!("{visitor_id}.{}", sid.replace('.', ""));
+    body["id"] = json!(monitoring_id);
+    let s = &mut body["appSessions"][0];
+    s["id"] = json!(monitoring_id);
+    let info = &mut s["personalInfo"]["personalInfo"];
+    info["name"] = json!(FIRST_NAMES[i]);
+    info["surname"] = json!(SURNAMES[i]);
+    info["gender"] = json!(null);
+    info["customerAge"] = json!(null);
+    info["contacts"] = json!([{
+        "email": format!("{}.{}@example.com", FIRST_NAMES[i], SURNAMES[i]).to_lowercase(),
+        "phone": null
+    }]);
+    let (city, country, code, state, _) = PLACES[i];
+    s["geo"] = json!({"country": country, "countryCode": code, "state": state, "city": city, "isp": "Example ISP", "org": null});
+    s["ipv4"] = json!(format!("203.0.113.{}", 10 + i));
+    s["startTime"] = json!(now * 1000);
+    s["pages"] = json!([lp_page(i, now * 1000)]);
+    s["cart"] = json!({"cartStatus": {"total": 0.0, "numItems": 0, "products": []}, "lastTotalChange": 0.0});
+    for key in [
+        "events",
+        "purchases",
+        "leads",
+        "viewedProduct",
+        "visitorError",
+        "serviceActivity",
+    ] {
+        s[key] = json!([]);
+    }
+    s["customerInfo"]["customerInfo"]["customerId"] = json!(format!("C{:05}", 1000 + i));
+    s["customerInfo"]["customerInfo"]["customerType"] = json!("regular");
+    s["customerInfo"]["customerInfo"]["customerStatus"] = json!("active");
+    s["customerInfo"]["customerInfo"]["balance"] = json!(0.0);
+    if i % 2 == 1 {
+        s["deviceFamily"] = json!("MOBILE");
+        s["deviceOS"] = json!("IOS");
+        s["mobileDeviceInfo"] = json!({"mobile": true, "detected": true});
+        s["userAgent"] = json!("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1");
+    }
+    body
+}
+
+fn lp_navigate(body: &mut Value, index: usize, now: u64) {
+    let s = &mut body["appSessions"][0];
+    let Some(pages) = s["pages"].as_array_mut() else {
+        return;
+    };
+    let now_ms = now * 1000;
+    if let Some(last) = pages.last_mut() {
+        let started = last["startTime"].as_u64().unwrap_or(now_ms);
+        last["timeOnPage"] = json!(now_ms.saturating_sub(started));
+    }
+    pages.push(lp_page(index, now_ms));
+    if pages.len() > MAX_PAGES {
+        pages.remove(0);
+    }
+}
+
+fn cart_after(products: &[Value], index: usize) -> Vec<Value> {
+    let mut products = products.to_vec();
+    let (name, category, sku, price) = PRODUCTS[index % PRODUCTS.len()];
+    if index % 5 == 4 && !products.is_empty() {
+        products.remove(0);
+    } else if let Some(p) = products.iter_mut().find(|p| p["product"]["sku"] == sku) {
+        p["quantity"] = json!(p["quantity"].as_u64().unwrap_or(1) + 1);
+    } else {
+        products.push(json!({"product": {"name": name, "category": category, "sku": sku, "price": price}, "quantity": 1}));
+    }
+    products
+}
+
+fn cart_totals(products: &[Value]) -> (f64, u64) {
+    products.iter().fold((0.0, 0), |(total, n), p| {
+        let q = p["quantity"].as_u64().unwrap_or(1);
+        let price = p["product"]["price"].as_f64().unwrap_or(0.0);
+        (total + price * q as f64, n + q)
+    })
+}
+
+fn lp_change_cart(body: &mut Value, index: usize, now: u64) {
+    let s = &mut body["appSessions"][0];
+    let old = s["cart"]["cartStatus"]["products"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let old_total = s["cart"]["cartStatus"]["total"].as_f64().unwrap_or(0.0);
+    let products = cart_after(&old, index);
+    let (total, n) = cart_totals(&products);
+    let total = (total * 100.0).round() / 100.0;
+    s["cart"] = json!({
+        "cartStatus": {"total": total, "numItems": n, "products": products},
+        "lastTotalChange": ((total - old_total) * 100.0).round() / 100.0,
+    });
+    let page_id = s["pages"]
+        .as_array()
+        .and_then(|p| p.last())
+        .map(|p| p["id"].clone())
+        .unwrap_or(Value::Null);
+    if let Some(events) = s["events"].as_array_mut() {
+        events.push(json!({"cartStatus": {
+            "serverTimeStamp": now * 1000,
+            "total": total,
+            "contexts": {"page": {"id": page_id}},
+            "numItems": n,
+            "products": products,
+        }}));
+    }
+}
+
+fn generated_lc_body(seed: &Value, i: usize, id: &str, now: u64) -> Value {
+    let mut b = seed.clone();
+    let (city, country, code, region, tz) = PLACES[(i + 3) % PLACES.len()];
+    let (url, title) = PAGES[i % PAGES.len()];
+    b["id"] = json!(id);
+    b["name"] = json!(format!(
+        "{} {}.",
+        FIRST_NAMES[(i + 2) % FIRST_NAMES.len()],
+        &SURNAMES[(i + 4) % SURNAMES.len()][..1]
+    ));
+    b["city"] = json!(city);
+    b["country"] = json!(country);
+    b["country_code"] = json!(code);
+    b["region"] = json!(region);
+    b["timezone"] = json!(tz);
+    b["ip"] = json!(format!("198.51.100.{}", 20 + i));
+    b["host"] = json!(format!("host-{i}.example.net"));
+    b["latitude"] = json!("0");
+    b["longitude"] = json!("0");
+    b["group"] = json!([0, 1, 102][i % 3]);
+    b["state"] = json!(LC_INITIAL_STATES[i]);
+    b["chat"] = json!({});
+    b["chat_id"] = json!("");
+    b["chat_start_time"] = json!("");
+    b["chat_start_time_ts"] = json!(0);
+    b["chats"] = json!(0);
+    b["operators"] = json!([]);
+    b["prechat_survey"] = json!([]);
+    b["queue_start_time"] = json!(if LC_INITIAL_STATES[i] == "queued" {
+        now
+    } else {
+        0
+    });
+    b["page_address"] = json!(url);
+    b["page_current"] = json!(url);
+    b["page_title"] = json!(title);
+    b["page_entered"] = json!(lc_time(now));
+    b["page_entered_ts"] = json!(now);
+    b["page_time"] = json!(lc_time(now));
+    b["page_time_ts"] = json!(now);
+    b["last_visit"] = json!(lc_time(now));
+    b["last_visit_ts"] = json!(now);
+    b["page_views"] = json!(1);
+    b["visits"] = json!(1 + i % 3);
+    b["referrer"] = json!("https://www.example.org/search?q=shoes");
+    b["custom_variables"] = json!([{"key": "cart_items", "value": "0"}]);
+    b["visit_path"] = json!([{"invitation": "", "page": url, "time": lc_time(now), "time_ref": now, "time_ts": now, "title": title}]);
+    b
+}
+
+fn lc_navigate(b: &mut Value, index: usize, now: u64) {
+    let (url, title) = PAGES[index % PAGES.len()];
+    b["page_address"] = json!(url);
+    b["page_current"] = json!(url);
+    b["page_title"] = json!(title);
+    b["page_entered"] = json!(lc_time(now));
+    b["page_entered_ts"] = json!(now);
+    b["page_time"] = json!(lc_time(now));
+    b["page_time_ts"] = json!(now);
+    b["page_views"] = json!(b["page_views"].as_u64().unwrap_or(0) + 1);
+    if let Some(path) = b["visit_path"].as_array_mut() {
+        path.push(json!({"invitation": "", "page": url, "time": lc_time(now), "time_ref": now, "time_ts": now, "title": title}));
+        if path.len() > MAX_PAGES {
+            path.remove(0);
+        }
+    }
+}
+
+fn lc_change_cart(b: &mut Value, index: usize) {
+    let items = b["custom_variables"]
+        .as_array()
+        .and_then(|vars| vars.iter().find(|v| v["key"] == "cart_items"))
+        .and_then(|v| v["value"].as_str())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let items = if index % 5 == 4 {
+        items.saturating_sub(1)
+    } else {
+        items + 1
+    };
+    b["custom_variables"] = json!([
+        {"key": "cart_items", "value": items.to_string()},
+        {"key": "empty_cart", "value": (items == 0).to_string()},
+    ]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world() -> World {
+        World::new(&SimCredentials::generate())
+    }
+
+    #[test]
+    fn seeds_come_first_and_never_change() {
+        let mut w = world();
+        let before_lp = w.lp_visit(SEED_LP_VISITOR_ID, SEED_LP_SID).ok().unwrap();
+        let before_lc = w.lc_visitors()[0].clone();
+        for _ in 0..30 {
+            w.tick();
+        }
+        assert_eq!(
+            w.lp_visit(SEED_LP_VISITOR_ID, SEED_LP_SID).ok().unwrap(),
+            before_lp
+        );
+        assert_eq!(w.lc_visitors()[0], before_lc);
+        let chats = w.chats();
+        assert_eq!(chats[0].name, "John Doe");
+        assert_eq!(chats[0].summary, "Test Page");
+        let lc = chats.iter().find(|c| c.provider == "livechat").unwrap();
+        assert_eq!(lc.visitor_id, SEED_LC_VISITOR_ID);
+        assert_eq!(lc.summary, "Greenville, United States");
+        assert_eq!(chats.len(), 2 + 2 * GENERATED_PER_VENDOR);
+    }
+
+    #[test]
+    fn generated_visitors_move_on_and_chats_start() {
+        let mut w = world();
+        let before = w.chats();
+        let mut started = 0;
+        let mut states = std::collections::HashSet::new();
+        for _ in 0..12 {
+            started += w.tick().len();
+            for v in w.lc_visitors() {
+                states.insert(v["state"].as_str().unwrap().to_owned());
+            }
+        }
+        assert!(started > 0, "some queued visitor started a chat");
+        assert!(states.contains("queued") && states.contains("chatting"));
+        assert_ne!(before, w.chats(), "pages changed");
+        let generated = &w.lp[1].body["appSessions"][0];
+        assert!(generated["pages"].as_array().unwrap().len() > 1);
+        assert!(
+            generated["cart"]["cartStatus"]["numItems"]
+                .as_u64()
+                .unwrap()
+                > 0
+        );
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(lc_time(1487246066), "2017-02-16 11:54:26");
+        assert_eq!(lc_time(0), "1970-01-01 00:00:00");
+    }
+}
