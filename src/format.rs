@@ -24,7 +24,10 @@ fn options(pairs: &[(&str, JsValue)]) -> Object {
 /// locale, the time zone or the value (bad input must not stop a render).
 fn intl_format(ctor: &str, locale: Option<&str>, opts: Object, value: &JsValue) -> Option<String> {
     let intl = Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
-    let ctor: Function = Reflect::get(&intl, &JsValue::from_str(ctor)).ok()?.dyn_into().ok()?;
+    let ctor: Function = Reflect::get(&intl, &JsValue::from_str(ctor))
+        .ok()?
+        .dyn_into()
+        .ok()?;
     let args = Array::of2(&locales(locale), &opts);
     let formatter = Reflect::construct(&ctor, &args).or_else(|_| {
         // An unknown locale tag: fall back to the browser's own.
@@ -39,7 +42,8 @@ fn intl_format(ctor: &str, locale: Option<&str>, opts: Object, value: &JsValue) 
 }
 
 fn date(ms: f64) -> Option<JsValue> {
-    ms.is_finite().then(|| js_sys::Date::new(&JsValue::from_f64(ms)).into())
+    ms.is_finite()
+        .then(|| js_sys::Date::new(&JsValue::from_f64(ms)).into())
 }
 
 /// "14:05" (or "2:05 PM") in the agent's time zone.
@@ -59,7 +63,10 @@ pub fn date_time(ms: f64, locale: Option<&str>) -> Option<String> {
 
 /// A calendar date given as parts ("15 Oct 2014"); out-of-range parts give `None`.
 pub fn calendar_date(year: f64, month: f64, day: f64, locale: Option<&str>) -> Option<String> {
-    if !(1.0..=12.0).contains(&month) || !(1.0..=31.0).contains(&day) || !(1.0..=9999.0).contains(&year) {
+    if !(1.0..=12.0).contains(&month)
+        || !(1.0..=31.0).contains(&day)
+        || !(1.0..=9999.0).contains(&year)
+    {
         return None;
     }
     let ms = js_sys::Date::utc(year, month - 1.0) + (day - 1.0) * 86_400_000.0;
@@ -145,9 +152,15 @@ mod tests {
     fn times_use_the_locale_and_bad_zones_give_nothing() {
         // 2016-10-05T13:48:36Z
         let ms = 1_475_675_316_327.0;
-        assert_eq!(time_in_zone(ms, "UTC", Some("en-GB")).as_deref(), Some("13:48 UTC"));
+        assert_eq!(
+            time_in_zone(ms, "UTC", Some("en-GB")).as_deref(),
+            Some("13:48 UTC")
+        );
         assert_eq!(time_in_zone(ms, "Not/AZone", Some("en-GB")), None);
-        assert_eq!(calendar_date(2014.0, 10.0, 15.0, Some("en-GB")).as_deref(), Some("15 Oct 2014"));
+        assert_eq!(
+            calendar_date(2014.0, 10.0, 15.0, Some("en-GB")).as_deref(),
+            Some("15 Oct 2014")
+        );
         assert_eq!(calendar_date(2014.0, 13.0, 15.0, Some("en-GB")), None);
         assert!(time(ms, Some("xx-not-a-locale-!!")).is_some());
     }

@@ -15,6 +15,9 @@ pub mod options;
 pub mod page;
 pub mod user_agent;
 
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 use components::{Command, Controller, Sidebar, SidebarProps};
 use options::{Options, RawOptions, Selection, Theme};
 use wasm_bindgen::prelude::*;
@@ -39,8 +42,9 @@ impl SidebarHandle {
     /// Shows another visitor: `show({provider, visitorId, sid})`. Requests for the previous one
     /// are cancelled.
     pub fn show(&self, selection: JsValue) -> Result<(), JsError> {
-        let raw: RawSelection = serde_wasm_bindgen::from_value(selection)
-            .map_err(|e| JsError::new(&format!("show() expects {{provider, visitorId, sid}}: {e}")))?;
+        let raw: RawSelection = serde_wasm_bindgen::from_value(selection).map_err(|e| {
+            JsError::new(&format!("show() expects {{provider, visitorId, sid}}: {e}"))
+        })?;
         let selection = Selection::from_parts(raw.provider.as_deref(), raw.visitor_id, raw.sid)
             .map_err(|e| JsError::new(&e))?;
         self.controller.send(Command::Show(selection));

@@ -152,13 +152,16 @@ impl RawOptions {
     pub fn into_options(self) -> Result<Options, String> {
         let defaults = Options::default();
         let theme = match self.theme.as_deref() {
-            Some(t) => Theme::parse(t)
-                .ok_or_else(|| format!("Unknown theme \"{t}\": use \"light\", \"dark\" or \"auto\"."))?,
+            Some(t) => Theme::parse(t).ok_or_else(|| {
+                format!("Unknown theme \"{t}\": use \"light\", \"dark\" or \"auto\".")
+            })?,
             None => Theme::Auto,
         };
         let poll_interval_ms = match self.poll_interval_ms {
             Some(ms) if ms.is_finite() && ms >= 0.0 => (ms as u32).max(MIN_POLL_MS),
-            Some(_) => return Err("pollIntervalMs must be a positive number of milliseconds.".into()),
+            Some(_) => {
+                return Err("pollIntervalMs must be a positive number of milliseconds.".into())
+            }
             None => DEFAULT_POLL_MS,
         };
         let proxy_url = self

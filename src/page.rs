@@ -40,9 +40,17 @@ pub fn options_from(document: &Document, search: &str) -> RawOptions {
 }
 
 pub(crate) fn start() {
-    let Some(window) = web_sys::window() else { return };
-    let Some(document) = window.document() else { return };
-    let Some(root) = document.query_selector("[data-visitor-sidebar]").ok().flatten() else {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(document) = window.document() else {
+        return;
+    };
+    let Some(root) = document
+        .query_selector("[data-visitor-sidebar]")
+        .ok()
+        .flatten()
+    else {
         return;
     };
     let search = window.location().search().unwrap_or_default();

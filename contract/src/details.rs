@@ -148,7 +148,9 @@ fn check_icon(icon: &str) -> Option<&'static str> {
         .split_once(':')
         .is_some_and(|(before, _)| !before.contains('.') && !before.contains('/'));
     if icon.contains("://") || icon.starts_with("//") || scheme_like {
-        Some("Give the icon address without http:// or any other scheme, e.g. example.com/icon.png.")
+        Some(
+            "Give the icon address without http:// or any other scheme, e.g. example.com/icon.png.",
+        )
     } else if has_bad_url_chars(icon) {
         Some("The icon address is too long or contains spaces or control characters.")
     } else {
@@ -160,7 +162,11 @@ fn check_icon(icon: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    fn request(id: &str, fields: &[(&str, &str, Option<&str>)], icon: Option<&str>) -> DetailsRequest {
+    fn request(
+        id: &str,
+        fields: &[(&str, &str, Option<&str>)],
+        icon: Option<&str>,
+    ) -> DetailsRequest {
         DetailsRequest {
             id: id.into(),
             fields: fields
@@ -184,7 +190,10 @@ mod tests {
     fn a_good_request_passes() {
         let req = request(
             "my-app",
-            &[("Age", "36", None), ("CRM", "Open record", Some("https://crm.example.com/c/1"))],
+            &[
+                ("Age", "36", None),
+                ("CRM", "Open record", Some("https://crm.example.com/c/1")),
+            ],
             Some("example.com/icon.png"),
         );
         assert!(req.validate().is_empty(), "{:?}", req.validate());
@@ -201,10 +210,22 @@ mod tests {
 
     #[test]
     fn each_rule_names_its_field() {
-        assert_eq!(failed_fields(&request("", &[("a", "b", None)], None)), ["id"]);
-        assert_eq!(failed_fields(&request("my app", &[("a", "b", None)], None)), ["id"]);
-        assert_eq!(failed_fields(&request(&"x".repeat(65), &[("a", "b", None)], None)), ["id"]);
-        assert_eq!(failed_fields(&request("é", &[("a", "b", None)], None)), ["id"]);
+        assert_eq!(
+            failed_fields(&request("", &[("a", "b", None)], None)),
+            ["id"]
+        );
+        assert_eq!(
+            failed_fields(&request("my app", &[("a", "b", None)], None)),
+            ["id"]
+        );
+        assert_eq!(
+            failed_fields(&request(&"x".repeat(65), &[("a", "b", None)], None)),
+            ["id"]
+        );
+        assert_eq!(
+            failed_fields(&request("é", &[("a", "b", None)], None)),
+            ["id"]
+        );
         assert_eq!(failed_fields(&request("my-app", &[], None)), ["fields"]);
         let many: Vec<_> = (0..51).map(|_| ("a", "b", None)).collect();
         assert_eq!(failed_fields(&request("my-app", &many, None)), ["fields"]);
@@ -214,7 +235,11 @@ mod tests {
         );
         let long_name = "n".repeat(101);
         assert_eq!(
-            failed_fields(&request("my-app", &[("a", "b", None), (&long_name, "b", None)], None)),
+            failed_fields(&request(
+                "my-app",
+                &[("a", "b", None), (&long_name, "b", None)],
+                None
+            )),
             ["fields[1].name"]
         );
         let long_value = "v".repeat(1001);
@@ -247,7 +272,12 @@ mod tests {
             );
         }
         for good in ["http://example.com", "HTTPS://Example.com/a?b=c#d"] {
-            assert!(request("my-app", &[("a", "b", Some(good))], None).validate().is_empty(), "{good}");
+            assert!(
+                request("my-app", &[("a", "b", Some(good))], None)
+                    .validate()
+                    .is_empty(),
+                "{good}"
+            );
         }
     }
 
@@ -260,10 +290,19 @@ mod tests {
             "javascript:alert(1)",
             "data:image/png;base64,AAAA",
         ] {
-            assert_eq!(failed_fields(&request("my-app", &[("a", "b", None)], Some(bad))), ["icon"], "{bad}");
+            assert_eq!(
+                failed_fields(&request("my-app", &[("a", "b", None)], Some(bad))),
+                ["icon"],
+                "{bad}"
+            );
         }
         for good in ["example.com/i.png", "cdn.example.com:8443/i.png"] {
-            assert!(request("my-app", &[("a", "b", None)], Some(good)).validate().is_empty(), "{good}");
+            assert!(
+                request("my-app", &[("a", "b", None)], Some(good))
+                    .validate()
+                    .is_empty(),
+                "{good}"
+            );
         }
     }
 }

@@ -22,9 +22,7 @@ impl fmt::Display for IdError {
         f.write_str(match self {
             IdError::Empty => "is empty",
             IdError::TooLong => "is longer than 128 characters",
-            IdError::BadCharacter => {
-                "may contain only letters, digits, '.', '_', '-' and '~'"
-            }
+            IdError::BadCharacter => "may contain only letters, digits, '.', '_', '-' and '~'",
             IdError::DotsOnly => "cannot be only dots",
         })
     }

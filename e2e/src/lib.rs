@@ -47,20 +47,23 @@ impl Drop for TempDir {
 }
 
 fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 impl Browser {
     /// Starts chromedriver and a fresh Chromium profile with a `width`×`height` window.
     pub async fn start(width: u32, height: u32) -> Result<Browser> {
         let port = free_port()?;
-        let mut driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .context("cannot start chromedriver (is it installed and on PATH?)")?;
+        let mut driver =
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .context("cannot start chromedriver (is it installed and on PATH?)")?;
         // chromedriver says when it listens; read that instead of guessing with a sleep.
         let stdout = driver.stdout.take().context("chromedriver stdout")?;
         let mut lines = BufReader::new(stdout).lines();
@@ -76,7 +79,8 @@ impl Browser {
         .context("chromedriver did not start in time")??;
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
 
-        let profile = std::env::temp_dir().join(format!("vs-e2e-profile-{port}-{}", std::process::id()));
+        let profile =
+            std::env::temp_dir().join(format!("vs-e2e-profile-{port}-{}", std::process::id()));
         std::fs::create_dir_all(&profile)?;
         let binary = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let caps = serde_json::json!({
@@ -91,7 +95,9 @@ impl Browser {
                 ]
             }
         });
-        let serde_json::Value::Object(caps) = caps else { unreachable!() };
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!()
+        };
         let client = ClientBuilder::native()
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))

@@ -159,8 +159,8 @@ impl ApiClient {
         let js = body
             .serialize(&serializer)
             .map_err(|e| ApiError::BadResponse(e.to_string()))?;
-        let text = js_sys::JSON::stringify(&js)
-            .map_err(|e| ApiError::BadResponse(js_error_text(&e)))?;
+        let text =
+            js_sys::JSON::stringify(&js).map_err(|e| ApiError::BadResponse(js_error_text(&e)))?;
         let request = self
             .authorize(Request::post(&self.url(path)))
             .header("Content-Type", "application/json")
@@ -241,7 +241,10 @@ async fn error_from(response: &web_sys::Response, signal: Option<&AbortSignal>) 
         None => ApiError::Proxy {
             status,
             code: format!("http_{status}"),
-            message: format!("The proxy answered HTTP {status} {}.", response.status_text()),
+            message: format!(
+                "The proxy answered HTTP {status} {}.",
+                response.status_text()
+            ),
             upstream_status: None,
             upstream_code: None,
             retry_after,

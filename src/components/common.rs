@@ -147,7 +147,9 @@ pub fn error_text(error: &ApiError) -> String {
         Some("upstream_timeout") => Some("The vendor's API is not answering in time."),
         _ => None,
     };
-    specific.map(str::to_owned).unwrap_or_else(|| error.to_string())
+    specific
+        .map(str::to_owned)
+        .unwrap_or_else(|| error.to_string())
 }
 
 #[derive(Properties, PartialEq)]

@@ -162,7 +162,11 @@ pub fn backoff_ms(interval_ms: u32, failures: u32, retry_after_s: Option<u32>, r
 /// match &visit.state.phase { Phase::Loading => html! { <Skeleton /> }, _ => ... }
 /// ```
 #[hook]
-pub fn use_polled<T>(client: ApiClient, path: Option<String>, interval_ms: u32) -> UsePolledHandle<T>
+pub fn use_polled<T>(
+    client: ApiClient,
+    path: Option<String>,
+    interval_ms: u32,
+) -> UsePolledHandle<T>
 where
     T: DeserializeOwned + PartialEq + 'static,
 {
@@ -175,91 +179,105 @@ where
     {
         let dispatcher = state.dispatcher();
         let alarm_slot = alarm.clone();
-        use_effect_with((client, path, interval_ms), move |(client, path, interval_ms)| {
-            dispatcher.dispatch(Action::Reset);
-            let alive = Rc::new(Cell::new(true));
-            let controller: Rc<RefCell<Option<AbortController>>> = Rc::default();
-            let alarm = Rc::new(Alarm::default());
-            *alarm_slot.borrow_mut() = alarm.clone();
+        use_effect_with(
+            (client, path, interval_ms),
+            move |(client, path, interval_ms)| {
+                dispatcher.dispatch(Action::Reset);
+                let alive = Rc::new(Cell::new(true));
+                let controller: Rc<RefCell<Option<AbortController>>> = Rc::default();
+                let alarm = Rc::new(Alarm::default());
+                *alarm_slot.borrow_mut() = alarm.clone();
 
-            let on_visible = {
-                let alarm = alarm.clone();
-                Closure::<dyn Fn()>::new(move || {
-                    if !page_hidden() {
-                        alarm.wake();
-                    }
-                })
-            };
-            let document = web_sys::window().and_then(|w| w.document());
-            if let Some(document) = &document {
-                let _ = document.add_event_listener_with_callback(
-                    "visibilitychange",
-                    on_visible.as_ref().unchecked_ref(),
-                );
-            }
-
-            if let Some(path) = path.clone() {
-                let (client, interval_ms) = (client.clone(), *interval_ms);
-                let (alive, controller, alarm) = (alive.clone(), controller.clone(), alarm.clone());
-                wasm_bindgen_futures::spawn_local(async move {
-                    let mut etag: Option<String> = None;
-                    let mut failures = 0u32;
-                    while alive.get() {
-                        if page_hidden() {
-                            // Woken by `visibilitychange`; the long timeout is only a backstop.
-                            alarm.sleep(MAX_BACKOFF_MS).await;
-                            continue;
+                let on_visible = {
+                    let alarm = alarm.clone();
+                    Closure::<dyn Fn()>::new(move || {
+                        if !page_hidden() {
+                            alarm.wake();
                         }
-                        let abort = AbortController::new().ok();
-                        let signal = abort.as_ref().map(AbortController::signal);
-                        *controller.borrow_mut() = abort;
-                        let result = client.get::<T>(&path, etag.as_deref(), signal.as_ref()).await;
-                        if !alive.get() {
-                            break;
-                        }
-                        let mut retry_after = None;
-                        match result {
-                            Ok(Fetched::Data { value, etag: new_etag }) => {
-                                etag = new_etag;
-                                failures = 0;
-                                dispatcher.dispatch(Action::Loaded(value));
-                            }
-                            Ok(Fetched::NotModified) => {
-                                failures = 0;
-                                dispatcher.dispatch(Action::Unchanged);
-                            }
-                            Err(ApiError::Aborted) => {}
-                            Err(error) => {
-                                failures = failures.saturating_add(1);
-                                retry_after = error.retry_after();
-                                dispatcher.dispatch(Action::Failed(error, now_ms()));
-                            }
-                        }
-                        let pause = if failures == 0 {
-                            interval_ms
-                        } else {
-                            backoff_ms(interval_ms, failures, retry_after, js_sys::Math::random())
-                        };
-                        alarm.sleep(pause).await;
-                    }
-                });
-            }
-
-            move || {
-                alive.set(false);
-                if let Some(abort) = controller.borrow_mut().take() {
-                    abort.abort();
-                }
-                alarm.wake();
-                if let Some(document) = document {
-                    let _ = document.remove_event_listener_with_callback(
+                    })
+                };
+                let document = web_sys::window().and_then(|w| w.document());
+                if let Some(document) = &document {
+                    let _ = document.add_event_listener_with_callback(
                         "visibilitychange",
                         on_visible.as_ref().unchecked_ref(),
                     );
                 }
-                drop(on_visible);
-            }
-        });
+
+                if let Some(path) = path.clone() {
+                    let (client, interval_ms) = (client.clone(), *interval_ms);
+                    let (alive, controller, alarm) =
+                        (alive.clone(), controller.clone(), alarm.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let mut etag: Option<String> = None;
+                        let mut failures = 0u32;
+                        while alive.get() {
+                            if page_hidden() {
+                                // Woken by `visibilitychange`; the long timeout is only a backstop.
+                                alarm.sleep(MAX_BACKOFF_MS).await;
+                                continue;
+                            }
+                            let abort = AbortController::new().ok();
+                            let signal = abort.as_ref().map(AbortController::signal);
+                            *controller.borrow_mut() = abort;
+                            let result = client
+                                .get::<T>(&path, etag.as_deref(), signal.as_ref())
+                                .await;
+                            if !alive.get() {
+                                break;
+                            }
+                            let mut retry_after = None;
+                            match result {
+                                Ok(Fetched::Data {
+                                    value,
+                                    etag: new_etag,
+                                }) => {
+                                    etag = new_etag;
+                                    failures = 0;
+                                    dispatcher.dispatch(Action::Loaded(value));
+                                }
+                                Ok(Fetched::NotModified) => {
+                                    failures = 0;
+                                    dispatcher.dispatch(Action::Unchanged);
+                                }
+                                Err(ApiError::Aborted) => {}
+                                Err(error) => {
+                                    failures = failures.saturating_add(1);
+                                    retry_after = error.retry_after();
+                                    dispatcher.dispatch(Action::Failed(error, now_ms()));
+                                }
+                            }
+                            let pause = if failures == 0 {
+                                interval_ms
+                            } else {
+                                backoff_ms(
+                                    interval_ms,
+                                    failures,
+                                    retry_after,
+                                    js_sys::Math::random(),
+                                )
+                            };
+                            alarm.sleep(pause).await;
+                        }
+                    });
+                }
+
+                move || {
+                    alive.set(false);
+                    if let Some(abort) = controller.borrow_mut().take() {
+                        abort.abort();
+                    }
+                    alarm.wake();
+                    if let Some(document) = document {
+                        let _ = document.remove_event_listener_with_callback(
+                            "visibilitychange",
+                            on_visible.as_ref().unchecked_ref(),
+                        );
+                    }
+                    drop(on_visible);
+                }
+            },
+        );
     }
 
     let refresh = {

@@ -140,7 +140,9 @@ pub fn num<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
 
 /// [`opt`] for text: `Option<String>` from a string, number or boolean; blank text is `None`.
 pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(opt::<D, Text>(d)?.map(|t| t.0).filter(|t| !t.trim().is_empty()))
+    Ok(opt::<D, Text>(d)?
+        .map(|t| t.0)
+        .filter(|t| !t.trim().is_empty()))
 }
 
 /// [`opt`] for booleans that may arrive as `true`, `"true"`, `1` or `"1"`.

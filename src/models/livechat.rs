@@ -109,7 +109,9 @@ impl Visitor {
 
     /// The page the visitor is on now.
     pub fn current_page(&self) -> Option<&str> {
-        self.page_current.as_deref().or(self.page_address.as_deref())
+        self.page_current
+            .as_deref()
+            .or(self.page_address.as_deref())
     }
 
     /// Does the visitor match the agent's search text (name, city, country, current page)?

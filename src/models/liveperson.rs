@@ -476,7 +476,10 @@ impl Geo {
     /// not repeated).
     pub fn place(&self) -> Option<String> {
         let mut parts: Vec<&str> = Vec::new();
-        for part in [&self.city, &self.state, &self.country].into_iter().flatten() {
+        for part in [&self.city, &self.state, &self.country]
+            .into_iter()
+            .flatten()
+        {
             if !parts.contains(&part.as_str()) {
                 parts.push(part);
             }

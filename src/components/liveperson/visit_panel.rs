@@ -37,11 +37,14 @@ fn header(session: &AppSession) -> Html {
         .and_then(|p| p.full_name())
         .unwrap_or_else(|| "Unnamed visitor".into());
     let software = session.user_agent.as_deref().map(user_agent::parse);
-    let device = [session.device_family.as_deref(), session.device_os.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ");
+    let device = [
+        session.device_family.as_deref(),
+        session.device_os.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
     html! {
         <header class="vs-visitor-header">
             <h2 class="vs-visitor-name">{ name }</h2>

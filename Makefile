@@ -1,0 +1,48 @@
+# The two commands of the README: `make serve` runs the product, `make test` runs every test.
+# Both install what is missing first (scripts/install-tools.sh, idempotent).
+
+SHELL := /bin/bash
+# binaryen 132's wasm-opt must come before any system one when trunk runs.
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+WASM := --target wasm32-unknown-unknown
+UNIT := -p visitor-sidebar-contract -p visitor-sidebar-proxy -p visitor-sidebar-sim
+NATIVE := $(UNIT) -p visitor-sidebar-e2e
+
+.PHONY: tools serve build test fmt-check lint test-native test-wasm test-e2e bench
+
+tools:
+	@scripts/install-tools.sh
+
+## Runs the proxy in demo mode on 127.0.0.1:3000 and `trunk serve` on 127.0.0.1:8080.
+serve: tools
+	@scripts/serve.sh
+
+## The release bundle in dist/ (wasm-opt applied).
+build: tools
+	trunk build --release
+
+## Every test layer; fails when any fails.
+test: tools fmt-check lint test-native test-wasm test-e2e
+	@echo "make test: all layers passed"
+
+fmt-check:
+	cargo fmt --all --check
+
+lint:
+	cargo clippy -p visitor-sidebar $(WASM) --all-targets -- -D warnings
+	cargo clippy $(NATIVE) --all-targets -- -D warnings
+
+test-native:
+	cargo test $(UNIT)
+
+## The widget's own tests in headless Chromium (wasm-bindgen-test; see webdriver.json).
+test-wasm:
+	wasm-pack test --headless --chrome .
+
+## The release build in headless Chromium against the proxy in demo mode.
+test-e2e: build
+	cargo test -p visitor-sidebar-e2e -- --test-threads=1
+
+## Sizes and speeds (see the README); results also go to artifacts/bench.txt.
+bench: build
+	cargo run --release -p visitor-sidebar-proxy --example bench

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make serve`: the proxy in demo mode (simulated LivePerson and LiveChat, no credentials
+# needed) on 127.0.0.1:3000, and `trunk serve` on 127.0.0.1:8080 forwarding /api to it.
+# Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release -p visitor-sidebar-proxy
+target/release/visitor-sidebar-proxy --demo --listen 127.0.0.1:3000 &
+proxy=$!
+trap 'kill $proxy 2>/dev/null || true' EXIT INT TERM
+
+cat <<MSG
+
+  visitor-sidebar demo
+    agent console:  http://127.0.0.1:8080/console.html
+    iframe page:    http://127.0.0.1:8080/   (LiveChat visitors list)
+                    http://127.0.0.1:8080/?provider=liveperson&visitorId=…&sid=…
+    proxy API:      http://127.0.0.1:3000/api/health
+
+MSG
+trunk serve --release

@@ -1,0 +1,129 @@
+//! Helpers for the widget's browser tests: a fresh element per test, the settings context the
+//! panels expect, waiting on yew's scheduler (not on the clock), and DOM queries.
+
+#![allow(dead_code)]
+
+use std::rc::Rc;
+use visitor_sidebar::api::ApiClient;
+use visitor_sidebar::components::sidebar::Settings;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Element, HtmlElement};
+use yew::prelude::*;
+
+/// The seed documents' samples.
+pub const LIVEPERSON_VISIT: &str = include_str!("../../fixtures/liveperson-visit.json");
+pub const LIVECHAT_VISITORS: &str = include_str!("../../fixtures/livechat-visitors.json");
+
+/// Parses JSON the way the browser parses a response body.
+pub fn js(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("test JSON parses")
+}
+
+/// A new, attached `<div>` to mount into.
+pub fn fresh_root() -> Element {
+    let document = gloo_document();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+pub fn gloo_document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Lets yew's scheduler (which runs on microtasks) and pending promise callbacks finish.
+pub async fn settle() {
+    for _ in 0..8 {
+        JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
+            .await
+            .unwrap();
+    }
+}
+
+/// Yields to the event loop once (a zero-delay macrotask), so fetch answers can arrive.
+pub async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits until `check` holds, yielding to the event loop between looks; panics with `what`
+/// after many turns. This waits for a condition, not for time to pass.
+pub async fn until(what: &str, mut check: impl FnMut() -> bool) {
+    for _ in 0..2_000 {
+        settle().await;
+        if check() {
+            return;
+        }
+        next_task().await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+/// The text a user reads (`innerText`: rendered text, with line breaks between blocks).
+pub fn text(root: &Element) -> String {
+    wasm_bindgen::JsCast::unchecked_ref::<HtmlElement>(root).inner_text()
+}
+
+pub fn query_all(root: &Element, css: &str) -> Vec<Element> {
+    let list = root.query_selector_all(css).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(wasm_bindgen::JsCast::unchecked_into)
+        .collect()
+}
+
+/// Settings as the root sidebar would provide them, with the locale fixed for stable text.
+pub fn settings() -> Settings {
+    Settings {
+        client: ApiClient::new("/api", None),
+        locale: Some("en-GB".into()),
+        poll_interval_ms: 3_000,
+        details_set_id: "visitor-sidebar".into(),
+    }
+}
+
+/// What a test renders; compared by identity.
+#[derive(Clone)]
+pub struct Content(pub Rc<dyn Fn() -> Html>);
+
+impl PartialEq for Content {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct HostProps {
+    pub content: Content,
+}
+
+/// Renders `content` inside the settings context, as the sidebar root does.
+#[function_component]
+pub fn Host(props: &HostProps) -> Html {
+    html! {
+        <ContextProvider<Settings> context={settings()}>
+            { (props.content.0)() }
+        </ContextProvider<Settings>>
+    }
+}
+
+/// Mounts `content` into a fresh element and waits for the first render.
+pub async fn render(content: impl Fn() -> Html + 'static) -> Element {
+    let root = fresh_root();
+    yew::Renderer::<Host>::with_root_and_props(
+        root.clone(),
+        HostProps {
+            content: Content(Rc::new(content)),
+        },
+    )
+    .render();
+    let first = root.clone();
+    until("the first render", move || first.child_element_count() > 0).await;
+    root
+}
