@@ -21,7 +21,7 @@ use crate::{Counters, Shared};
 pub struct Knobs {
     /// Added before every answer, in milliseconds.
     pub latency_ms: u64,
-    /// Share of requests answered `500` (LivePerson) or `503`-free `500` (LiveChat alike).
+    /// Share of requests answered `500 Internal Server Error`.
     pub error_rate: f64,
     /// Share of requests answered `429 Too Many Requests` with `Retry-After`.
     pub rate_limit_rate: f64,

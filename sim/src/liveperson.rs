@@ -77,7 +77,12 @@ pub(crate) async fn visit_state(
     let Some(sid) = get("sid").filter(|s| !s.is_empty()) else {
         return lp_error(StatusCode::BAD_REQUEST, 33, "Missing sid");
     };
-    if get("v") != Some("1") || get("filter").is_some_and(|f| f != "agent") {
+    // LivePerson session IDs are short and plain (`123.567`); anything else is a bad query.
+    let sid_ok = sid.len() <= 64
+        && sid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if !sid_ok || get("v") != Some("1") || get("filter").is_some_and(|f| f != "agent") {
         return lp_error(StatusCode::BAD_REQUEST, 33, "Bad query parameters");
     }
     if account_id != shared.credentials.lp_account_id {

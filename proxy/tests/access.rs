@@ -1,0 +1,266 @@
+//! Who may call: bearer tokens (static or HS256 JWT with `exp`), allowed origins and CORS, the
+//! per-client rate limit, and the routes that stay open (health, the webhook).
+
+mod common;
+
+use common::*;
+use jsonwebtoken::{encode, EncodingKey, Header};
+use serde_json::json;
+
+const TOKEN: &str = "agent-console-token-0123456789";
+const JWT_SECRET: &str = "an-hs256-secret-of-at-least-32-bytes!!";
+const ORIGIN: &str = "https://console.example.com";
+
+async fn protected() -> Harness {
+    start(|raw, _| {
+        raw.set(
+            "VS_ACCESS_TOKENS",
+            format!("another-token-abcdefghijkl,{TOKEN}"),
+        );
+        raw.set("VS_JWT_SECRET", JWT_SECRET);
+        raw.set("VS_ALLOWED_ORIGINS", ORIGIN);
+    })
+    .await
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn jwt(secret: &str, exp: u64) -> String {
+    encode(
+        &Header::default(),
+        &json!({"sub": "agent-7", "exp": exp}),
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+async fn status_with(h: &Harness, auth: Option<&str>) -> (u16, serde_json::Value) {
+    let mut request = h.client.get(h.url("/api/livechat/visitors?count=1"));
+    if let Some(auth) = auth {
+        request = request.header("authorization", auth);
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bearer_tokens_and_jwts() {
+    let h = protected().await;
+    let (status, body) = status_with(&h, None).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (401, "unauthorized"),
+        "no token"
+    );
+    let (status, body) = status_with(&h, Some("Bearer wrong-token-0123456789")).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (401, "unauthorized"),
+        "wrong token"
+    );
+    let (status, body) = status_with(&h, Some(&format!("Basic {TOKEN}"))).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (401, "unauthorized"),
+        "not a bearer"
+    );
+    let (status, _) = status_with(&h, Some(&format!("Bearer {TOKEN}"))).await;
+    assert_eq!(status, 200, "a listed token");
+
+    let (status, _) = status_with(
+        &h,
+        Some(&format!("Bearer {}", jwt(JWT_SECRET, now() + 600))),
+    )
+    .await;
+    assert_eq!(status, 200, "a valid JWT");
+    let (status, body) = status_with(
+        &h,
+        Some(&format!("Bearer {}", jwt(JWT_SECRET, now() - 600))),
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (401, "unauthorized"),
+        "expired JWT"
+    );
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("expired"));
+    let (status, _) = status_with(
+        &h,
+        Some(&format!(
+            "Bearer {}",
+            jwt("some-other-secret-of-32-bytes-or-more", now() + 600)
+        )),
+    )
+    .await;
+    assert_eq!(status, 401, "JWT signed with another key");
+    let no_exp = encode(
+        &Header::default(),
+        &json!({"sub": "x"}),
+        &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+    )
+    .unwrap();
+    let (status, _) = status_with(&h, Some(&format!("Bearer {no_exp}"))).await;
+    assert_eq!(status, 401, "a JWT without exp");
+    let r = h
+        .client
+        .get(h.url("/api/livechat/visitors"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    assert_eq!(
+        h.sim.counters().lc_visitors,
+        1,
+        "only authorized requests reached upstream"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_and_webhook_need_no_token() {
+    let h = protected().await;
+    assert_eq!(h.get("/api/health").await.status(), 200);
+    let (status, _) = h
+        .post_json(
+            &format!("/api/livechat/webhooks/chat-started?secret={WEBHOOK_SECRET}"),
+            &json!({"event_type": "visitor_queued", "visitor": {"id": "S1.a"}}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        h.sim.counters().webhooks_sent >= 1,
+        "the simulator's webhooks got through"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn origins_and_cors() {
+    let h = protected().await;
+    let auth = format!("Bearer {TOKEN}");
+    let r = h
+        .client
+        .get(h.url("/api/livechat/visitors?count=1"))
+        .header("authorization", &auth)
+        .header("origin", ORIGIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["access-control-allow-origin"], ORIGIN);
+
+    let r = h
+        .client
+        .get(h.url("/api/livechat/visitors?count=1"))
+        .header("authorization", &auth)
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(error_code(&r.json().await.unwrap()), "origin_not_allowed");
+
+    // A preflight from the allowed origin is answered; from another it gets no CORS grant.
+    let preflight = |origin: &'static str| {
+        h.client
+            .request(reqwest::Method::OPTIONS, h.url("/api/livechat/visitors"))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send()
+    };
+    let ok = preflight(ORIGIN).await.unwrap();
+    assert_eq!(ok.headers()["access-control-allow-origin"], ORIGIN);
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+
+    // Same origin (the page the proxy serves itself) needs no listing.
+    let same = format!("http://{}", h.proxy.addr);
+    let r = h
+        .client
+        .get(h.url("/api/health"))
+        .header("origin", same)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn per_client_rate_limit_answers_429_with_retry_after() {
+    let h = start(|raw, _| {
+        raw.set("VS_RATE_LIMIT_PER_SEC", "1");
+        raw.set("VS_RATE_LIMIT_BURST", "3");
+        raw.set(
+            "VS_ACCESS_TOKENS",
+            format!("another-token-abcdefghijkl,{TOKEN}"),
+        );
+    })
+    .await;
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for _ in 0..5 {
+        let r = h
+            .client
+            .get(h.url("/api/livechat/visitors?count=1"))
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+        last = Some(r);
+    }
+    assert_eq!(&statuses[..3], [200, 200, 200]);
+    assert_eq!(statuses[4], 429);
+    let last = last.unwrap();
+    let retry: u64 = last.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry >= 1);
+    assert_eq!(error_code(&last.json().await.unwrap()), "rate_limited");
+    // Another client (another token) has its own budget.
+    let r = h
+        .client
+        .get(h.url("/api/livechat/visitors?count=1"))
+        .header("authorization", "Bearer another-token-abcdefghijkl")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn repeated_bad_tokens_are_throttled() {
+    let h = protected().await;
+    let mut last = 0;
+    for _ in 0..40 {
+        last = status_with(&h, Some("Bearer guess-guess-guess-guess"))
+            .await
+            .0;
+    }
+    assert_eq!(last, 429, "guessing is slowed down");
+    let (status, _) = status_with(&h, Some(&format!("Bearer {TOKEN}"))).await;
+    assert_eq!(status, 200, "a valid token still works");
+}
+
+#[test]
+fn refuses_to_start_open_on_a_public_address() {
+    let mut raw = visitor_sidebar_proxy::RawConfig::default();
+    raw.set("VS_LISTEN", "0.0.0.0:3000");
+    let e = visitor_sidebar_proxy::Config::from_raw(&raw).unwrap_err();
+    assert_eq!(e.key, "VS_LISTEN");
+    assert!(e.to_string().contains("VS_ACCESS_TOKENS"));
+}

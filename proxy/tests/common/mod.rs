@@ -1,0 +1,123 @@
+//! The test harness: a simulator on 127.0.0.1:0 and a proxy configured to call it, both real
+//! HTTP servers, plus a client and a few helpers.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use serde_json::Value;
+use visitor_sidebar_proxy::{serve, Config, RawConfig, RunningServer};
+use visitor_sidebar_sim::{Sim, SimConfig};
+
+pub use visitor_sidebar_sim::{SEED_LC_VISITOR_ID, SEED_LP_SID, SEED_LP_VISITOR_ID};
+
+pub const WEBHOOK_SECRET: &str = "test-webhook-secret-0123456789";
+pub const FIXTURE_LP: &str = include_str!("../../../fixtures/liveperson-visit.json");
+pub const FIXTURE_LC: &str = include_str!("../../../fixtures/livechat-visitors.json");
+
+pub struct Harness {
+    pub sim: Sim,
+    pub proxy: RunningServer,
+    pub client: reqwest::Client,
+}
+
+/// LivePerson through OAuth 1.0 and the Domain API, LiveChat with Basic and the webhook secret;
+/// `customize` changes settings (by environment-variable name) before the config is checked.
+pub async fn start(customize: impl FnOnce(&mut RawConfig, &Sim)) -> Harness {
+    let sim = Sim::start(SimConfig::default()).await.expect("sim starts");
+    let c = sim.credentials().clone();
+    let mut raw = RawConfig::default();
+    for (k, v) in [
+        ("VS_LISTEN", "127.0.0.1:0"),
+        ("VS_RATE_LIMIT_PER_SEC", "0"),
+        ("VS_CACHE_TTL_MS", "60000"),
+        ("VS_UPSTREAM_TIMEOUT_MS", "2000"),
+        ("LIVEPERSON_ACCOUNT_ID", c.lp_account_id.as_str()),
+        ("LIVEPERSON_DOMAIN_API_URL", sim.base_url()),
+        ("LIVEPERSON_CONSUMER_KEY", &c.lp_consumer_key),
+        ("LIVEPERSON_CONSUMER_SECRET", &c.lp_consumer_secret),
+        ("LIVEPERSON_ACCESS_TOKEN", &c.lp_access_token),
+        ("LIVEPERSON_TOKEN_SECRET", &c.lp_token_secret),
+        ("LIVECHAT_API_URL", sim.base_url()),
+        ("LIVECHAT_LOGIN", &c.lc_login),
+        ("LIVECHAT_API_KEY", &c.lc_api_key),
+        ("LIVECHAT_WEBHOOK_SECRET", WEBHOOK_SECRET),
+    ] {
+        assert!(raw.set(k, v));
+    }
+    customize(&mut raw, &sim);
+    let config = Config::from_raw(&raw).expect("valid test config");
+    let proxy = serve(config, None).await.expect("proxy starts");
+    sim.set_webhook_url(Some(format!(
+        "http://{}/api/livechat/webhooks/chat-started?secret={WEBHOOK_SECRET}",
+        proxy.addr
+    )))
+    .await;
+    Harness {
+        sim,
+        proxy,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap(),
+    }
+}
+
+impl Harness {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.proxy.addr)
+    }
+
+    pub fn seed_visit_path(&self) -> String {
+        format!("/api/liveperson/visitors/{SEED_LP_VISITOR_ID}/visit?sid={SEED_LP_SID}")
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// GETs and returns (status, JSON body).
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A generated LiveChat visitor in the given state.
+    pub fn lc_visitor_in_state(&self, state: &str) -> Option<String> {
+        let _ = state;
+        self.sim
+            .chats()
+            .into_iter()
+            .filter(|c| c.provider == "livechat" && c.visitor_id != SEED_LC_VISITOR_ID)
+            .map(|c| c.visitor_id)
+            .find(|id| (self.sim.chat_token(id).is_some()) == (state == "chatting"))
+    }
+
+    /// A generated LivePerson visit: (visitor ID, sid).
+    pub fn generated_lp_visit(&self) -> (String, String) {
+        let chat = self
+            .sim
+            .chats()
+            .into_iter()
+            .find(|c| c.provider == "liveperson" && c.visitor_id != SEED_LP_VISITOR_ID)
+            .unwrap();
+        (chat.visitor_id, chat.sid.unwrap())
+    }
+}
+
+/// Asserts an error body's code (and returns the error object).
+pub fn error_code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("<no error code>")
+}
