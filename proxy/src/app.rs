@@ -14,7 +14,6 @@ use axum::{Json, Router};
 use serde_json::json;
 use tokio::sync::watch;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -113,7 +112,7 @@ pub fn app(state: AppState) -> Router {
     };
     router
         .layer(cors(&state.config))
-        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(
             TraceLayer::new_for_http()
                 // The path only: queries can hold the webhook secret.

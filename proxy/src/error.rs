@@ -6,9 +6,14 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use visitor_sidebar_contract::{ErrorBody, FieldError};
 
-/// A failure on its way to the client.
+/// A failure on its way to the client. Boxed, so that `Result<_, AppError>` stays one pointer
+/// wide on the success path.
 #[derive(Clone, Debug)]
-pub struct AppError {
+pub struct AppError(Box<ErrorInfo>);
+
+/// What an [`AppError`] carries.
+#[derive(Clone, Debug)]
+pub struct ErrorInfo {
     pub status: StatusCode,
     /// The stable code the widget branches on (listed in the README).
     pub code: &'static str,
@@ -25,7 +30,7 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
-        AppError {
+        AppError(Box::new(ErrorInfo {
             status,
             code,
             message: message.into(),
@@ -34,7 +39,7 @@ impl AppError {
             retry_after: None,
             fields: Vec::new(),
             detail: None,
-        }
+        }))
     }
 
     pub fn upstream(mut self, status: u16, code: Option<i64>) -> AppError {
@@ -132,6 +137,19 @@ impl AppError {
             value["error"]["fields"] = serde_json::to_value(&self.fields).unwrap_or_default();
         }
         value
+    }
+}
+
+impl std::ops::Deref for AppError {
+    type Target = ErrorInfo;
+    fn deref(&self) -> &ErrorInfo {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for AppError {
+    fn deref_mut(&mut self) -> &mut ErrorInfo {
+        &mut self.0
     }
 }
 

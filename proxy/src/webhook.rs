@@ -67,7 +67,7 @@ pub fn secrets_equal(given: &str, expected: &str) -> bool {
 pub async fn chat_started(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<impl IntoResponse, AppError> {
     let Some(expected) = state
         .config
@@ -86,6 +86,13 @@ pub async fn chat_started(
             "The webhook secret is missing or wrong.",
         ));
     }
+    let body = body.map_err(|_| {
+        AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "The webhook body is too large.",
+        )
+    })?;
     let event: Value = serde_json::from_slice(&body)
         .map_err(|_| AppError::invalid_body("The webhook body is not JSON."))?;
     let visitor_id = event["visitor"]["id"].as_str().unwrap_or("");

@@ -18,22 +18,23 @@ fn lc_error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({"error": message}))).into_response()
 }
 
-/// The checks every v2 call gets: `X-API-Version: 2`, then HTTP Basic (and `X-Region`).
-fn check_request(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+/// The checks every v2 call gets: `X-API-Version: 2`, then HTTP Basic (and `X-Region`); the
+/// refusal, if any.
+fn refusal(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     if headers.get("x-api-version").map(|v| v.as_bytes()) != Some(b"2") {
-        return Err(lc_error(
+        return Some(lc_error(
             StatusCode::BAD_REQUEST,
             "Unsupported API version: send X-API-Version: 2",
         ));
     }
     if !crate::auth::check_livechat(&shared.credentials, headers) {
         Counters::bump(&shared.counters.auth_failures);
-        return Err(lc_error(
+        return Some(lc_error(
             StatusCode::UNAUTHORIZED,
             "Authentication required",
         ));
     }
-    Ok(())
+    None
 }
 
 /// `GET /visitors?state=chatting&group[]=0&count=1`
@@ -42,7 +43,7 @@ pub(crate) async fn list_visitors(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    if let Err(refused) = check_request(&shared, &headers) {
+    if let Some(refused) = refusal(&shared, &headers) {
         return refused;
     }
     let mut state = None;
@@ -90,7 +91,7 @@ pub(crate) async fn add_details(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(refused) = check_request(&shared, &headers) {
+    if let Some(refused) = refusal(&shared, &headers) {
         return refused;
     }
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
