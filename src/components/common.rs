@@ -161,10 +161,29 @@ pub struct StatusProps {
     pub locale: Option<AttrValue>,
 }
 
+/// The `performance.mark` set once per page when visitor data is first on screen; the
+/// benchmark reads it to time "navigation to first data painted".
+pub const FIRST_DATA_MARK: &str = "visitor-sidebar:first-data";
+
 /// The strip above a panel: the refresh button, and the stale or error notice when there is
 /// one. Its text changes only when the phase does, so quiet polls leave it untouched.
+///
+/// Every panel shows one, so it is also where the first-data mark is set.
 #[function_component]
 pub fn StatusBar(props: &StatusProps) -> Html {
+    use_effect_with(props.has_data, |has_data| {
+        if *has_data {
+            if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+                if performance
+                    .get_entries_by_name_with_entry_type(FIRST_DATA_MARK, "mark")
+                    .length()
+                    == 0
+                {
+                    let _ = performance.mark(FIRST_DATA_MARK);
+                }
+            }
+        }
+    });
     let on_click = {
         let on_refresh = props.on_refresh.clone();
         Callback::from(move |_| on_refresh.emit(()))

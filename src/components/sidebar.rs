@@ -5,6 +5,7 @@
 use crate::api::ApiClient;
 use crate::components::livechat::LiveChatView;
 use crate::components::liveperson::LivePersonView;
+use crate::hooks::use_host_messages;
 use crate::options::{Options, Provider, Selection, Theme};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -23,6 +24,19 @@ pub struct Settings {
 #[hook]
 pub fn use_settings() -> Settings {
     use_context::<Settings>().expect("panels are rendered inside <Sidebar>")
+}
+
+/// Speaks a sentence to screen readers through the sidebar's polite live region.
+#[derive(Clone, PartialEq)]
+pub struct Announcer(Callback<String>);
+
+/// The announcer of the sidebar this component is in (a no-op outside one, as in tests that
+/// render a panel alone).
+#[hook]
+pub fn use_announcer() -> Callback<String> {
+    use_context::<Announcer>()
+        .map(|a| a.0)
+        .unwrap_or_else(|| Callback::from(|_| ()))
 }
 
 /// A command from the host page.
@@ -86,6 +100,21 @@ pub struct SidebarProps {
 pub fn Sidebar(props: &SidebarProps) -> Html {
     let selection = use_state_eq(|| props.options.selection.clone());
     let theme = use_state_eq(|| props.options.theme);
+    let announcement = use_state_eq(String::new);
+    let announcer = {
+        let announcement = announcement.clone();
+        use_memo((), move |()| {
+            Announcer(Callback::from(move |text| announcement.set(text)))
+        })
+    };
+
+    {
+        let selection = selection.clone();
+        use_host_messages(
+            props.options.allowed_origins.clone(),
+            Callback::from(move |next| selection.set(next)),
+        );
+    }
 
     {
         let (selection, theme) = (selection.clone(), theme.clone());
@@ -121,9 +150,12 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
 
     html! {
         <ContextProvider<Settings> context={(*settings).clone()}>
+        <ContextProvider<Announcer> context={(*announcer).clone()}>
             <aside class="vs-root" data-theme={theme.as_str()} aria-label="Visitor details">
                 { body }
+                <div class="vs-sr-only" aria-live="polite" aria-atomic="true">{ (*announcement).clone() }</div>
             </aside>
+        </ContextProvider<Announcer>>
         </ContextProvider<Settings>>
     }
 }

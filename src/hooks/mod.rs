@@ -1,7 +1,12 @@
-//! Custom hooks: polling a proxy resource, and the ticking clock for "time on site".
+//! Custom hooks: polling a proxy resource, noticing what changed between polls, obeying the
+//! host page's messages, and the ticking clock for "time on site".
 
+pub mod use_changes;
+pub mod use_host_messages;
 pub mod use_now;
 pub mod use_polled;
 
+pub use use_changes::use_changes;
+pub use use_host_messages::use_host_messages;
 pub use use_now::use_now;
 pub use use_polled::{use_polled, Phase, Polled, UsePolledHandle};

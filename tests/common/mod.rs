@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod fetch;
+
 use std::rc::Rc;
 use visitor_sidebar::api::ApiClient;
 use visitor_sidebar::components::sidebar::Settings;

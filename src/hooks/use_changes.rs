@@ -1,0 +1,72 @@
+//! `use_changes`: what changed between two answers for the same visitor (a new page, a state
+//! change, a cart change), so the panel can highlight it briefly and the sidebar can announce it
+//! to screen readers. The first answer for a visitor is not a change.
+
+use crate::components::sidebar::use_announcer;
+use std::collections::BTreeMap;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// How long a change stays highlighted.
+pub const HIGHLIGHT_MS: i32 = 3_000;
+
+/// Compares `facts` (label → value, e.g. `"Current page" → "Checkout"`) with the previous answer
+/// for the same `subject` (the visitor's identity). Returns the labels that changed, which stay
+/// set for [`HIGHLIGHT_MS`]; each change is also announced politely as "label: value".
+#[hook]
+pub fn use_changes(subject: AttrValue, facts: Vec<(&'static str, String)>) -> Vec<&'static str> {
+    let previous = use_mut_ref(|| None::<(AttrValue, BTreeMap<&'static str, String>)>);
+    let changed = use_state_eq(Vec::<&'static str>::new);
+    let announce = use_announcer();
+    {
+        let changed = changed.clone();
+        use_effect_with((subject, facts), move |(subject, facts)| {
+            let now: BTreeMap<&'static str, String> = facts.iter().cloned().collect();
+            let mut prev = previous.borrow_mut();
+            let diff: Vec<&'static str> = match &*prev {
+                Some((who, before)) if who == subject => now
+                    .iter()
+                    .filter(|(label, value)| before.get(*label) != Some(*value))
+                    .map(|(label, _)| *label)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            *prev = Some((subject.clone(), now.clone()));
+            drop(prev);
+            let mut timer = None;
+            if diff.is_empty() {
+                // A new visitor (or the first answer): nothing to highlight.
+                changed.set(Vec::new());
+            } else {
+                let text = diff
+                    .iter()
+                    .map(|label| format!("{label}: {}", now[label]))
+                    .collect::<Vec<_>>()
+                    .join(". ");
+                announce.emit(format!("Updated. {text}."));
+                changed.set(diff);
+                let clear = {
+                    let changed = changed.clone();
+                    Closure::<dyn Fn()>::new(move || changed.set(Vec::new()))
+                };
+                let id = web_sys::window().and_then(|w| {
+                    w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        clear.as_ref().unchecked_ref(),
+                        HIGHLIGHT_MS,
+                    )
+                    .ok()
+                });
+                timer = Some((id, clear));
+            }
+            move || {
+                if let Some((Some(id), _clear)) = timer {
+                    if let Some(window) = web_sys::window() {
+                        window.clear_timeout_with_handle(id);
+                    }
+                }
+            }
+        });
+    }
+    (*changed).clone()
+}
