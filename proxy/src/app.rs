@@ -13,6 +13,7 @@ use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use tokio::sync::watch;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -113,6 +114,10 @@ pub fn app(state: AppState) -> Router {
     router
         .layer(cors(&state.config))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        // A bug in one handler answers with the JSON error shape instead of a dropped connection.
+        .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| {
+            AppError::internal("a handler panicked").into_response()
+        }))
         .layer(
             TraceLayer::new_for_http()
                 // The path only: queries can hold the webhook secret.
