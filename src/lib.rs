@@ -68,6 +68,14 @@ impl SidebarHandle {
     }
 }
 
+/// Dropping the handle (`free()` from JavaScript) unmounts the sidebar, so a Rust caller
+/// cannot leave one polling by accident.
+impl Drop for SidebarHandle {
+    fn drop(&mut self) {
+        self.unmount();
+    }
+}
+
 /// Mounts a sidebar into `element`. Options (all optional): `proxyUrl` (default `/api`),
 /// `accessToken`, `provider`, `visitorId`, `sid`, `pollIntervalMs`, `locale`, `theme`,
 /// `detailsSetId`, `allowedOrigins`.

@@ -129,3 +129,67 @@ pub async fn render(content: impl Fn() -> Html + 'static) -> Element {
     until("the first render", move || first.child_element_count() > 0).await;
     root
 }
+
+/// Records DOM mutations under an element, leaving out those inside `[data-ticking]` elements
+/// (clocks such as "time on site" that change by themselves).
+pub struct MutationLog {
+    observer: web_sys::MutationObserver,
+    seen: Rc<std::cell::RefCell<Vec<String>>>,
+    _callback: wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>,
+}
+
+impl MutationLog {
+    pub fn watch(root: &Element) -> MutationLog {
+        use wasm_bindgen::JsCast;
+        let seen: Rc<std::cell::RefCell<Vec<String>>> = Rc::default();
+        let log = seen.clone();
+        let callback = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
+            move |records: js_sys::Array| {
+                for record in records.iter() {
+                    let record: web_sys::MutationRecord = record.unchecked_into();
+                    let Some(target) = record.target() else {
+                        continue;
+                    };
+                    let element = target
+                        .dyn_ref::<Element>()
+                        .cloned()
+                        .or_else(|| target.parent_element());
+                    let ticking = element
+                        .and_then(|e| e.closest("[data-ticking]").ok().flatten())
+                        .is_some();
+                    if !ticking {
+                        log.borrow_mut().push(format!(
+                            "{} on {}",
+                            record.type_(),
+                            target.node_name()
+                        ));
+                    }
+                }
+            },
+        );
+        let observer = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()).unwrap();
+        let init = web_sys::MutationObserverInit::new();
+        init.set_subtree(true);
+        init.set_child_list(true);
+        init.set_attributes(true);
+        init.set_character_data(true);
+        observer.observe_with_options(root, &init).unwrap();
+        MutationLog {
+            observer,
+            seen,
+            _callback: callback,
+        }
+    }
+
+    /// Stops watching and returns what was seen (including records still queued).
+    pub fn stop(self) -> Vec<String> {
+        let pending = self.observer.take_records();
+        self.observer.disconnect();
+        let mut seen = self.seen.borrow().clone();
+        seen.extend(pending.iter().map(|r| {
+            let r: web_sys::MutationRecord = wasm_bindgen::JsCast::unchecked_into(r);
+            format!("{} (queued)", r.type_())
+        }));
+        seen
+    }
+}
