@@ -140,3 +140,88 @@ impl Browser {
         Ok(())
     }
 }
+
+/// One serious or critical accessibility problem axe-core found.
+#[derive(Debug)]
+pub struct Violation {
+    pub id: String,
+    pub impact: String,
+    pub help: String,
+    pub nodes: Vec<String>,
+}
+
+impl Browser {
+    /// Runs axe-core (from `tools/node_modules`, injected into the page) on the element matching
+    /// `context` and returns its serious and critical violations.
+    pub async fn axe(&self, context: &str) -> Result<Vec<Violation>> {
+        let axe_js = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../tools/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&axe_js).with_context(|| {
+            format!(
+                "{} is missing: run scripts/install-tools.sh",
+                axe_js.display()
+            )
+        })?;
+        self.client.execute(&source, vec![]).await?;
+        let found = self
+            .client
+            .execute_async(
+                r#"const [context, done] = arguments;
+                   axe.run(document.querySelector(context), { resultTypes: ["violations"] })
+                     .then(r => done({ checked: r.passes.length, violations: r.violations
+                        .filter(v => v.impact === "serious" || v.impact === "critical")
+                        .map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                                     nodes: v.nodes.map(n => n.target.join(" ") + " " + (n.failureSummary || "")) })) }))
+                     .catch(e => done({ checked: 0, error: String(e) }));"#,
+                vec![serde_json::Value::String(context.into())],
+            )
+            .await?;
+        // A run that checked nothing (axe missing, wrong context) must not pass as "no problems".
+        if found["checked"].as_u64().unwrap_or(0) == 0 {
+            bail!(
+                "axe-core checked nothing in `{context}`: {}",
+                found["error"]
+            );
+        }
+        let violations = found["violations"]
+            .as_array()
+            .context("axe returned no list")?
+            .iter()
+            .map(|v| Violation {
+                id: v["id"].as_str().unwrap_or_default().into(),
+                impact: v["impact"].as_str().unwrap_or_default().into(),
+                help: v["help"].as_str().unwrap_or_default().into(),
+                nodes: v["nodes"]
+                    .as_array()
+                    .map(|n| {
+                        n.iter()
+                            .filter_map(|s| s.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect();
+        Ok(violations)
+    }
+
+    /// Does the page scroll sideways (content wider than the window)?
+    pub async fn scrolls_horizontally(&self) -> Result<bool> {
+        let wide = self
+            .client
+            .execute(
+                "const e = document.scrollingElement; return e.scrollWidth > e.clientWidth + 1;",
+                vec![],
+            )
+            .await?;
+        Ok(wide.as_bool().unwrap_or(true))
+    }
+
+    /// Saves a PNG of the window into `artifacts/screenshots/NAME.png` (git-ignored).
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../artifacts/screenshots");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+}

@@ -1,0 +1,90 @@
+//! Every view of the sidebar, in both themes: no serious or critical axe-core violations, no
+//! horizontal scrolling from 280 px to 480 px wide, and screenshots at 320 px and 480 px in
+//! `artifacts/screenshots/` for a person to look at.
+
+use anyhow::{ensure, Result};
+use visitor_sidebar_e2e::{start_demo, Browser};
+
+const LP_SEED: &str =
+    "visitorId=jnPABZYjQcOS2Uk5fp_HnA&sid=c524460e4432e9f93cf700af590f16ef181f20e6";
+
+/// (name, query, text that shows the view is ready)
+fn views() -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        (
+            "liveperson-visit",
+            format!("provider=liveperson&{LP_SEED}"),
+            "Test Page",
+        ),
+        (
+            "liveperson-no-visitor",
+            "provider=liveperson".into(),
+            "must pass",
+        ),
+        (
+            "liveperson-session-expired",
+            "provider=liveperson&visitorId=jnPABZYjQcOS2Uk5fp_HnA&sid=expired.0".into(),
+            "6 hours",
+        ),
+        ("livechat-list", "provider=livechat".into(), "United States"),
+        (
+            "livechat-visitor",
+            "provider=livechat&visitorId=S148dea44981.d9443253fef2".into(),
+            "Greenville",
+        ),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_view_passes_axe_and_fits_from_280_to_480_px_in_both_themes() -> Result<()> {
+    let demo = start_demo().await?;
+    let browser = Browser::start(480, 900).await?;
+    let mut problems = Vec::new();
+    for theme in ["light", "dark"] {
+        for (name, query, ready) in views() {
+            let url = format!("http://{}/?{query}&theme={theme}", demo.addr);
+            for width in [480u32, 320, 280] {
+                browser.client.set_window_size(width, 900).await?;
+                browser.client.goto(&url).await?;
+                browser.wait_for_text("aside.vs-root", ready).await?;
+                if browser.scrolls_horizontally().await? {
+                    problems.push(format!("{name} ({theme}) scrolls sideways at {width} px"));
+                }
+                if width != 280 {
+                    browser
+                        .screenshot(&format!("{name}-{theme}-{width}"))
+                        .await?;
+                }
+            }
+            for v in browser.axe("aside.vs-root").await? {
+                problems.push(format!(
+                    "{name} ({theme}): {} [{}] {} at {:?}",
+                    v.id, v.impact, v.help, v.nodes
+                ));
+            }
+        }
+    }
+    browser.close().await?;
+    ensure!(
+        problems.is_empty(),
+        "accessibility problems:\n{}",
+        problems.join("\n")
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_console_sidebar_passes_axe() -> Result<()> {
+    let demo = start_demo().await?;
+    let browser = Browser::start(1280, 900).await?;
+    browser
+        .client
+        .goto(&format!("http://{}/console.html", demo.addr))
+        .await?;
+    browser.wait_for_text("aside.vs-root", "John Doe").await?;
+    let violations = browser.axe("#sidebar").await?;
+    browser.screenshot("console-1280").await?;
+    browser.close().await?;
+    ensure!(violations.is_empty(), "{violations:#?}");
+    Ok(())
+}
