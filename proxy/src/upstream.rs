@@ -1,7 +1,9 @@
 //! Calling an upstream: one shared client, a timeout, a bounded body, and the failures every
 //! upstream shares (unreachable, timeout, 429, 5xx, not JSON) mapped to their error codes.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use bytes::{Bytes, BytesMut};
@@ -22,6 +24,9 @@ pub struct Answer {
 pub struct Upstream {
     pub client: reqwest::Client,
     max_bytes: usize,
+    /// Per upstream, when its last 429 asked the proxy to wait until. Vendors ask clients to
+    /// pause after a 429 rather than retry in bursts, so until then the proxy answers 429 itself.
+    cooldown: Arc<Mutex<HashMap<String, Instant>>>,
 }
 
 impl Upstream {
@@ -37,6 +42,7 @@ impl Upstream {
         Ok(Upstream {
             client,
             max_bytes: config.max_response_bytes,
+            cooldown: Arc::default(),
         })
     }
 
@@ -47,10 +53,26 @@ impl Upstream {
         request: reqwest::RequestBuilder,
         who: &str,
     ) -> Result<Answer, AppError> {
+        let waiting = self
+            .cooldown
+            .lock()
+            .unwrap()
+            .get(who)
+            .and_then(|until| until.checked_duration_since(Instant::now()));
+        if let Some(left) = waiting {
+            return Err(rate_limited(who, left.as_secs_f64().ceil() as u64));
+        }
         let mut response = request.send().await.map_err(|e| transport_error(e, who))?;
         let status =
             StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
         let headers = response.headers().clone();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let secs = retry_after_secs(&headers);
+            self.cooldown
+                .lock()
+                .unwrap()
+                .insert(who.to_owned(), Instant::now() + Duration::from_secs(secs));
+        }
         let too_large = || {
             AppError::new(
                 StatusCode::BAD_GATEWAY,
@@ -117,28 +139,33 @@ fn transport_error(e: reqwest::Error, who: &str) -> AppError {
     }
 }
 
+/// The upstream's `Retry-After` in seconds (an HTTP date or nothing counts as 1): at least 1,
+/// as vendors ask, and at most an hour.
+fn retry_after_secs(headers: &HeaderMap) -> u64 {
+    headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 3600)
+}
+
+fn rate_limited(who: &str, secs: u64) -> AppError {
+    AppError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "upstream_rate_limited",
+        format!("{who} is limiting requests; try again in a moment."),
+    )
+    .upstream(429, None)
+    .retry_after(secs)
+}
+
 /// The shared handling of non-success answers: 429 and 5xx. `None` for other statuses, which
 /// each upstream maps itself.
 pub fn common_failure(answer: &Answer, who: &str) -> Option<AppError> {
     let status = answer.status;
     if status == StatusCode::TOO_MANY_REQUESTS {
-        let secs = answer
-            .headers
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            // Vendors ask for at least a second between retries after a 429.
-            .unwrap_or(1)
-            .clamp(1, 3600);
-        return Some(
-            AppError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "upstream_rate_limited",
-                format!("{who} is limiting requests; the proxy will retry after a pause."),
-            )
-            .upstream(429, None)
-            .retry_after(secs),
-        );
+        return Some(rate_limited(who, retry_after_secs(&answer.headers)));
     }
     if status.is_server_error() {
         return Some(

@@ -189,24 +189,6 @@ async fn every_fault_knob_has_its_error_code() {
     let lp = h.seed_visit_path();
     let lc = "/api/livechat/visitors?state=queued".to_owned();
     for path in [&lp, &lc] {
-        let (status, body, headers) = fault(
-            &h,
-            Knobs {
-                rate_limit_rate: 1.0,
-                retry_after_secs: 7,
-                ..Default::default()
-            },
-            path,
-        )
-        .await;
-        assert_eq!(
-            (status, error_code(&body)),
-            (429, "upstream_rate_limited"),
-            "{path}"
-        );
-        assert_eq!(headers["retry-after"], "7");
-        assert_eq!(body["error"]["upstream_status"], 429);
-
         let (status, body, _) = fault(
             &h,
             Knobs {
@@ -271,7 +253,71 @@ async fn every_fault_knob_has_its_error_code() {
         // None of those was cached: with the knobs back at zero the route works.
         let (status, _, _) = fault(&h, Knobs::default(), path).await;
         assert_eq!(status, 200, "{path}");
+
+        // Last, as it makes the proxy pause that upstream for Retry-After seconds.
+        let (status, body, headers) = fault(
+            &h,
+            Knobs {
+                rate_limit_rate: 1.0,
+                retry_after_secs: 7,
+                ..Default::default()
+            },
+            &if path.contains("liveperson") {
+                format!("/api/liveperson/visitors/{SEED_LP_VISITOR_ID}/visit?sid=9.9")
+            } else {
+                format!("{path}&count=1")
+            },
+        )
+        .await;
+        assert_eq!(
+            (status, error_code(&body)),
+            (429, "upstream_rate_limited"),
+            "{path}"
+        );
+        assert_eq!(headers["retry-after"], "7");
+        assert_eq!(body["error"]["upstream_status"], 429);
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_an_upstream_429_the_proxy_pauses_that_upstream() {
+    let h = start(|_, _| {}).await;
+    h.get(&h.seed_visit_path()).await; // domain discovered, visit cached
+    h.sim.set_knobs(Knobs {
+        rate_limit_rate: 1.0,
+        retry_after_secs: 30,
+        ..Default::default()
+    });
+    let other = format!("/api/liveperson/visitors/{SEED_LP_VISITOR_ID}/visit?sid=1.2");
+    let (status, _) = h.get_json(&other).await;
+    assert_eq!(status, 429);
+    let calls = h.sim.counters().lp_visit;
+    h.sim.set_knobs(Knobs::default());
+    for _ in 0..5 {
+        let r = h.get("/api/liveperson/visitors/nobody/visit?sid=1.2").await;
+        assert_eq!(r.status(), 429);
+        let secs: u64 = r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=30).contains(&secs));
+    }
+    assert_eq!(
+        h.sim.counters().lp_visit,
+        calls,
+        "no call reached LivePerson during the pause"
+    );
+    assert_eq!(
+        h.get(&h.seed_visit_path()).await.status(),
+        200,
+        "cached answers are still served"
+    );
+    assert_eq!(
+        h.get("/api/livechat/visitors").await.status(),
+        200,
+        "other upstreams are not paused"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
