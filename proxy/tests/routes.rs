@@ -535,3 +535,20 @@ async fn demo_mode_serves_the_widget_and_lists_chats() {
     demo.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn livechat_region_header_is_sent_when_configured() {
+    let mut sim_config = visitor_sidebar_sim::SimConfig::default();
+    sim_config.credentials.lc_region = Some("fra".into());
+    let with_region = start_with(sim_config.clone(), |raw, _| {
+        raw.set("LIVECHAT_REGION", "fra");
+    })
+    .await;
+    let (status, _) = with_region.get_json("/api/livechat/visitors?count=1").await;
+    assert_eq!(status, 200);
+
+    let without = start_with(sim_config, |_, _| {}).await;
+    let (status, body) = without.get_json("/api/livechat/visitors?count=1").await;
+    assert_eq!((status, error_code(&body)), (502, "livechat_unauthorized"));
+    assert_eq!(body["error"]["upstream_status"], 401);
+}

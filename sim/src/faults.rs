@@ -41,15 +41,19 @@ fn fires(rate: f64) -> bool {
 pub(crate) async fn apply(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let counter = if path.ends_with("/baseURI.json") {
-        &shared.counters.domain_api
+        Some(&shared.counters.domain_api)
     } else if path.ends_with("/visits/current/state") {
-        &shared.counters.lp_visit
+        Some(&shared.counters.lp_visit)
     } else if path.ends_with("/details") {
-        &shared.counters.lc_details
+        Some(&shared.counters.lc_details)
+    } else if path == "/visitors" {
+        Some(&shared.counters.lc_visitors)
     } else {
-        &shared.counters.lc_visitors
+        None
     };
-    Counters::bump(counter);
+    if let Some(counter) = counter {
+        Counters::bump(counter);
+    }
 
     let knobs = shared.knobs.lock().unwrap().clone();
     if knobs.latency_ms > 0 {

@@ -23,7 +23,15 @@ pub struct Harness {
 /// LivePerson through OAuth 1.0 and the Domain API, LiveChat with Basic and the webhook secret;
 /// `customize` changes settings (by environment-variable name) before the config is checked.
 pub async fn start(customize: impl FnOnce(&mut RawConfig, &Sim)) -> Harness {
-    let sim = Sim::start(SimConfig::default()).await.expect("sim starts");
+    start_with(SimConfig::default(), customize).await
+}
+
+/// [`start`] with a simulator configured as given.
+pub async fn start_with(
+    sim_config: SimConfig,
+    customize: impl FnOnce(&mut RawConfig, &Sim),
+) -> Harness {
+    let sim = Sim::start(sim_config).await.expect("sim starts");
     let c = sim.credentials().clone();
     let mut raw = RawConfig::default();
     for (k, v) in [
