@@ -127,16 +127,13 @@ impl AppError {
         )
     }
 
-    /// The JSON body: the contract's `ErrorBody`, plus `fields` when there are any.
+    /// The JSON body: the contract's `ErrorBody` (`fields` only when there are any).
     pub fn body(&self) -> serde_json::Value {
         let mut body = ErrorBody::new(self.code, self.message.clone());
         body.error.upstream_status = self.upstream_status;
         body.error.upstream_code = self.upstream_code;
-        let mut value = serde_json::to_value(&body).unwrap_or_default();
-        if !self.fields.is_empty() {
-            value["error"]["fields"] = serde_json::to_value(&self.fields).unwrap_or_default();
-        }
-        value
+        body.error.fields = self.fields.clone();
+        serde_json::to_value(&body).unwrap_or_default()
     }
 }
 
@@ -204,6 +201,7 @@ mod tests {
         );
         let parsed: ErrorBody = serde_json::from_value(e.body()).unwrap();
         assert_eq!(parsed.error.code, "validation_failed");
+        assert_eq!(parsed.error.fields[0].field, "id");
     }
 
     #[test]
