@@ -4,7 +4,8 @@
 //! time (`BENCH_SECS`, default 10) hammers one cached visitor route with `BENCH_CLIENTS`
 //! (default 64) concurrent keep-alive clients, and prints: cache-hit throughput and latency, the
 //! same load sent to the simulator directly, the latency the proxy adds on a cache miss, and the
-//! upstream calls the simulator counted while 100 pollers watched one visitor.
+//! upstream calls the simulator counted while 100 pollers watched one visitor. The report also
+//! goes to `artifacts/bench.txt` (or `BENCH_OUT`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -117,14 +118,28 @@ async fn misses(
     }
 }
 
-fn row(name: &str, s: &Stats) {
-    println!(
+fn row(name: &str, s: &Stats) -> String {
+    format!(
         "| {name:<46} | {:>10.0} | {:>8.3} | {:>8.3} | {:>6} |",
         s.rps(),
         s.percentile(0.50),
         s.percentile(0.99),
         s.errors
-    );
+    )
+}
+
+/// Prints a line and keeps it for the report file.
+macro_rules! say {
+    ($out:expr) => {{
+        println!();
+        $out.push('\n');
+    }};
+    ($out:expr, $($arg:tt)*) => {{
+        let line = format!($($arg)*);
+        println!("{line}");
+        $out.push_str(&line);
+        $out.push('\n');
+    }};
 }
 
 #[tokio::main]
@@ -140,6 +155,7 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or(64)
         .clamp(1, 512);
     let duration = Duration::from_secs(secs);
+    let mut out = String::new();
 
     // No per-client rate limit (all load comes from one address) and no clock ticking, so every
     // request asks for the same unchanged visit.
@@ -171,35 +187,55 @@ async fn main() -> anyhow::Result<()> {
         "warm-up failed"
     );
 
-    println!("visitor-sidebar-proxy bench: {clients} keep-alive clients, {secs} s per run, loopback only");
-    println!();
-    println!(
+    say!(out, "visitor-sidebar-proxy bench: {clients} keep-alive clients, {secs} s per run, loopback only");
+    say!(out);
+    say!(
+        out,
         "| {:<46} | {:>10} | {:>8} | {:>8} | {:>6} |",
-        "run", "req/s", "p50 ms", "p99 ms", "errors"
+        "run",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "errors"
     );
-    println!(
+    say!(
+        out,
         "|{:-<48}|{:->12}|{:->10}|{:->10}|{:->8}|",
-        "", "", "", "", ""
+        "",
+        "",
+        "",
+        "",
+        ""
     );
     let hits = hammer(&client, &proxy_url, &none, clients, duration).await;
-    row("proxy, cached visitor (cache hits)", &hits);
+    say!(out, "{}", row("proxy, cached visitor (cache hits)", &hits));
     let direct = hammer(&client, &sim_url, &sim_headers, clients, duration).await;
-    row("simulator directly (same route, bearer)", &direct);
+    say!(
+        out,
+        "{}",
+        row("simulator directly (same route, bearer)", &direct)
+    );
 
     // Latency added by the proxy, one client at a time so queueing does not blur it.
     let single = Duration::from_secs((secs / 3).max(1));
     let direct_1 = hammer(&client, &sim_url, &sim_headers, 1, single).await;
-    row("simulator directly, 1 client", &direct_1);
+    say!(out, "{}", row("simulator directly, 1 client", &direct_1));
     let hit_1 = hammer(&client, &proxy_url, &none, 1, single).await;
-    row("proxy cache hit, 1 client", &hit_1);
+    say!(out, "{}", row("proxy cache hit, 1 client", &hit_1));
     let miss_1 = misses(&demo, &client, &proxy_url, single).await;
-    row("proxy cache miss (OAuth-signed call), 1 client", &miss_1);
-    println!();
-    println!(
+    say!(
+        out,
+        "{}",
+        row("proxy cache miss (OAuth-signed call), 1 client", &miss_1)
+    );
+    say!(out);
+    say!(
+        out,
         "latency the proxy adds on a miss (p50): {:.3} ms over calling the simulator directly",
         miss_1.percentile(0.5) - direct_1.percentile(0.5)
     );
-    println!(
+    say!(
+        out,
         "a cache hit answers in {:.3} ms (p50), {:.1}x the simulator's own p50",
         hit_1.percentile(0.5),
         hit_1.percentile(0.5) / direct_1.percentile(0.5).max(0.001)
@@ -230,7 +266,7 @@ async fn main() -> anyhow::Result<()> {
     }
     while pollers.join_next().await.is_some() {}
     let calls = demo.sim.counters().lp_visit;
-    println!(
+    say!(out,
         "100 pollers x {:.0} s (every 100 ms): {} answers served, {} upstream calls counted by the simulator (TTL {} ms: at most {})",
         poll_for.as_secs_f64(),
         served.load(std::sync::atomic::Ordering::Relaxed),
@@ -239,5 +275,16 @@ async fn main() -> anyhow::Result<()> {
         poll_for.as_millis() as u64 / ttl_ms + 1
     );
     demo.shutdown().await;
+
+    // `make bench` keeps the figures (artifacts/ is git-ignored); BENCH_OUT picks another file.
+    let path = std::env::var("BENCH_OUT").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../artifacts/bench.txt").to_owned()
+    });
+    let path = std::path::Path::new(&path);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, out)?;
+    println!("(written to {})", path.display());
     Ok(())
 }
