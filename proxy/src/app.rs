@@ -16,6 +16,7 @@ use tokio::sync::watch;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use visitor_sidebar_contract::{check_id, DetailsRequest};
@@ -114,6 +115,11 @@ pub fn app(state: AppState) -> Router {
     router
         .layer(cors(&state.config))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        // Browsers must not guess a type for JSON holding visitor-supplied text.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         // A bug in one handler answers with the JSON error shape instead of a dropped connection.
         .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| {
             AppError::internal("a handler panicked").into_response()

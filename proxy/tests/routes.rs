@@ -12,6 +12,7 @@ async fn liveperson_visit_with_oauth1_and_the_domain_api() {
     let r = h.get(&h.seed_visit_path()).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "no-cache");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
     assert!(
         etag.starts_with('"') && etag.ends_with('"'),
