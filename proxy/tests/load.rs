@@ -62,8 +62,10 @@ async fn concurrent_requests_share_a_failure_too_and_it_is_not_kept() {
     let h = start(|_, _| {}).await;
     h.get(&h.seed_visit_path()).await; // domain discovered
     h.sim.reset_counters();
+    // A long latency, so that all 20 requests arrive while the one failing call is in flight
+    // even on a busy machine (failures are not cached, so a late one would call again).
     h.sim.set_knobs(Knobs {
-        latency_ms: 300,
+        latency_ms: 1000,
         error_rate: 1.0,
         ..Default::default()
     });
@@ -183,7 +185,7 @@ async fn fault(h: &Harness, knobs: Knobs, path: &str) -> (u16, Value, reqwest::h
 #[tokio::test(flavor = "multi_thread")]
 async fn every_fault_knob_has_its_error_code() {
     let h = start(|raw, _| {
-        raw.set("VS_UPSTREAM_TIMEOUT_MS", "200");
+        raw.set("VS_UPSTREAM_TIMEOUT_MS", "500");
     })
     .await;
     let lp = h.seed_visit_path();
@@ -238,7 +240,7 @@ async fn every_fault_knob_has_its_error_code() {
         let (status, body, _) = fault(
             &h,
             Knobs {
-                latency_ms: 1000,
+                latency_ms: 1500,
                 ..Default::default()
             },
             path,
