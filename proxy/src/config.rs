@@ -669,6 +669,32 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_is_valid_once_secrets_come_from_the_environment() {
+        let mut raw = RawConfig::from_toml(include_str!("../proxy.example.toml")).unwrap();
+        assert!(
+            raw.secrets_in_file.is_empty(),
+            "the example keeps secrets out of the file"
+        );
+        let env = [
+            ("VS_ACCESS_TOKENS", "0123456789abcdef0123"),
+            ("LIVEPERSON_BEARER_TOKEN", "bearer"),
+            ("LIVECHAT_API_KEY", "key"),
+            ("LIVECHAT_WEBHOOK_SECRET", "0123456789abcdef"),
+        ];
+        raw.overlay_env(|name| {
+            env.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        });
+        let c = Config::from_raw(&raw).unwrap();
+        assert_eq!(
+            c.liveperson.unwrap().domain_api_url,
+            "https://api.liveperson.net"
+        );
+        assert!(c.livechat.unwrap().webhook_secret.is_some());
+    }
+
+    #[test]
     fn unknown_toml_keys_are_named() {
         let e = RawConfig::from_toml("[liveperson]\nacount_id = \"1\"\n").unwrap_err();
         assert_eq!(e.key, "liveperson.acount_id");
