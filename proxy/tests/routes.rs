@@ -553,3 +553,28 @@ async fn livechat_region_header_is_sent_when_configured() {
     assert_eq!((status, error_code(&body)), (502, "livechat_unauthorized"));
     assert_eq!(body["error"]["upstream_status"], 401);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chat_ended_webhook_drops_the_token() {
+    let h = start(|_, _| {}).await;
+    let chatting = h
+        .lc_visitor_in_state("chatting")
+        .expect("a generated visitor starts chatting");
+    assert!(h.proxy.state.webhooks.get(&chatting).is_some());
+    // Simulated chats close after a few ticks; the simulator then sends chat_ended.
+    for _ in 0..20 {
+        if h.sim.chat_token(&chatting).is_none() {
+            break;
+        }
+        h.sim.tick().await;
+    }
+    assert!(h.sim.chat_token(&chatting).is_none(), "the chat ended");
+    assert!(h.proxy.state.webhooks.get(&chatting).is_none());
+    let (status, body) = h
+        .post_json(
+            &format!("/api/livechat/visitors/{chatting}/details"),
+            &details(),
+        )
+        .await;
+    assert_eq!((status, error_code(&body)), (409, "no_webhook_token"));
+}

@@ -304,7 +304,7 @@ impl Sim {
     }
 
     /// Moves every generated visitor one step on, and returns once the webhooks of any chats
-    /// that started were delivered (or failed).
+    /// that started or ended were delivered (or failed).
     pub async fn tick(&self) {
         tick_shared(&self.shared).await;
     }

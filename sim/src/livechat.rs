@@ -1,6 +1,6 @@
 //! LiveChat REST API v2: `GET /visitors` (with `state`, `group[]` and `count`),
 //! `POST /visitors/{id}/details` (which needs the `license_id` and `token` of the visitor's chat),
-//! and the `chat_started` webhook the simulator sends when a chat starts.
+//! and the `chat_started` / `chat_ended` webhooks the simulator sends when chats start and end.
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::world::{DetailsRefusal, StartedChat};
+use crate::world::{ChatEvent, DetailsRefusal};
 use crate::{Counters, Shared};
 
 fn lc_error(status: StatusCode, message: &str) -> Response {
@@ -137,9 +137,9 @@ pub(crate) async fn add_details(
     }
 }
 
-/// Delivers `chat_started` webhooks for these chats, if a webhook URL is set; returns how many
-/// got a 2xx answer.
-pub(crate) async fn send_webhooks(shared: &Arc<Shared>, chats: Vec<StartedChat>) -> usize {
+/// Delivers the `chat_started` / `chat_ended` webhooks of these events, if a webhook URL is set;
+/// returns how many got a 2xx answer.
+pub(crate) async fn send_webhooks(shared: &Arc<Shared>, chats: Vec<ChatEvent>) -> usize {
     let Some(url) = shared.webhook_url.lock().unwrap().clone() else {
         return 0;
     };
@@ -148,7 +148,7 @@ pub(crate) async fn send_webhooks(shared: &Arc<Shared>, chats: Vec<StartedChat>)
         let url = url.clone();
         async move {
             let body = json!({
-                "event_type": "chat_started",
+                "event_type": chat.event,
                 "event_unique_id": crate::random_token(24),
                 "token": chat.token,
                 "license_id": chat.license_id,

@@ -34,9 +34,11 @@ pub struct DemoChat {
     pub summary: String,
 }
 
-/// A chat that just started: what its `chat_started` webhook carries.
+/// A chat that started or ended: what its `chat_started` / `chat_ended` webhook carries.
 #[derive(Clone, Debug)]
-pub(crate) struct StartedChat {
+pub(crate) struct ChatEvent {
+    /// `chat_started` or `chat_ended`.
+    pub event: &'static str,
     pub visitor_id: String,
     pub visitor_name: String,
     pub chat_id: String,
@@ -229,7 +231,7 @@ impl World {
         world
     }
 
-    fn begin_chat(&mut self, index: usize) -> StartedChat {
+    fn begin_chat(&mut self, index: usize) -> ChatEvent {
         let chat_id = random_id(&mut self.rng, 10, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
         let token = crate::random_token(32);
         let now = now_secs();
@@ -252,7 +254,8 @@ impl World {
             {"key": "Name:", "value": name, "id": "2001"},
             {"key": "E-mail:", "value": format!("{}@example.com", name.to_lowercase().replace(' ', ".")), "id": "2002"}
         ]);
-        StartedChat {
+        ChatEvent {
+            event: "chat_started",
             visitor_id: v.id.clone(),
             visitor_name: name,
             chat_id,
@@ -262,12 +265,13 @@ impl World {
     }
 
     /// The chats running now, as webhooks would have announced them.
-    pub(crate) fn running_chats(&self) -> Vec<StartedChat> {
+    pub(crate) fn running_chats(&self) -> Vec<ChatEvent> {
         self.lc
             .iter()
             .filter_map(|v| {
                 let chat = v.chat.as_ref()?;
-                Some(StartedChat {
+                Some(ChatEvent {
+                    event: "chat_started",
                     visitor_id: v.id.clone(),
                     visitor_name: v.body["name"].as_str().unwrap_or("Visitor").to_owned(),
                     chat_id: chat.id.clone(),
@@ -278,8 +282,9 @@ impl World {
             .collect()
     }
 
-    /// One step of simulated time for the generated visitors; returns the chats that started.
-    pub(crate) fn tick(&mut self) -> Vec<StartedChat> {
+    /// One step of simulated time for the generated visitors; returns the chats that started
+    /// or ended.
+    pub(crate) fn tick(&mut self) -> Vec<ChatEvent> {
         self.step += 1;
         let step = self.step;
         let now = now_secs();
@@ -294,7 +299,7 @@ impl World {
                 lp_change_cart(&mut visit.body, step as usize + i, now);
             }
         }
-        let mut started = Vec::new();
+        let mut events = Vec::new();
         for i in 0..self.lc.len() {
             if !self.lc[i].generated {
                 continue;
@@ -313,7 +318,7 @@ impl World {
                     b["state"] = json!("queued");
                     b["queue_start_time"] = json!(now);
                 }
-                "queued" => started.push(self.begin_chat(i)),
+                "queued" => events.push(self.begin_chat(i)),
                 "chatting" => {
                     let ended = self.lc[i]
                         .chat
@@ -321,7 +326,19 @@ impl World {
                         .is_some_and(|c| step >= c.started_step + CHAT_TICKS);
                     if ended {
                         let v = &mut self.lc[i];
-                        v.chat = None;
+                        if let Some(chat) = v.chat.take() {
+                            events.push(ChatEvent {
+                                event: "chat_ended",
+                                visitor_id: v.id.clone(),
+                                visitor_name: v.body["name"]
+                                    .as_str()
+                                    .unwrap_or("Visitor")
+                                    .to_owned(),
+                                chat_id: chat.id,
+                                token: chat.token,
+                                license_id: self.license_id.clone(),
+                            });
+                        }
                         v.body["state"] = json!("chat closed");
                         v.body["prechat_survey"] = json!([]);
                     }
@@ -332,7 +349,7 @@ impl World {
                 _ => {}
             }
         }
-        started
+        events
     }
 
     pub(crate) fn chats(&self) -> Vec<DemoChat> {
@@ -381,7 +398,7 @@ impl World {
         }
     }
 
-    pub(crate) fn start_lc_chat(&mut self, visitor_id: &str) -> Option<StartedChat> {
+    pub(crate) fn start_lc_chat(&mut self, visitor_id: &str) -> Option<ChatEvent> {
         let index = self.lc.iter().position(|v| v.id == visitor_id)?;
         Some(self.begin_chat(index))
     }
@@ -699,14 +716,21 @@ mod tests {
         let mut w = world();
         let before = w.chats();
         let mut started = 0;
+        let mut ended = 0;
         let mut states = std::collections::HashSet::new();
         for _ in 0..12 {
-            started += w.tick().len();
+            for e in w.tick() {
+                match e.event {
+                    "chat_started" => started += 1,
+                    _ => ended += 1,
+                }
+            }
             for v in w.lc_visitors() {
                 states.insert(v["state"].as_str().unwrap().to_owned());
             }
         }
         assert!(started > 0, "some queued visitor started a chat");
+        assert!(ended > 0, "a chat ended after its ticks");
         assert!(states.contains("queued") && states.contains("chatting"));
         assert_ne!(before, w.chats(), "pages changed");
         let generated = &w.lp[1].body["appSessions"][0];
