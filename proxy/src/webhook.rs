@@ -129,7 +129,19 @@ pub async fn chat_started(
             tracing::info!(visitor_id, "chat_started webhook stored");
         }
         Some("chat_ended") => {
-            state.webhooks.remove(visitor_id);
+            // Only the chat that ended: a late chat_ended must not drop a newer chat's token.
+            let chat_id = event["chat"]["id"].as_str();
+            let token = event["token"].as_str();
+            let same_chat = state.webhooks.get(visitor_id).is_some_and(|stored| {
+                match (chat_id, stored.chat_id.as_deref(), token) {
+                    (Some(ended), Some(current), _) => ended == current,
+                    (_, _, Some(token)) => secrets_equal(token, stored.token.expose()),
+                    _ => true,
+                }
+            });
+            if same_chat {
+                state.webhooks.remove(visitor_id);
+            }
         }
         // Other events (visitor_queued, ...) are acknowledged and ignored.
         _ => {}

@@ -578,3 +578,31 @@ async fn a_chat_ended_webhook_drops_the_token() {
         .await;
     assert_eq!((status, error_code(&body)), (409, "no_webhook_token"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_late_chat_ended_keeps_the_newer_chats_token() {
+    let h = start(|_, _| {}).await;
+    let url = format!("/api/livechat/webhooks/chat-started?secret={WEBHOOK_SECRET}");
+    let event = |kind: &str, chat: &str, token: &str| json!({"event_type": kind, "token": token, "license_id": "9281545", "chat": {"id": chat}, "visitor": {"id": "S1.late"}});
+    h.post_json(&url, &event("chat_started", "OLD", "t-old"))
+        .await;
+    h.post_json(&url, &event("chat_started", "NEW", "t-new"))
+        .await;
+    let (status, _) = h
+        .post_json(&url, &event("chat_ended", "OLD", "t-old"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        h.proxy
+            .state
+            .webhooks
+            .get("S1.late")
+            .unwrap()
+            .token
+            .expose(),
+        "t-new"
+    );
+    h.post_json(&url, &event("chat_ended", "NEW", "t-new"))
+        .await;
+    assert!(h.proxy.state.webhooks.get("S1.late").is_none());
+}
