@@ -43,6 +43,10 @@ test-wasm:
 test-e2e: build
 	cargo test -p visitor-sidebar-e2e -- --test-threads=1
 
-## Sizes and speeds (see the README); results also go to artifacts/bench.txt.
+## Sizes and speeds against the targets (see the README); the table also goes to
+## artifacts/bench.txt (git-ignored).
 bench: build
-	cargo run --release -p visitor-sidebar-proxy --example bench
+	cargo run --release -p visitor-sidebar-e2e --bin bench
+	BENCH_OUT=artifacts/bench-proxy.txt cargo run --release -p visitor-sidebar-proxy --example bench
+	cat artifacts/bench-widget.txt artifacts/bench-proxy.txt > artifacts/bench.txt
+	@echo "written to artifacts/bench.txt"
