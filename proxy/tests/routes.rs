@@ -163,6 +163,26 @@ async fn an_unknown_account_is_invalid_account_6() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_account_at_the_domain_api_is_invalid_account_6() {
+    let h = start(|raw, _| {
+        raw.set("LIVEPERSON_ACCOUNT_ID", "99999999");
+    })
+    .await;
+    let (status, body) = h.get_json(&h.seed_visit_path()).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (502, "liveperson_invalid_account")
+    );
+    assert_eq!(body["error"]["upstream_code"], 6);
+    let c = h.sim.counters();
+    assert_eq!(
+        (c.domain_api, c.lp_visit),
+        (1, 0),
+        "no visit call without a domain"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn ids_that_could_steer_the_upstream_url_are_refused() {
     let h = start(|_, _| {}).await;
     for path in [
