@@ -12,7 +12,7 @@ pub struct Visitor {
     pub id: Option<String>,
     #[serde(default, deserialize_with = "lenient::text")]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt")]
+    #[serde(default, deserialize_with = "lenient::from_text")]
     pub state: Option<VisitorState>,
     /// The visitor's user agent.
     #[serde(default, deserialize_with = "lenient::text")]
@@ -132,8 +132,7 @@ impl Visitor {
 }
 
 /// The visitor's state. The seven documented values, and anything else kept as text.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "String")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VisitorState {
     Browsing,
     Chatting,
@@ -235,20 +234,22 @@ pub struct VisitorCount(pub f64);
 impl<'de> Deserialize<'de> for VisitorCount {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
-        struct Wrapped {
-            #[serde(default, deserialize_with = "lenient::num")]
-            total: Option<f64>,
-            #[serde(default, deserialize_with = "lenient::num")]
-            count: Option<f64>,
+        #[serde(untagged)]
+        enum Shape {
+            Bare(lenient::Num),
+            Wrapped {
+                #[serde(default, deserialize_with = "lenient::num")]
+                total: Option<f64>,
+                #[serde(default, deserialize_with = "lenient::num")]
+                count: Option<f64>,
+            },
         }
-        let value: wasm_bindgen::JsValue = serde_wasm_bindgen::preserve::deserialize(d)?;
-        if let Ok(n) = serde_wasm_bindgen::from_value::<lenient::Num>(value.clone()) {
-            return Ok(VisitorCount(n.0));
+        match Shape::deserialize(d)? {
+            Shape::Bare(n) => Ok(VisitorCount(n.0)),
+            Shape::Wrapped { total, count } => total
+                .or(count)
+                .map(VisitorCount)
+                .ok_or_else(|| serde::de::Error::custom("not a visitor count")),
         }
-        serde_wasm_bindgen::from_value::<Wrapped>(value)
-            .ok()
-            .and_then(|w| w.total.or(w.count))
-            .map(VisitorCount)
-            .ok_or_else(|| serde::de::Error::custom("not a visitor count"))
     }
 }

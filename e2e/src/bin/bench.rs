@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use visitor_sidebar_e2e::{dist_dir, start_demo, Browser};
 
-const LP_SEED: &str = "visitorId=jnPABZYjQcOS2Uk5fp_HnA&sid=c524460e4432e9f93cf700af590f16ef181f20e6";
+const LP_SEED: &str =
+    "visitorId=jnPABZYjQcOS2Uk5fp_HnA&sid=c524460e4432e9f93cf700af590f16ef181f20e6";
 const LOADS: usize = 20;
 const RENDERS: usize = 7;
 
@@ -43,10 +44,17 @@ async fn main() -> Result<()> {
     let dist = dist_dir()?;
     let mut report = String::new();
     writeln!(report, "visitor-sidebar benchmark: widget")?;
-    writeln!(report, "\n## Transfer size of what the page loads for the widget")?;
+    writeln!(
+        report,
+        "\n## Transfer size of what the page loads for the widget"
+    )?;
     writeln!(report, "{:<28} {:>10} {:>10}", "file", "raw B", "gzip B")?;
     let (mut raw_total, mut gz_total) = (0, 0);
-    for file in ["visitor-sidebar_bg.wasm", "visitor-sidebar.js", "sidebar.css"] {
+    for file in [
+        "visitor-sidebar_bg.wasm",
+        "visitor-sidebar.js",
+        "sidebar.css",
+    ] {
         let bytes = std::fs::read(dist.join(file)).with_context(|| format!("dist/{file}"))?;
         let gz = gzip_len(&bytes)?;
         raw_total += bytes.len();
@@ -71,7 +79,10 @@ async fn main() -> Result<()> {
     // Navigation to first visitor data painted (the widget's performance mark).
     let mut loads = Vec::new();
     for _ in 0..LOADS {
-        browser.client.goto(&format!("{base}/?provider=liveperson&{LP_SEED}")).await?;
+        browser
+            .client
+            .goto(&format!("{base}/?provider=liveperson&{LP_SEED}"))
+            .await?;
         let ms = browser
             .client
             .execute_async(
@@ -88,7 +99,10 @@ async fn main() -> Result<()> {
     }
     let first_paint = median(loads.clone());
     let mut section = String::new();
-    writeln!(section, "\n## Navigation to first visitor data painted (LivePerson seed visit, demo proxy)")?;
+    writeln!(
+        section,
+        "\n## Navigation to first visitor data painted (LivePerson seed visit, demo proxy)"
+    )?;
     writeln!(
         section,
         "median of {LOADS} loads: {first_paint:.1} ms (first load {:.1} ms, max {:.1} ms)   target <= 150 ms: {}",
@@ -99,12 +113,26 @@ async fn main() -> Result<()> {
 
     // Decode + render of large answers.
     let script = include_str!("../bench_page.js");
-    writeln!(section, "\n## Decode + render of large answers (median of {RENDERS})")?;
+    writeln!(
+        section,
+        "\n## Decode + render of large answers (median of {RENDERS})"
+    )?;
     for (kind, size, label) in [
-        ("liveperson", serde_json::json!([2000, 10000]), "LivePerson visit: 2,000 pages, 10,000 events"),
-        ("livechat", serde_json::json!([5000]), "LiveChat list: 5,000 visitors"),
+        (
+            "liveperson",
+            serde_json::json!([2000, 10000]),
+            "LivePerson visit: 2,000 pages, 10,000 events",
+        ),
+        (
+            "livechat",
+            serde_json::json!([5000]),
+            "LiveChat list: 5,000 visitors",
+        ),
     ] {
-        browser.client.goto(&format!("{base}/?provider=liveperson")).await?;
+        browser
+            .client
+            .goto(&format!("{base}/?provider=liveperson"))
+            .await?;
         browser.wait_for_text("aside.vs-root", "must pass").await?;
         let mut times = Vec::new();
         for _ in 0..RENDERS {
@@ -115,13 +143,19 @@ async fn main() -> Result<()> {
             times.push(ms.as_f64().context("render time")?);
         }
         let m = median(times);
-        writeln!(section, "{label:<48} {m:>8.1} ms   target <= 100 ms: {}", verdict(m <= 100.0))?;
+        writeln!(
+            section,
+            "{label:<48} {m:>8.1} ms   target <= 100 ms: {}",
+            verdict(m <= 100.0)
+        )?;
     }
 
     // DOM mutations caused by unchanged polls (304s from the proxy's ETag).
     browser
         .client
-        .goto(&format!("{base}/?provider=liveperson&{LP_SEED}&pollIntervalMs=500"))
+        .goto(&format!(
+            "{base}/?provider=liveperson&{LP_SEED}&pollIntervalMs=500"
+        ))
         .await?;
     browser.wait_for_text("aside.vs-root", "Test Page").await?;
     let mutations = browser
