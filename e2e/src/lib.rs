@@ -131,6 +131,28 @@ impl Browser {
         }
     }
 
+    /// Waits until no element matching `css` contains `text` any more.
+    pub async fn wait_for_gone(&self, css: &str, text: &str) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let mut present = false;
+            for element in self.client.find_all(Locator::Css(css)).await? {
+                if element.text().await.is_ok_and(|t| t.contains(text)) {
+                    present = true;
+                }
+            }
+            if !present {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                let body = self.body_text().await.unwrap_or_default();
+                bail!("`{css}` still contains {text:?}; the page shows:\n{body}");
+            }
+            // Polls the DOM (a condition), it does not wait for time to pass.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn body_text(&self) -> Result<String> {
         Ok(self.client.find(Locator::Css("body")).await?.text().await?)
     }
