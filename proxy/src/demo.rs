@@ -53,14 +53,32 @@ pub async fn start_demo(
 /// LivePerson and LiveChat keys are replaced by the simulator's. `tick`: how often generated
 /// visitors change (`None`: only through `sim.tick()`).
 pub async fn start_demo_with(
-    mut raw: RawConfig,
+    raw: RawConfig,
     listen: SocketAddr,
     static_dir: Option<PathBuf>,
     tick: Option<Duration>,
 ) -> anyhow::Result<DemoServer> {
-    let sim = Sim::start(SimConfig {
+    let sim = SimConfig {
         tick_interval: tick,
         ..SimConfig::default()
+    };
+    start_demo_with_sim(raw, listen, static_dir, sim).await
+}
+
+/// [`start_demo_with`] with the simulator configured as given (its `listen` and `webhook_url`
+/// are replaced): for example `SimConfig { hostile: true, .. }` adds the hostile visitors, whose
+/// entries in `GET /api/demo/chats` carry `"hostile": true`, and `load_visitors` the load-test
+/// visits.
+pub async fn start_demo_with_sim(
+    mut raw: RawConfig,
+    listen: SocketAddr,
+    static_dir: Option<PathBuf>,
+    sim: SimConfig,
+) -> anyhow::Result<DemoServer> {
+    let sim = Sim::start(SimConfig {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        webhook_url: None,
+        ..sim
     })
     .await?;
     let creds = sim.credentials().clone();

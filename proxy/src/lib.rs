@@ -16,7 +16,7 @@ pub mod webhook;
 
 pub use app::{app, serve, AppState, RunningServer};
 pub use config::{Config, ConfigError, RawConfig};
-pub use demo::{start_demo, start_demo_with, DemoServer};
+pub use demo::{start_demo, start_demo_with, start_demo_with_sim, DemoServer};
 pub use error::AppError;
 
 /// Logs to stderr; `RUST_LOG` overrides the default filter.

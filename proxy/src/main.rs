@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use visitor_sidebar_proxy::{serve, start_demo_with, Config, RawConfig};
+use visitor_sidebar_proxy::{serve, start_demo_with_sim, Config, RawConfig};
 
 /// The credential-holding proxy between the visitor sidebar widget and LivePerson / LiveChat.
 #[derive(Parser, Debug)]
@@ -14,6 +14,10 @@ struct Cli {
     /// Start the upstream simulator in-process and call it instead of the real APIs.
     #[arg(long)]
     demo: bool,
+    /// With --demo: add hostile visitors, whose every visitor-set field is an XSS payload
+    /// (listed in /api/demo/chats with "hostile": true).
+    #[arg(long, requires = "demo")]
+    hostile: bool,
     /// Address to listen on (overrides VS_LISTEN; default 127.0.0.1:3000).
     #[arg(long)]
     listen: Option<SocketAddr>,
@@ -53,14 +57,14 @@ async fn main() {
             }),
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
         };
-        let demo = start_demo_with(
-            raw,
-            listen,
-            cli.static_dir.clone(),
-            Some(visitor_sidebar_proxy::demo::DEMO_TICK),
-        )
-        .await
-        .unwrap_or_else(|e| fail(e));
+        let sim = visitor_sidebar_sim::SimConfig {
+            tick_interval: Some(visitor_sidebar_proxy::demo::DEMO_TICK),
+            hostile: cli.hostile,
+            ..Default::default()
+        };
+        let demo = start_demo_with_sim(raw, listen, cli.static_dir.clone(), sim)
+            .await
+            .unwrap_or_else(|e| fail(e));
         (demo.addr, Running::Demo(demo))
     } else {
         let config = Config::from_raw(&raw).unwrap_or_else(|e| fail(e));

@@ -15,6 +15,7 @@
 
 mod auth;
 mod faults;
+mod hostile;
 mod livechat;
 mod liveperson;
 mod world;
@@ -33,7 +34,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 pub use faults::Knobs;
-pub use world::DemoChat;
+pub use hostile::{huge_payload, small_payloads, xss_payloads, HUGE_PAYLOAD_BYTES};
+pub use world::{load_visitor, DemoChat};
 
 /// The LivePerson seed visit's visitor ID (from `fixtures/liveperson-visit.json`'s monitoring ID).
 pub const SEED_LP_VISITOR_ID: &str = "jnPABZYjQcOS2Uk5fp_HnA";
@@ -98,6 +100,14 @@ pub struct SimConfig {
     pub knobs: Knobs,
     /// Where to POST LiveChat's `chat_started` webhook (with its `?secret=`), if anywhere.
     pub webhook_url: Option<String>,
+    /// Adds hostile visitors after the normal ones (LivePerson `hostile-lp-01`… with sids
+    /// `666.001`…, LiveChat `S1666666666.hostile01`…): every visitor-set field carries a payload
+    /// of the XSS corpus ([`xss_payloads`]). They are listed by [`Sim::chats`] with
+    /// `hostile: true`.
+    pub hostile: bool,
+    /// Extra LivePerson visits for load tests, not listed by [`Sim::chats`]: number `n` (1 to
+    /// this) is [`load_visitor`]`(n)`, `load-000001` with sid `load.000001`.
+    pub load_visitors: usize,
 }
 
 impl Default for SimConfig {
@@ -108,6 +118,8 @@ impl Default for SimConfig {
             tick_interval: None,
             knobs: Knobs::default(),
             webhook_url: None,
+            hostile: false,
+            load_visitors: 0,
         }
     }
 }
@@ -222,7 +234,13 @@ impl Sim {
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         let shared = Arc::new(Shared {
-            world: Mutex::new(world::World::new(&config.credentials)),
+            world: Mutex::new(world::World::new(
+                &config.credentials,
+                world::Extras {
+                    hostile: config.hostile,
+                    load_visitors: config.load_visitors,
+                },
+            )),
             base_url,
             credentials: config.credentials,
             knobs: Mutex::new(config.knobs),

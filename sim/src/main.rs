@@ -42,6 +42,12 @@ struct Args {
     /// Share (0..1) of successful answers with the JSON cut in half.
     #[arg(long, default_value_t = 0.0)]
     truncated_rate: f64,
+    /// Add hostile visitors whose every visitor-set field is an XSS payload (see README).
+    #[arg(long)]
+    hostile: bool,
+    /// Add this many unlisted LivePerson visits for load tests (load-000001 / load.000001, ...).
+    #[arg(long, default_value_t = 0)]
+    load_visitors: usize,
 }
 
 #[tokio::main]
@@ -70,6 +76,8 @@ async fn main() -> anyhow::Result<()> {
             truncated_rate: args.truncated_rate,
         },
         webhook_url: None,
+        hostile: args.hostile,
+        load_visitors: args.load_visitors,
     })
     .await?;
     if args.webhook_url.is_some() {

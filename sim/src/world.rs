@@ -7,6 +7,7 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::hostile;
 use crate::{SimCredentials, SEED_LC_VISITOR_ID, SEED_LP_SID, SEED_LP_VISITOR_ID};
 
 const LP_SEED: &str = include_str!("../../fixtures/liveperson-visit.json");
@@ -32,6 +33,14 @@ pub struct DemoChat {
     pub name: String,
     /// LivePerson: the current page's title. LiveChat: "City, Country".
     pub summary: String,
+    /// A hostile visitor (`SimConfig::hostile`): every visitor-set field carries an XSS payload.
+    /// Sent only when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub hostile: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A chat that started or ended: what its `chat_started` / `chat_ended` webhook carries.
@@ -51,6 +60,9 @@ struct LpVisit {
     sid: String,
     expired: bool,
     generated: bool,
+    /// Shown in `chats()` (load-test visitors are not).
+    listed: bool,
+    hostile: bool,
     body: Value,
 }
 
@@ -63,6 +75,7 @@ struct Chat {
 struct LcVisitor {
     id: String,
     generated: bool,
+    hostile: bool,
     body: Value,
     chat: Option<Chat>,
     details: Vec<Value>,
@@ -164,8 +177,21 @@ fn random_id(rng: &mut StdRng, len: usize, alphabet: &[u8]) -> String {
 const BASE64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const HEX: &[u8] = b"0123456789abcdef";
 
+/// The LivePerson load-test visitor number `n` (from 1): its visitor ID and session ID, such as
+/// `load-000001` and `load.000001`.
+pub fn load_visitor(n: usize) -> (String, String) {
+    (format!("load-{n:06}"), format!("load.{n:06}"))
+}
+
+/// What the world holds besides the seeds and the generated visitors.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Extras {
+    pub hostile: bool,
+    pub load_visitors: usize,
+}
+
 impl World {
-    pub(crate) fn new(creds: &SimCredentials) -> World {
+    pub(crate) fn new(creds: &SimCredentials, extras: Extras) -> World {
         // A fixed seed keeps generated IDs and names stable from run to run; tokens still come
         // from the thread RNG.
         let mut rng = StdRng::seed_from_u64(0x5eed);
@@ -178,11 +204,14 @@ impl World {
             sid: SEED_LP_SID.into(),
             expired: false,
             generated: false,
+            listed: true,
+            hostile: false,
             body: lp_seed.clone(),
         }];
         let mut lc = vec![LcVisitor {
             id: SEED_LC_VISITOR_ID.into(),
             generated: false,
+            hostile: false,
             chat: Some(Chat {
                 id: lc_seed["chat_id"].as_str().unwrap_or("DL1G0UED4H").into(),
                 token: crate::random_token(32),
@@ -201,6 +230,8 @@ impl World {
                 sid,
                 expired: false,
                 generated: true,
+                listed: true,
+                hostile: false,
             });
             let id = format!(
                 "S{}.{}",
@@ -211,8 +242,24 @@ impl World {
                 body: generated_lc_body(&lc_seed, i, &id, now),
                 id,
                 generated: true,
+                hostile: false,
                 chat: None,
                 details: Vec::new(),
+            });
+        }
+        if extras.hostile {
+            add_hostile(&mut lp, &mut lc, &lp_seed, &lc_seed, &mut rng, now);
+        }
+        for n in 1..=extras.load_visitors {
+            let (visitor_id, sid) = load_visitor(n);
+            lp.push(LpVisit {
+                body: generated_lp_body(&lp_seed, n % GENERATED_PER_VENDOR, &visitor_id, &sid, now),
+                visitor_id,
+                sid,
+                expired: false,
+                generated: false,
+                listed: false,
+                hostile: false,
             });
         }
         let mut world = World {
@@ -353,7 +400,7 @@ impl World {
     }
 
     pub(crate) fn chats(&self) -> Vec<DemoChat> {
-        let lp = self.lp.iter().map(|v| {
+        let lp = self.lp.iter().filter(|v| v.listed).map(|v| {
             let info = &v.body["appSessions"][0]["personalInfo"]["personalInfo"];
             let name = format!(
                 "{} {}",
@@ -372,6 +419,7 @@ impl World {
                 sid: Some(v.sid.clone()),
                 name: name.trim().to_owned(),
                 summary,
+                hostile: v.hostile,
             }
         });
         let lc = self.lc.iter().map(|v| DemoChat {
@@ -384,6 +432,7 @@ impl World {
                 v.body["city"].as_str().unwrap_or(""),
                 v.body["country"].as_str().unwrap_or("")
             ),
+            hostile: v.hostile,
         });
         lp.chain(lc).collect()
     }
@@ -455,6 +504,51 @@ impl World {
         }
         v.details.push(details);
         Ok(())
+    }
+}
+
+/// Appends the hostile visitors (see `hostile.rs`): at least [`HOSTILE_PER_VENDOR`] per vendor,
+/// more if the payloads have not all been handed out. Their visits do not move on, and the
+/// LiveChat ones are chatting (their chats never end), so their `chat_started` webhooks carry
+/// hostile names too.
+fn add_hostile(
+    lp: &mut Vec<LpVisit>,
+    lc: &mut Vec<LcVisitor>,
+    lp_seed: &Value,
+    lc_seed: &Value,
+    rng: &mut StdRng,
+    now: u64,
+) {
+    let mut rotation = hostile::Rotation::new();
+    let mut n = 0;
+    while n < hostile::HOSTILE_PER_VENDOR || !rotation.went_round() {
+        n += 1;
+        let visitor_id = format!("hostile-lp-{n:02}");
+        let sid = format!("666.{n:03}");
+        let monitoring_id = format!("{visitor_id}.666{n:03}");
+        lp.push(LpVisit {
+            body: hostile::lp_body(lp_seed, &monitoring_id, now, n == 1, &mut rotation),
+            visitor_id,
+            sid,
+            expired: false,
+            generated: false,
+            listed: true,
+            hostile: true,
+        });
+        let id = format!("S1666666666.hostile{n:02}");
+        let chat_id = random_id(rng, 10, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        lc.push(LcVisitor {
+            body: hostile::lc_body(lc_seed, &id, &chat_id, now, n == 1, &mut rotation),
+            id,
+            generated: false,
+            hostile: true,
+            chat: Some(Chat {
+                id: chat_id,
+                token: crate::random_token(32),
+                started_step: 0,
+            }),
+            details: Vec::new(),
+        });
     }
 }
 
@@ -686,7 +780,7 @@ mod tests {
     use super::*;
 
     fn world() -> World {
-        World::new(&SimCredentials::generate())
+        World::new(&SimCredentials::generate(), Extras::default())
     }
 
     #[test]
@@ -741,6 +835,141 @@ mod tests {
                 .unwrap()
                 > 0
         );
+    }
+
+    fn strings(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+            Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn hostile_visitors_carry_every_payload_after_the_normal_ones() {
+        let normal = world().chats();
+        let w = World::new(
+            &SimCredentials::generate(),
+            Extras {
+                hostile: true,
+                load_visitors: 0,
+            },
+        );
+        let chats = w.chats();
+        // The normal demo comes first, unchanged, in each vendor's part of the list.
+        let (lp, lc): (Vec<_>, Vec<_>) = chats.iter().partition(|c| c.provider == "liveperson");
+        let (normal_lp, normal_lc): (Vec<_>, Vec<_>) =
+            normal.iter().partition(|c| c.provider == "liveperson");
+        assert_eq!(lp[..normal_lp.len()], normal_lp[..]);
+        assert_eq!(lc[..normal_lc.len()], normal_lc[..]);
+        let hostile: Vec<_> = chats.iter().filter(|c| c.hostile).collect();
+        assert!(hostile.len() >= 2 * hostile::HOSTILE_PER_VENDOR);
+        assert!(!normal.iter().any(|c| c.hostile));
+
+        let mut seen = Vec::new();
+        for c in &hostile {
+            let body = match &c.sid {
+                Some(sid) => w.lp_visit(&c.visitor_id, sid).ok().unwrap(),
+                None => w
+                    .lc_visitors()
+                    .into_iter()
+                    .find(|v| v["id"] == c.visitor_id.as_str())
+                    .unwrap(),
+            };
+            strings(&body, &mut seen);
+        }
+        let seen: std::collections::HashSet<String> = seen.into_iter().collect();
+        for payload in hostile::xss_payloads() {
+            assert!(
+                seen.contains(&payload),
+                "payload {:?} is in no hostile visitor",
+                payload.chars().take(60).collect::<String>()
+            );
+        }
+        // Each field of the first two LiveChat hostile visitors holds a different payload.
+        let lcs: Vec<Value> = w
+            .lc_visitors()
+            .into_iter()
+            .filter(|v| v["id"].as_str().unwrap().contains("hostile"))
+            .collect();
+        for key in ["name", "city", "browser", "referrer", "page_current"] {
+            assert_ne!(lcs[0][key], lcs[1][key], "{key}");
+        }
+        // Every visitor-set LivePerson section is there and hostile.
+        let s = &w.lp_visit("hostile-lp-02", "666.002").ok().unwrap()["appSessions"][0];
+        for pointer in [
+            "/personalInfo/personalInfo/name",
+            "/personalInfo/personalInfo/surname",
+            "/personalInfo/personalInfo/company",
+            "/personalInfo/personalInfo/contacts/0/email",
+            "/personalInfo/personalInfo/contacts/0/phone",
+            "/customerInfo/customerInfo/customerId",
+            "/customerInfo/customerInfo/userName",
+            "/pages/0/pageTitle",
+            "/pages/0/url",
+            "/pages/0/referrer",
+            "/pages/0/pageBasic/url",
+            "/pages/0/pageBasic/title",
+            "/cart/cartStatus/products/0/product/name",
+            "/cart/cartStatus/products/0/product/sku",
+            "/purchases/0/cart/products/0/product/category",
+            "/viewedProduct/0/product/name",
+            "/leads/0/topic",
+            "/serviceActivity/0/topic",
+            "/visitorError/0/message",
+            "/visitorError/0/code",
+            "/marketingCampaignInfo/marketingCampaignInfo/affiliate",
+            "/marketingCampaignInfo/marketingCampaignInfo/campaignId",
+            "/searchEngine/keywords",
+            "/userAgent",
+            "/externalReferrer",
+            "/geo/city",
+            "/ipv4",
+        ] {
+            let v = s.pointer(pointer).and_then(Value::as_str).unwrap_or("");
+            assert!(!v.is_empty() && seen.contains(v), "{pointer}: {v:?}");
+        }
+        // Events still point at pages of the visit.
+        assert_eq!(
+            s["events"][0]["personalInfo"]["contexts"]["page"]["id"],
+            s["pages"][2]["id"]
+        );
+    }
+
+    #[test]
+    fn load_visitors_answer_but_are_not_listed() {
+        let w = World::new(
+            &SimCredentials::generate(),
+            Extras {
+                hostile: false,
+                load_visitors: 1000,
+            },
+        );
+        assert_eq!(w.chats(), world().chats());
+        for n in [1, 500, 1000] {
+            let (id, sid) = load_visitor(n);
+            assert_eq!(visitor_sidebar_contract_like_id(&id), Ok(()));
+            let body = w.lp_visit(&id, &sid).ok().expect("a load visitor");
+            assert!(body["appSessions"][0]["pages"].is_array());
+        }
+        let (id, sid) = load_visitor(1001);
+        assert!(w.lp_visit(&id, &sid).is_err());
+    }
+
+    /// The proxy's ID rule (the contract crate's `check_id`), restated: the simulator does not
+    /// depend on the contract crate.
+    fn visitor_sidebar_contract_like_id(id: &str) -> Result<(), ()> {
+        let ok = !id.is_empty()
+            && id.len() <= 128
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'~'));
+        if ok {
+            Ok(())
+        } else {
+            Err(())
+        }
     }
 
     #[test]
