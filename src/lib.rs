@@ -42,7 +42,7 @@ impl SidebarHandle {
     /// Shows another visitor: `show({provider, visitorId, sid})`. Requests for the previous one
     /// are cancelled.
     pub fn show(&self, selection: JsValue) -> Result<(), JsError> {
-        let raw: RawSelection = models::lenient::decode_js(&selection).map_err(|e| {
+        let raw: RawSelection = models::lenient::decode(selection).map_err(|e| {
             JsError::new(&format!("show() expects {{provider, visitorId, sid}}: {e}"))
         })?;
         let selection = Selection::from_parts(raw.provider.as_deref(), raw.visitor_id, raw.sid)

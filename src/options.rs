@@ -145,7 +145,7 @@ impl RawOptions {
         if value.is_undefined() || value.is_null() {
             return Ok(RawOptions::default());
         }
-        crate::models::lenient::decode_js(value).map_err(|e| format!("Bad options: {e}"))
+        crate::models::lenient::decode(value.clone()).map_err(|e| format!("Bad options: {e}"))
     }
 
     /// Checks every value and fills in the defaults.

@@ -19,7 +19,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn the_liveperson_seed_decodes_whole() {
-    let visit: Visit = decode(LIVEPERSON_VISIT).unwrap();
+    let visit: Visit = decode(js(LIVEPERSON_VISIT)).unwrap();
     assert_eq!(visit.app_sessions.len(), 1);
     let session = &visit.app_sessions[0];
     assert_eq!(
@@ -38,7 +38,7 @@ fn the_liveperson_seed_decodes_whole() {
 
 #[wasm_bindgen_test]
 fn the_livechat_seed_decodes_whole() {
-    let list: VisitorList = decode(LIVECHAT_VISITORS).unwrap();
+    let list: VisitorList = decode(js(LIVECHAT_VISITORS)).unwrap();
     assert_eq!(list.0.len(), 1);
     let visitor = &list.0[0];
     assert_eq!(visitor.city.as_deref(), Some("Greenville"));
@@ -53,7 +53,7 @@ fn the_livechat_seed_decodes_whole() {
 
 #[wasm_bindgen_test]
 async fn the_seed_visit_renders_its_visitor_and_journey() {
-    let visit: Rc<Visit> = Rc::new(decode(LIVEPERSON_VISIT).unwrap());
+    let visit: Rc<Visit> = Rc::new(decode(js(LIVEPERSON_VISIT)).unwrap());
     let root = render(move || html! { <VisitPanel visit={visit.clone()} /> }).await;
     let shown = text(&root);
     for fact in [

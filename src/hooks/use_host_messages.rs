@@ -28,7 +28,7 @@ pub fn accept(origin: &str, data: &wasm_bindgen::JsValue, allowed: &[String]) ->
     if !allowed.iter().any(|o| o.trim_end_matches('/') == origin) {
         return None;
     }
-    let message: ShowMessage = crate::models::lenient::decode_js(data).ok()?;
+    let message: ShowMessage = crate::models::lenient::decode(data.clone()).ok()?;
     if message.kind != SHOW {
         return None;
     }
