@@ -103,12 +103,43 @@ impl AppSession {
         self.cart.as_ref()?.cart_status.as_ref()
     }
 
+    /// The page the consumer is on now: the one opened last (by `startTime`, the later in the
+    /// list on a tie or when no time is known).
+    pub fn current_page_index(&self) -> Option<usize> {
+        self.pages
+            .iter()
+            .enumerate()
+            .max_by(|(_, a), (_, b)| page_time(a).total_cmp(&page_time(b)))
+            .map(|(i, _)| i)
+    }
+
+    /// The page indices in the order they were opened (stable for equal or missing times).
+    pub fn pages_in_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.pages.len()).collect();
+        order.sort_by(|&a, &b| page_time(&self.pages[a]).total_cmp(&page_time(&self.pages[b])));
+        order
+    }
+
+    /// The events in the order the server recorded them; events without a time come last.
+    pub fn events_in_order(&self) -> Vec<&Event> {
+        let mut events: Vec<&Event> = self.events.iter().collect();
+        events.sort_by(|a, b| {
+            let key = |e: &Event| e.server_time().unwrap_or(f64::INFINITY);
+            key(a).total_cmp(&key(b))
+        });
+        events
+    }
+
     pub fn marketing(&self) -> Option<&MarketingCampaignInfo> {
         self.marketing_campaign_info
             .as_ref()?
             .marketing_campaign_info
             .as_ref()
     }
+}
+
+fn page_time(page: &Page) -> f64 {
+    page.opened().unwrap_or(f64::MIN)
 }
 
 /// One engagement offered to the consumer, with the impressions they accepted.
@@ -526,6 +557,19 @@ impl Page {
         self.page_title
             .as_deref()
             .or_else(|| self.page_basic.as_ref()?.title.as_deref())
+    }
+
+    /// When the consumer opened it (ms since the epoch), from wherever the API put it.
+    pub fn opened(&self) -> Option<f64> {
+        self.start_time
+            .or_else(|| self.page_basic.as_ref()?.start_time)
+    }
+
+    /// The page the consumer came from, from wherever the API put it.
+    pub fn came_from(&self) -> Option<&str> {
+        self.referrer
+            .as_deref()
+            .or_else(|| self.page_basic.as_ref()?.referrer.as_deref())
     }
 
     /// The fullest address known: `pageBasic.url` keeps the scheme that `url` drops.

@@ -1,0 +1,91 @@
+//! The pages the consumer visited: title, address (a link only when safe), time on page and when
+//! it was opened; the current page marked. Newest first by default, with a real toggle button.
+//! Long visits show the latest pages first and the rest on demand, so a 5,000-page visit costs
+//! little until the agent asks for all of it.
+
+use super::{when, SessionRef};
+use crate::components::common::{Fact, SafeLink, Section};
+use crate::format;
+use yew::prelude::*;
+
+/// How many pages a long visit shows before "Show all".
+pub const FIRST_PAGES: usize = 50;
+
+#[derive(Properties, PartialEq)]
+pub struct JourneyProps {
+    pub session: SessionRef,
+    #[prop_or_default]
+    pub locale: Option<AttrValue>,
+}
+
+#[function_component]
+pub fn Journey(props: &JourneyProps) -> Html {
+    let newest_first = use_state(|| true);
+    let show_all = use_state(|| false);
+    let s = props.session.get();
+    let count = s.pages.len();
+    if count == 0 {
+        return Html::default();
+    }
+    let locale = props.locale.as_deref();
+    let current = s.current_page_index();
+    let mut order = s.pages_in_order();
+    let limited = !*show_all && count > FIRST_PAGES;
+    if limited {
+        order.drain(..count - FIRST_PAGES);
+    }
+    if *newest_first {
+        order.reverse();
+    }
+    let toggle = {
+        let newest_first = newest_first.clone();
+        Callback::from(move |_| newest_first.set(!*newest_first))
+    };
+    let more = {
+        let show_all = show_all.clone();
+        Callback::from(move |_| show_all.set(true))
+    };
+    let badge = format::count(count as f64);
+    html! {
+        <Section title="Journey" badge={badge.clone()} class="vs-lp-journey">
+            <div class="vs-lp-toolbar">
+                <button type="button" class="vs-button vs-lp-order" aria-pressed={newest_first.to_string()}
+                        onclick={toggle}>{ "Newest first" }</button>
+            </div>
+            <ol class="vs-journey">
+                { for order.into_iter().map(|i| {
+                    let page = &s.pages[i];
+                    let is_current = current == Some(i);
+                    let title = page.title().unwrap_or("Untitled page").to_owned();
+                    html! {
+                        <li class={classes!("vs-page", is_current.then_some("vs-current"))}
+                            aria-current={is_current.then_some("true")}>
+                            <span class="vs-page-title vs-text">{ title }</span>
+                            if is_current { <span class="vs-tag">{ "current" }</span> }
+                            if let Some(address) = page.address() {
+                                <SafeLink href={address.to_owned()} class="vs-page-url" />
+                            }
+                            <dl class="vs-facts vs-inline">
+                                if let Some(ms) = page.time_on_page {
+                                    <Fact label="Time on page">{ format::duration(ms) }</Fact>
+                                }
+                                if let Some(start) = page.opened().and_then(|t| when(t, locale)) {
+                                    <Fact label="Opened">{ start }</Fact>
+                                }
+                                if let Some(from) = page.came_from() {
+                                    <Fact label="From"><SafeLink href={from.to_owned()} /></Fact>
+                                }
+                            </dl>
+                        </li>
+                    }
+                }) }
+            </ol>
+            if limited {
+                <p class="vs-lp-more">
+                    { format!("Showing the latest {FIRST_PAGES} of {badge} pages. ") }
+                    <button type="button" class="vs-button" onclick={more}>{ format!("Show all {badge} pages") }</button>
+                </p>
+            }
+        </Section>
+    }
+}
