@@ -610,9 +610,10 @@ async fn with_several_app_sessions_the_newest_is_shown_and_others_can_be_picked(
     let watched = root.clone();
     until("the older session", move || {
         text(&watched.query_selector("header").unwrap().unwrap()).contains("Older Doe")
+            && text(&watched).contains("Older page")
     })
     .await;
-    assert!(text(&root).contains("Older page"));
+    assert!(!text(&root).contains("John Doe"));
 }
 
 #[wasm_bindgen_test]

@@ -115,19 +115,21 @@ impl AppSession {
 
     /// The page indices in the order they were opened (stable for equal or missing times).
     pub fn pages_in_order(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.pages.len()).collect();
-        order.sort_by(|&a, &b| page_time(&self.pages[a]).total_cmp(&page_time(&self.pages[b])));
-        order
+        let keys: Vec<f64> = self.pages.iter().map(page_time).collect();
+        order_by(&keys)
     }
 
     /// The events in the order the server recorded them; events without a time come last.
     pub fn events_in_order(&self) -> Vec<&Event> {
-        let mut events: Vec<&Event> = self.events.iter().collect();
-        events.sort_by(|a, b| {
-            let key = |e: &Event| e.server_time().unwrap_or(f64::INFINITY);
-            key(a).total_cmp(&key(b))
-        });
-        events
+        let keys: Vec<f64> = self
+            .events
+            .iter()
+            .map(|e| e.server_time().unwrap_or(f64::INFINITY))
+            .collect();
+        order_by(&keys)
+            .into_iter()
+            .map(|i| &self.events[i])
+            .collect()
     }
 
     pub fn marketing(&self) -> Option<&MarketingCampaignInfo> {
@@ -136,6 +138,14 @@ impl AppSession {
             .marketing_campaign_info
             .as_ref()
     }
+}
+
+/// The indices of `keys` in ascending order of key, equal keys in their original order. The
+/// one sort of the panel (pages, events, sessions), so the bundle carries one copy of it.
+pub fn order_by(keys: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|&a, &b| keys[a].total_cmp(&keys[b]));
+    order
 }
 
 fn page_time(page: &Page) -> f64 {

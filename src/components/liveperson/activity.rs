@@ -1,7 +1,7 @@
 //! Leads and service activity, and the errors the consumer met (highlighted, and labelled
 //! "Error" in words, not by colour alone).
 
-use super::{count, fact, facts, money, yes_no};
+use super::{count, facts, money, yes_no};
 use crate::components::common::Section;
 use crate::format;
 use yew::prelude::*;
@@ -18,6 +18,7 @@ fn item(title: Option<String>, fallback: &'static str, body: Option<Html>) -> Ht
     }
 }
 
+#[inline(never)]
 pub fn leads_and_service(s: &AppSession, locale: Option<&str>) -> Html {
     if s.leads.is_empty() && s.service_activity.is_empty() {
         return Html::default();
@@ -29,11 +30,11 @@ pub fn leads_and_service(s: &AppSession, locale: Option<&str>) -> Html {
                 <h4 class="vs-lp-sub">{ "Leads" }</h4>
                 <ul class="vs-lp-items">
                     { for s.leads.iter().map(|l| item(l.topic.clone(), "Lead", facts(vec![
-                        fact("Value", money(l.value, locale)),
-                        fact("Lead ID", l.lead_id.clone()),
-                        fact("Ticket ID", l.ticket_id.clone()),
-                        fact("Lead no.", l.lead_seq_id.clone()),
-                        fact("Repeated lead ID", yes_no(l.repeated_lead_id.filter(|&r| r))),
+                        ("Value", money(l.value, locale)),
+                        ("Lead ID", l.lead_id.clone()),
+                        ("Ticket ID", l.ticket_id.clone()),
+                        ("Lead no.", l.lead_seq_id.clone()),
+                        ("Repeated lead ID", yes_no(l.repeated_lead_id.filter(|&r| r))),
                     ]))) }
                 </ul>
             }
@@ -41,11 +42,11 @@ pub fn leads_and_service(s: &AppSession, locale: Option<&str>) -> Html {
                 <h4 class="vs-lp-sub">{ "Service activity" }</h4>
                 <ul class="vs-lp-items">
                     { for s.service_activity.iter().map(|a| item(a.topic.clone(), "Service activity", facts(vec![
-                        fact("Status", count(a.status)),
-                        fact("Category", a.category.clone()),
-                        fact("Service ID", a.service_id.clone()),
-                        fact("Activity no.", a.service_seq_id.clone()),
-                        fact("Repeated", yes_no(a.repeated_service_activity.filter(|&r| r))),
+                        ("Status", count(a.status)),
+                        ("Category", a.category.clone()),
+                        ("Service ID", a.service_id.clone()),
+                        ("Activity no.", a.service_seq_id.clone()),
+                        ("Repeated", yes_no(a.repeated_service_activity.filter(|&r| r))),
                     ]))) }
                 </ul>
             }
@@ -53,6 +54,7 @@ pub fn leads_and_service(s: &AppSession, locale: Option<&str>) -> Html {
     }
 }
 
+#[inline(never)]
 pub fn visitor_errors(s: &AppSession) -> Html {
     if s.visitor_error.is_empty() {
         return Html::default();
@@ -66,10 +68,10 @@ pub fn visitor_errors(s: &AppSession) -> Html {
                         <strong class="vs-lp-error-label">{ "Error" }</strong>{ " " }
                         <span class="vs-text">{ e.message.clone().unwrap_or_else(|| "No message".into()) }</span>
                         { facts(vec![
-                            fact("Code", e.code.clone()),
-                            fact("Level", e.level.clone()),
-                            fact("Context", e.context_id.clone()),
-                            fact("Resolved", yes_no(e.resolved)),
+                            ("Code", e.code.clone()),
+                            ("Level", e.level.clone()),
+                            ("Context", e.context_id.clone()),
+                            ("Resolved", yes_no(e.resolved)),
                         ]) }
                     </li>
                 }) }

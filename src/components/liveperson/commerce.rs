@@ -1,6 +1,6 @@
 //! The cart, the purchases and the products viewed.
 
-use super::{count, fact, facts, join, money, yes_no};
+use super::{count, facts, join, money, yes_no};
 use crate::components::common::Section;
 use crate::format;
 use crate::models::liveperson::{AppSession, Product, ProductLine};
@@ -41,13 +41,14 @@ fn products(lines: &[ProductLine], locale: Option<&str>) -> Html {
     }
 }
 
+#[inline(never)]
 pub fn commerce(s: &AppSession, locale: Option<&str>) -> Html {
     let wrapper = s.cart.as_ref();
     let cart = s.cart_status();
     let cart_facts = facts(vec![
-        fact("Items", count(cart.and_then(|c| c.num_items))),
-        fact("Total", money(cart.and_then(|c| c.total), locale)),
-        fact(
+        ("Items", count(cart.and_then(|c| c.num_items))),
+        ("Total", money(cart.and_then(|c| c.total), locale)),
+        (
             "Last change",
             money(wrapper.and_then(|w| w.last_total_change), locale),
         ),
@@ -81,10 +82,10 @@ pub fn commerce(s: &AppSession, locale: Option<&str>) -> Html {
                             <li class="vs-lp-item">
                                 <span class="vs-text vs-lp-item-title">{ title }</span>
                                 { facts(vec![
-                                    fact("Total", money(p.total.or_else(|| p.cart.as_ref()?.total), locale)),
-                                    fact("Items", count(p.cart.as_ref().and_then(|c| c.num_items))),
-                                    fact("Purchase no.", p.purchase_seq_id.clone()),
-                                    fact("Repeated order ID", yes_no(p.repeated_order_id.filter(|&r| r))),
+                                    ("Total", money(p.total.or_else(|| p.cart.as_ref()?.total), locale)),
+                                    ("Items", count(p.cart.as_ref().and_then(|c| c.num_items))),
+                                    ("Purchase no.", p.purchase_seq_id.clone()),
+                                    ("Repeated order ID", yes_no(p.repeated_order_id.filter(|&r| r))),
                                 ]) }
                                 { products(p.cart.as_ref().map(|c| c.products.as_slice()).unwrap_or_default(), locale) }
                             </li>

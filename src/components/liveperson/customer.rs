@@ -1,7 +1,8 @@
 //! The customer: personal info (age, contacts as `mailto:`/`tel:` links, company...) and the
 //! brand's customer info (status, type, balance, IDs, dates).
 
-use super::{fact, fact_html, facts, humanise, money};
+use super::{humanise, known, money, rows, Row};
+use crate::components::common::Fact;
 use crate::components::common::{SafeLink, Section};
 use crate::format;
 use crate::models::liveperson::{AppSession, DateParts};
@@ -12,22 +13,25 @@ fn date(parts: Option<&DateParts>, locale: Option<&str>) -> Option<String> {
     format::calendar_date(p.year?, p.month?, p.day?, locale)
 }
 
-fn link(label: &'static str, scheme: &str, value: Option<&str>) -> Option<Html> {
-    let value = value?.trim();
-    if value.is_empty() {
-        return None;
-    }
+/// An email address or phone number as a `mailto:` / `tel:` link (text when unsafe).
+fn link(label: &'static str, scheme: &str, value: Option<&str>) -> Html {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Html::default();
+    };
     let target: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-    fact_html(
-        label,
-        html! { <SafeLink href={format!("{scheme}{target}")} text={value.to_owned()} /> },
-    )
+    html! {
+        <Fact label={label}>
+            <SafeLink href={format!("{scheme}{target}")} text={value.to_owned()} />
+        </Fact>
+    }
 }
 
+#[inline(never)]
 pub fn customer(s: &AppSession, locale: Option<&str>) -> Html {
-    let mut items: Vec<Option<Html>> = Vec::new();
+    let mut items: Vec<Row> = Vec::new();
+    let mut contacts: Vec<Html> = Vec::new();
     if let Some(p) = s.personal() {
-        items.push(fact("Name", p.full_name()));
+        items.push(("Name", p.full_name()));
         if let Some(age) = &p.customer_age {
             let born = match (
                 age.customer_year_of_birth,
@@ -45,38 +49,51 @@ pub fn customer(s: &AppSession, locale: Option<&str>) -> Html {
                 (None, Some(b)) => Some(format!("born {b}")),
                 (None, None) => None,
             };
-            items.push(fact("Age", text));
+            items.push(("Age", text));
         }
         for contact in &p.contacts {
-            items.push(link("Email", "mailto:", contact.email.as_deref()));
-            items.push(link("Phone", "tel:", contact.phone.as_deref()));
+            contacts.push(link("Email", "mailto:", contact.email.as_deref()));
+            contacts.push(link("Phone", "tel:", contact.phone.as_deref()));
         }
-        items.push(fact("Gender", p.gender.as_deref().map(humanise)));
-        items.push(fact("Company", p.company.clone()));
-        items.push(fact("Language", p.language.clone()));
+        let has_contact = p
+            .contacts
+            .iter()
+            .any(|c| c.email.is_some() || c.phone.is_some());
+        if !has_contact {
+            contacts.clear();
+        }
+        items.push(("Gender", p.gender.as_deref().map(humanise)));
+        items.push(("Company", p.company.clone()));
+        items.push(("Language", p.language.clone()));
     }
     if let Some(c) = s.customer() {
         items.extend([
-            fact("Status", c.customer_status.clone()),
-            fact("Type", c.customer_type.clone()),
-            fact("Balance", money(c.balance, locale)),
-            fact("Customer ID", c.customer_id.clone()),
-            fact("Last payment", date(c.last_payment_date.as_ref(), locale)),
-            fact("Registered", date(c.registration_date.as_ref(), locale)),
-            fact("Login status", c.login_status.clone()),
-            fact("User name", c.user_name.clone()),
-            fact("Account", c.account_name.clone()),
-            fact("Role", c.role.clone()),
-            fact("Company branch", c.company_branch.clone()),
-            fact("Company size", c.company_size.clone()),
-            fact("Social ID", c.social_id.clone()),
-            fact("IMEI", c.imei.clone()),
-            fact("Store number", c.store_number.clone()),
-            fact("Store ZIP code", c.store_zip_code.clone()),
+            ("Status", c.customer_status.clone()),
+            ("Type", c.customer_type.clone()),
+            ("Balance", money(c.balance, locale)),
+            ("Customer ID", c.customer_id.clone()),
+            ("Last payment", date(c.last_payment_date.as_ref(), locale)),
+            ("Registered", date(c.registration_date.as_ref(), locale)),
+            ("Login status", c.login_status.clone()),
+            ("User name", c.user_name.clone()),
+            ("Account", c.account_name.clone()),
+            ("Role", c.role.clone()),
+            ("Company branch", c.company_branch.clone()),
+            ("Company size", c.company_size.clone()),
+            ("Social ID", c.social_id.clone()),
+            ("IMEI", c.imei.clone()),
+            ("Store number", c.store_number.clone()),
+            ("Store ZIP code", c.store_zip_code.clone()),
         ]);
     }
-    match facts(items) {
-        Some(body) => html! { <Section title="Customer" class="vs-lp-customer">{ body }</Section> },
-        None => Html::default(),
+    if contacts.is_empty() && !known(&items) {
+        return Html::default();
+    }
+    // Name and age first, then how to reach them, then the rest.
+    let rest = items.split_off(items.len().min(2));
+    html! {
+        <Section title="Customer" class="vs-lp-customer">
+            <dl class="vs-facts">{ rows(items) }{ for contacts }{ rows(rest) }</dl>
+        </Section>
     }
 }

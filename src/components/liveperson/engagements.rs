@@ -2,7 +2,7 @@
 //! the impressions the consumer accepted. The codes are shown as LivePerson sends them (the API
 //! documents no names for them).
 
-use super::{count, fact, facts, join, when};
+use super::{count, facts, join, when};
 use crate::components::common::Section;
 use crate::format;
 use crate::models::liveperson::AppSession;
@@ -11,6 +11,7 @@ use yew::prelude::*;
 /// LivePerson's placeholder for "no skill".
 const NO_SKILL: &str = "*!@NULL*!@";
 
+#[inline(never)]
 pub fn engagements(s: &AppSession, locale: Option<&str>) -> Html {
     if s.engagements.is_empty() {
         return Html::default();
@@ -64,16 +65,16 @@ pub fn engagements(s: &AppSession, locale: Option<&str>) -> Html {
                                 { " " }<span class="vs-tag">{ "accepted" }</span>
                             }
                             { facts(vec![
-                                fact("State", count(e.and_then(|e| e.state))),
-                                fact("Campaign", campaign_text),
-                                fact("Channel", channel),
-                                fact("Skill", skill),
-                                fact("Goal", goal.and_then(|g| g.id.clone())),
-                                fact("Zone", e.and_then(|e| e.zone_id.clone())),
-                                fact("Page", e.and_then(|e| e.page_id.clone())),
-                                fact("Offsite", entity.and_then(|x| x.is_offsite_engagement)
+                                ("State", count(e.and_then(|e| e.state))),
+                                ("Campaign", campaign_text),
+                                ("Channel", channel),
+                                ("Skill", skill),
+                                ("Goal", goal.and_then(|g| g.id.clone())),
+                                ("Zone", e.and_then(|e| e.zone_id.clone())),
+                                ("Page", e.and_then(|e| e.page_id.clone())),
+                                ("Offsite", entity.and_then(|x| x.is_offsite_engagement)
                                     .filter(|&o| o).map(|_| "Yes".into())),
-                                fact("Slot", slot.id.clone()),
+                                ("Slot", slot.id.clone()),
                             ]) }
                             if !slot.impression_accepted.is_empty() {
                                 <ul class="vs-lp-impressions">

@@ -2,13 +2,15 @@
 //! (ticking), and how they came (referrer, search, marketing). The technical rest of the visit
 //! is in "About this visit", closed.
 
-use super::{fact, fact_html, facts, humanise, join, when, yes_no, SessionRef};
+use super::{facts, humanise, join, rows, when, yes_no, SessionRef};
+use crate::components::common::Fact;
 use crate::components::common::{SafeLink, Section};
 use crate::format;
 use crate::hooks::use_now;
 use crate::user_agent;
 use yew::prelude::*;
 
+#[inline(never)]
 pub fn header(session: &SessionRef, locale: Option<AttrValue>) -> Html {
     let s = session.get();
     let name = s
@@ -36,31 +38,25 @@ pub fn header(session: &SessionRef, locale: Option<AttrValue>) -> Html {
     let marketing = s
         .marketing()
         .and_then(|m| join(&[m.affiliate.as_deref(), m.campaign_id.as_deref()], " · "));
-    let on_site = s.start_time.and_then(|start| {
-        fact_html(
-            "On site",
-            html! { <TimeOnSite start={start} locale={locale.clone()} /> },
-        )
-    });
-    let referrer = s.external_referrer.as_deref().and_then(|r| {
-        fact_html(
-            "Referrer",
-            html! { <SafeLink href={r.to_owned()} class="vs-text" /> },
-        )
-    });
+    let location = s.geo.as_ref().and_then(|g| g.place());
     html! {
         <header class="vs-visitor-header vs-lp-header">
             <h2 class="vs-visitor-name vs-text">{ name }</h2>
-            { facts(vec![
-                fact("Device", device),
-                fact("Browser", software.summary()),
-                fact("Location", s.geo.as_ref().and_then(|g| g.place())),
-                fact("IP", s.ip().map(str::to_owned)),
-                on_site,
-                referrer,
-                fact("Search", search),
-                fact("Source", marketing),
-            ]) }
+            <dl class="vs-facts">
+                { rows(vec![
+                    ("Device", device),
+                    ("Browser", software.summary()),
+                    ("Location", location),
+                    ("IP", s.ip().map(str::to_owned)),
+                ]) }
+                if let Some(start) = s.start_time {
+                    <Fact label="On site"><TimeOnSite start={start} locale={locale} /></Fact>
+                }
+                if let Some(referrer) = s.external_referrer.clone() {
+                    <Fact label="Referrer"><SafeLink href={referrer} class="vs-text" /></Fact>
+                }
+                { rows(vec![("Search", search), ("Source", marketing)]) }
+            </dl>
         </header>
     }
 }
@@ -76,6 +72,7 @@ pub struct TimeOnSiteProps {
 /// "3 min 20 s (since 14:05)", ticking every second: the only part of the panel that re-renders
 /// on a clock.
 #[function_component]
+#[inline(never)]
 pub fn TimeOnSite(props: &TimeOnSiteProps) -> Html {
     let now = use_now(1_000);
     let since = when(props.start, props.locale.as_deref())
@@ -90,28 +87,29 @@ pub fn TimeOnSite(props: &TimeOnSiteProps) -> Html {
 
 /// The rest of what the API says about the visit, for the curious: IDs, the raw device codes,
 /// the user agent, the network.
+#[inline(never)]
 pub fn about(session: &SessionRef, locale: Option<&str>) -> Html {
     let s = session.get();
     let geo = s.geo.as_ref();
     let marketing = s.marketing();
     let mobile = s.mobile_device_info.as_ref();
     let Some(body) = facts(vec![
-        fact("Visit ID", session.visit.id.clone()),
-        fact("App session ID", s.id.clone()),
-        fact("Started", s.start_time.and_then(|t| when(t, locale))),
-        fact("User agent", s.user_agent.clone()),
-        fact("Device OS", s.device_os.clone()),
-        fact("Device family", s.device_family.clone()),
-        fact("Mobile device", yes_no(mobile.and_then(|m| m.mobile))),
-        fact("Device detected", yes_no(mobile.and_then(|m| m.detected))),
-        fact("IPv4", s.ipv4.clone()),
-        fact("LPv4", s.lpv4.clone()),
-        fact("Country code", geo.and_then(|g| g.country_code.clone())),
-        fact("ISP", geo.and_then(|g| g.isp.clone())),
-        fact("Organisation", geo.and_then(|g| g.org.clone())),
-        fact("Affiliate", marketing.and_then(|m| m.affiliate.clone())),
-        fact("Campaign", marketing.and_then(|m| m.campaign_id.clone())),
-        fact(
+        ("Visit ID", session.visit.id.clone()),
+        ("App session ID", s.id.clone()),
+        ("Started", s.start_time.and_then(|t| when(t, locale))),
+        ("User agent", s.user_agent.clone()),
+        ("Device OS", s.device_os.clone()),
+        ("Device family", s.device_family.clone()),
+        ("Mobile device", yes_no(mobile.and_then(|m| m.mobile))),
+        ("Device detected", yes_no(mobile.and_then(|m| m.detected))),
+        ("IPv4", s.ipv4.clone()),
+        ("LPv4", s.lpv4.clone()),
+        ("Country code", geo.and_then(|g| g.country_code.clone())),
+        ("ISP", geo.and_then(|g| g.isp.clone())),
+        ("Organisation", geo.and_then(|g| g.org.clone())),
+        ("Affiliate", marketing.and_then(|m| m.affiliate.clone())),
+        ("Campaign", marketing.and_then(|m| m.campaign_id.clone())),
+        (
             "Originating channel",
             marketing.and_then(|m| m.originating_channel.map(format::count)),
         ),

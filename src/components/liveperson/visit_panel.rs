@@ -5,7 +5,7 @@
 use super::{activity, commerce, customer, engagements, header, journey::Journey, timeline};
 use super::{when, SessionRef};
 use crate::components::sidebar::use_settings;
-use crate::models::liveperson::Visit;
+use crate::models::liveperson::{order_by, Visit};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
@@ -46,11 +46,12 @@ pub fn VisitPanel(props: &VisitPanelProps) -> Html {
             })
         };
         // Newest first, as the agent most likely wants the latest.
-        let mut order: Vec<usize> = (0..visit.app_sessions.len()).collect();
-        order.sort_by(|&a, &b| {
-            let t = |i: usize| visit.app_sessions[i].start_time.unwrap_or(f64::MIN);
-            t(b).total_cmp(&t(a))
-        });
+        let keys: Vec<f64> = visit
+            .app_sessions
+            .iter()
+            .map(|s| -s.start_time.unwrap_or(f64::MIN))
+            .collect();
+        let order = order_by(&keys);
         html! {
             <label class="vs-field vs-lp-sessions">
                 <span>{ format!("App session ({} in this visit)", visit.app_sessions.len()) }</span>
