@@ -673,10 +673,14 @@ async fn liveperson_errors_and_staleness_read_distinctly() {
             }
         })
         .await;
+        let shown = text(&root);
         assert!(
-            text(&root).to_lowercase().contains(&words.to_lowercase()),
-            "{}",
-            text(&root)
+            shown.to_lowercase().contains(&words.to_lowercase()),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("from the proxy"),
+            "the proxy's message is carried: {shown}"
         );
     }
     // Stale: the last good data stays under a "since HH:MM" notice.
