@@ -18,7 +18,6 @@ fn item(title: Option<String>, fallback: &'static str, body: Option<Html>) -> Ht
     }
 }
 
-#[inline(never)]
 pub fn leads_and_service(s: &AppSession, locale: Option<&str>) -> Html {
     if s.leads.is_empty() && s.service_activity.is_empty() {
         return Html::default();
@@ -54,7 +53,6 @@ pub fn leads_and_service(s: &AppSession, locale: Option<&str>) -> Html {
     }
 }
 
-#[inline(never)]
 pub fn visitor_errors(s: &AppSession) -> Html {
     if s.visitor_error.is_empty() {
         return Html::default();

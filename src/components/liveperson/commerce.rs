@@ -41,7 +41,6 @@ fn products(lines: &[ProductLine], locale: Option<&str>) -> Html {
     }
 }
 
-#[inline(never)]
 pub fn commerce(s: &AppSession, locale: Option<&str>) -> Html {
     let wrapper = s.cart.as_ref();
     let cart = s.cart_status();

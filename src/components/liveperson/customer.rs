@@ -26,7 +26,6 @@ fn link(label: &'static str, scheme: &str, value: Option<&str>) -> Html {
     }
 }
 
-#[inline(never)]
 pub fn customer(s: &AppSession, locale: Option<&str>) -> Html {
     let mut items: Vec<Row> = Vec::new();
     let mut contacts: Vec<Html> = Vec::new();

@@ -11,7 +11,6 @@ use yew::prelude::*;
 /// LivePerson's placeholder for "no skill".
 const NO_SKILL: &str = "*!@NULL*!@";
 
-#[inline(never)]
 pub fn engagements(s: &AppSession, locale: Option<&str>) -> Html {
     if s.engagements.is_empty() {
         return Html::default();

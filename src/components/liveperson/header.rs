@@ -10,7 +10,6 @@ use crate::hooks::use_now;
 use crate::user_agent;
 use yew::prelude::*;
 
-#[inline(never)]
 pub fn header(session: &SessionRef, locale: Option<AttrValue>) -> Html {
     let s = session.get();
     let name = s
@@ -72,7 +71,6 @@ pub struct TimeOnSiteProps {
 /// "3 min 20 s (since 14:05)", ticking every second: the only part of the panel that re-renders
 /// on a clock.
 #[function_component]
-#[inline(never)]
 pub fn TimeOnSite(props: &TimeOnSiteProps) -> Html {
     let now = use_now(1_000);
     let since = when(props.start, props.locale.as_deref())
@@ -87,7 +85,6 @@ pub fn TimeOnSite(props: &TimeOnSiteProps) -> Html {
 
 /// The rest of what the API says about the visit, for the curious: IDs, the raw device codes,
 /// the user agent, the network.
-#[inline(never)]
 pub fn about(session: &SessionRef, locale: Option<&str>) -> Html {
     let s = session.get();
     let geo = s.geo.as_ref();

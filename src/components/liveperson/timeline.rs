@@ -16,7 +16,6 @@ fn product_names(lines: &[ProductLine]) -> Option<String> {
 }
 
 /// What kind of event, and what it says, in a few words.
-#[inline(never)]
 fn describe(event: &Event, locale: Option<&str>) -> (&'static str, Option<String>) {
     match event {
         Event::MarketingCampaignInfo(e) => (
@@ -81,7 +80,6 @@ fn describe(event: &Event, locale: Option<&str>) -> (&'static str, Option<String
     }
 }
 
-#[inline(never)]
 pub fn timeline(s: &AppSession, locale: Option<&str>) -> Html {
     if s.events.is_empty() {
         return Html::default();

@@ -11,9 +11,17 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct VisitPanelProps {
     pub visit: Rc<Visit>,
+}
+
+/// The same visit only when it is the same `Rc`: the poller keeps the `Rc` while the data is
+/// unchanged, so this never walks a long visit to find out nothing changed.
+impl PartialEq for VisitPanelProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.visit, &other.visit)
+    }
 }
 
 /// Everything the visit holds; sections with nothing in them are left out.
