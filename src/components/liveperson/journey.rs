@@ -63,10 +63,12 @@ pub fn Journey(props: &JourneyProps) -> Html {
     let badge = format::count(count as f64);
     html! {
         <Section title="Journey" badge={badge.clone()} class="vs-lp-journey">
-            <div class="vs-lp-toolbar">
-                <button type="button" class="vs-button vs-lp-order" aria-pressed={newest_first.to_string()}
-                        onclick={toggle}>{ "Newest first" }</button>
-            </div>
+            if count > 1 {
+                <div class="vs-lp-toolbar">
+                    <button type="button" class="vs-button vs-lp-order" aria-pressed={newest_first.to_string()}
+                            onclick={toggle}>{ "Newest first" }</button>
+                </div>
+            }
             <ol class="vs-journey">
                 { for order.into_iter().map(|i| {
                     let page = &s.pages[i];
