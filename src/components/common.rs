@@ -147,9 +147,14 @@ pub fn error_text(error: &ApiError) -> String {
         Some("upstream_timeout") => Some("The vendor's API is not answering in time."),
         _ => None,
     };
-    specific
-        .map(str::to_owned)
-        .unwrap_or_else(|| error.to_string())
+    match (specific, error) {
+        // The specific words, then the proxy's own message (it says what to do about it).
+        (Some(words), ApiError::Proxy { message, .. }) if !message.trim().is_empty() => {
+            format!("{words} {message}")
+        }
+        (Some(words), _) => words.to_owned(),
+        (None, _) => error.to_string(),
+    }
 }
 
 #[derive(Properties, PartialEq)]

@@ -2,6 +2,13 @@
 //! modelled on the documented sample. Every field is optional and decoded leniently (see
 //! [`lenient`](super::lenient)): the API returns many nulls, and one odd value must not hide the
 //! rest of the visit. Unknown fields and unknown event kinds are skipped.
+//!
+//! Decoding stays with serde-wasm-bindgen from `Response.json()`. Measured against serde_json
+//! from the body text (both whole bundles, `trunk build --release`; speeds from
+//! `wasm-pack test --release` in headless Chromium): serde_json made the bundle 236,755 bytes
+//! gzipped instead of 193,683 (+43 KB), while decoding the seed visit in 0.35 ms instead of
+//! 0.65 ms (JSON.parse included) and a 5,000-page visit (1.5 MB) in 23 ms instead of 44 ms.
+//! Faster, but far heavier: not clearly better, so not taken.
 
 use super::lenient;
 use serde::Deserialize;
@@ -103,12 +110,62 @@ impl AppSession {
         self.cart.as_ref()?.cart_status.as_ref()
     }
 
+    /// The page the consumer is on now: the one opened last (by `startTime`, the later in the
+    /// list on a tie or when no time is known).
+    pub fn current_page_index(&self) -> Option<usize> {
+        self.pages
+            .iter()
+            .enumerate()
+            .max_by(|(_, a), (_, b)| page_time(a).total_cmp(&page_time(b)))
+            .map(|(i, _)| i)
+    }
+
+    /// The page indices in the order they were opened (stable for equal or missing times).
+    pub fn pages_in_order(&self) -> Vec<usize> {
+        let keys: Vec<f64> = self.pages.iter().map(page_time).collect();
+        order_by(&keys)
+    }
+
+    /// The events in the order the server recorded them; events without a time come last.
+    pub fn events_in_order(&self) -> Vec<&Event> {
+        let keys: Vec<f64> = self
+            .events
+            .iter()
+            .map(|e| e.server_time().unwrap_or(f64::INFINITY))
+            .collect();
+        order_by(&keys)
+            .into_iter()
+            .map(|i| &self.events[i])
+            .collect()
+    }
+
     pub fn marketing(&self) -> Option<&MarketingCampaignInfo> {
         self.marketing_campaign_info
             .as_ref()?
             .marketing_campaign_info
             .as_ref()
     }
+}
+
+/// The indices of `keys` in ascending order of key, equal keys in their original order. The
+/// one sort of the panel (pages, events, sessions), so the bundle carries one copy of it.
+///
+/// An insertion sort: the API sends pages and events nearly in order already, which makes it
+/// linear in practice, and it weighs a tenth of the standard library's stable sort in the bundle.
+pub fn order_by(keys: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = Vec::with_capacity(keys.len());
+    for i in 0..keys.len() {
+        let mut at = order.len();
+        while at > 0 && keys[order[at - 1]].total_cmp(&keys[i]).is_gt() {
+            at -= 1;
+        }
+        order.insert(at, i);
+    }
+    order
+}
+
+fn page_time(page: &Page) -> f64 {
+    page.opened().unwrap_or(f64::MIN)
 }
 
 /// One engagement offered to the consumer, with the impressions they accepted.
@@ -526,6 +583,19 @@ impl Page {
         self.page_title
             .as_deref()
             .or_else(|| self.page_basic.as_ref()?.title.as_deref())
+    }
+
+    /// When the consumer opened it (ms since the epoch), from wherever the API put it.
+    pub fn opened(&self) -> Option<f64> {
+        self.start_time
+            .or_else(|| self.page_basic.as_ref()?.start_time)
+    }
+
+    /// The page the consumer came from, from wherever the API put it.
+    pub fn came_from(&self) -> Option<&str> {
+        self.referrer
+            .as_deref()
+            .or_else(|| self.page_basic.as_ref()?.referrer.as_deref())
     }
 
     /// The fullest address known: `pageBasic.url` keeps the scheme that `url` drops.

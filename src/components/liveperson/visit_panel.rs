@@ -1,94 +1,96 @@
-//! A LivePerson visit laid out for an agent mid-chat: who and where first, then the journey and
-//! the customer facts.
+//! A LivePerson visit laid out for an agent mid-chat: the header, then the sections in the order
+//! an agent needs them. With several app sessions, the newest is shown and the others can be
+//! picked.
 
-use crate::components::common::{fact_text, Fact, SafeLink, Section};
+use super::{activity, commerce, customer, engagements, header, journey::Journey, timeline};
+use super::{when, SessionRef};
 use crate::components::sidebar::use_settings;
-use crate::format;
-use crate::models::liveperson::{AppSession, Visit};
-use crate::user_agent;
+use crate::models::liveperson::{order_by, Visit};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct VisitPanelProps {
     pub visit: Rc<Visit>,
+}
+
+/// The same visit only when it is the same `Rc`: the poller keeps the `Rc` while the data is
+/// unchanged, so this never walks a long visit to find out nothing changed.
+impl PartialEq for VisitPanelProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.visit, &other.visit)
+    }
 }
 
 /// Everything the visit holds; sections with nothing in them are left out.
 #[function_component]
 pub fn VisitPanel(props: &VisitPanelProps) -> Html {
     let settings = use_settings();
-    let Some(index) = props.visit.newest_session_index() else {
+    let chosen = use_state(|| None::<usize>);
+    let visit = &props.visit;
+    let Some(newest) = visit.newest_session_index() else {
         return html! { <p class="vs-empty">{ "LivePerson returned this visit without any session data." }</p> };
     };
-    let session = &props.visit.app_sessions[index];
+    let index = chosen
+        .filter(|&i| i < visit.app_sessions.len())
+        .unwrap_or(newest);
     let locale = settings.locale.as_deref();
+    let session = SessionRef {
+        visit: visit.clone(),
+        index,
+    };
+    let picker = (visit.app_sessions.len() > 1).then(|| {
+        let onchange = {
+            let chosen = chosen.clone();
+            Callback::from(move |e: Event| {
+                if let Some(select) = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+                {
+                    chosen.set(select.value().parse().ok());
+                }
+            })
+        };
+        // Newest first, as the agent most likely wants the latest.
+        let keys: Vec<f64> = visit
+            .app_sessions
+            .iter()
+            .map(|s| -s.start_time.unwrap_or(f64::MIN))
+            .collect();
+        let order = order_by(&keys);
+        html! {
+            <label class="vs-field vs-lp-sessions">
+                <span>{ format!("App session ({} in this visit)", visit.app_sessions.len()) }</span>
+                <select {onchange}>
+                    { for order.into_iter().map(|i| {
+                        let started = visit.app_sessions[i].start_time.and_then(|t| when(t, locale));
+                        let mut label = match started {
+                            Some(s) => format!("Started {s}"),
+                            None => format!("Session {}", i + 1),
+                        };
+                        if i == newest {
+                            label.push_str(" (newest)");
+                        }
+                        html! { <option value={i.to_string()} selected={i == index}>{ label }</option> }
+                    }) }
+                </select>
+            </label>
+        }
+    });
     html! {
         <>
-            { header(session) }
-            { journey(session, locale) }
+            { picker }
+            { header::header(&session, settings.locale.clone()) }
+            <Journey session={session.clone()} locale={settings.locale.clone()} />
+            { customer::customer(session.get(), locale) }
+            { commerce::commerce(session.get(), locale) }
+            { activity::leads_and_service(session.get(), locale) }
+            { activity::visitor_errors(session.get()) }
+            { engagements::engagements(session.get(), locale) }
+            { timeline::timeline(session.get(), locale) }
+            { header::about(&session, locale) }
         </>
-    }
-}
-
-fn header(session: &AppSession) -> Html {
-    let name = session
-        .personal()
-        .and_then(|p| p.full_name())
-        .unwrap_or_else(|| "Unnamed visitor".into());
-    let software = session.user_agent.as_deref().map(user_agent::parse);
-    let device = [
-        session.device_family.as_deref(),
-        session.device_os.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" · ");
-    html! {
-        <header class="vs-visitor-header">
-            <h2 class="vs-visitor-name">{ name }</h2>
-            <dl class="vs-facts">
-                { fact_text("Device", (!device.is_empty()).then_some(device.as_str())) }
-                { fact_text("Browser", software.as_ref().and_then(|s| s.browser.as_deref())) }
-                { fact_text("Location", session.geo.as_ref().and_then(|g| g.place()).as_deref()) }
-                { fact_text("IP", session.ip()) }
-            </dl>
-        </header>
-    }
-}
-
-fn journey(session: &AppSession, locale: Option<&str>) -> Html {
-    if session.pages.is_empty() {
-        return Html::default();
-    }
-    let count = session.pages.len();
-    html! {
-        <Section title="Journey" badge={count.to_string()}>
-            <ol class="vs-journey">
-                { for session.pages.iter().enumerate().map(|(i, page)| {
-                    let current = i + 1 == count;
-                    let title = page.title().unwrap_or("Untitled page").to_owned();
-                    html! {
-                        <li class={classes!("vs-page", current.then_some("vs-current"))}
-                            aria-current={current.then_some("page")}>
-                            <span class="vs-page-title vs-text" title={title.clone()}>{ title }</span>
-                            if current { <span class="vs-tag">{ "current" }</span> }
-                            if let Some(address) = page.address() {
-                                <SafeLink href={address.to_owned()} class="vs-page-url" />
-                            }
-                            <dl class="vs-facts vs-inline">
-                                if let Some(ms) = page.time_on_page {
-                                    <Fact label="Time on page">{ format::duration(ms) }</Fact>
-                                }
-                                if let Some(start) = page.start_time.and_then(|t| format::time(t, locale)) {
-                                    <Fact label="Opened">{ start }</Fact>
-                                }
-                            </dl>
-                        </li>
-                    }
-                }) }
-            </ol>
-        </Section>
     }
 }
