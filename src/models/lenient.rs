@@ -87,9 +87,10 @@ where
     Ok(from_raw(serde_wasm_bindgen::preserve::deserialize(d)?))
 }
 
-/// `T` from a JS value when it is an object that decodes as one.
+/// `T` from a JS value that decodes as one. Arrays are refused: serde would read them into a
+/// struct field by field, by position, which is never what the API meant.
 fn from_raw<T: DeserializeOwned>(value: wasm_bindgen::JsValue) -> Option<T> {
-    if value.is_object() && !js_sys::Array::is_array(&value) {
+    if !value.is_null() && !value.is_undefined() && !js_sys::Array::is_array(&value) {
         serde_wasm_bindgen::from_value(value).ok()
     } else {
         None
