@@ -114,6 +114,21 @@ impl Visitor {
             .or(self.page_address.as_deref())
     }
 
+    /// When this visit began, in ms since the epoch: `last_visit_ts` (the current visit's start
+    /// in the API's sample), else the first step of the visit path.
+    pub fn visit_started_ms(&self) -> Option<f64> {
+        self.last_visit_ts
+            .or_else(|| self.visit_path.iter().filter_map(|s| s.time_ts).reduce(f64::min))
+            .and_then(epoch_ms)
+    }
+
+    /// The visitor's group, when it is a whole number (the `group[]` filter's values).
+    pub fn group_number(&self) -> Option<u32> {
+        self.group
+            .filter(|g| g.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(g))
+            .map(|g| g as u32)
+    }
+
     /// Does the visitor match the agent's search text (name, city, country, current page)?
     /// `needle` must already be lower-case.
     pub fn matches(&self, needle: &str) -> bool {
@@ -129,6 +144,12 @@ impl Visitor {
             .flatten()
             .any(|field| field.to_lowercase().contains(needle))
     }
+}
+
+/// Seconds since the epoch as ms, for plausible times only: the API sends `0` for "never" and
+/// the sample's `queue_start_time` (46843480) is not a date this century.
+pub fn epoch_ms(seconds: f64) -> Option<f64> {
+    (seconds > 1e9).then_some(seconds * 1000.0)
 }
 
 /// The visitor's state. The seven documented values, and anything else kept as text.

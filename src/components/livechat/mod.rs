@@ -1,11 +1,16 @@
-//! The LiveChat panel: the visitors list, and one visitor's details. The list stays mounted
-//! (hidden) while a visitor is open, so going back keeps its filters and scroll position.
+//! The LiveChat panel: the visitors list, and one visitor's details with the custom-details
+//! form. The list stays mounted (hidden) while a visitor is open, so going back keeps its
+//! filters, search, page and scroll position; drafts of the form live here too, per visitor.
 
+mod details_form;
 mod visitor_detail;
+mod visitor_row;
 mod visitors_list;
 
-pub use visitor_detail::VisitorDetail;
-pub use visitors_list::VisitorsList;
+pub use details_form::{Draft, DetailsForm, Drafts, Sending};
+pub use visitor_detail::{LocalTime, VisitorDetail, VisitorDetails};
+pub use visitor_row::{Since, VisitorRow};
+pub use visitors_list::{VisitorsList, PAGE_SIZE};
 
 use yew::prelude::*;
 
@@ -15,30 +20,62 @@ pub struct LiveChatViewProps {
     pub visitor_id: Option<AttrValue>,
 }
 
+fn window_scroll_y() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.scroll_y().ok())
+        .unwrap_or(0.0)
+}
+
 /// The list, or the visitor the host or the agent chose.
 #[function_component]
 pub fn LiveChatView(props: &LiveChatViewProps) -> Html {
     let opened = use_state_eq(|| props.visitor_id.clone());
+    // Opened by a click (take the focus, come back to the row) or by the host page (don't).
+    let by_agent = use_state_eq(|| false);
+    let return_to = use_state_eq(|| None::<AttrValue>);
+    let list_scroll = use_mut_ref(|| 0.0f64);
+    let drafts = use_state(Drafts::default);
     {
-        let opened = opened.clone();
-        use_effect_with(props.visitor_id.clone(), move |id| opened.set(id.clone()));
+        let (opened, by_agent) = (opened.clone(), by_agent.clone());
+        use_effect_with(props.visitor_id.clone(), move |id| {
+            opened.set(id.clone());
+            by_agent.set(false);
+        });
+    }
+    // The page scrolls the list away while a visitor is shown; put it back on return.
+    {
+        let list_scroll = list_scroll.clone();
+        use_effect_with(opened.is_none(), move |&list_shown| {
+            if let (true, Some(window)) = (list_shown, web_sys::window()) {
+                window.scroll_to_with_x_and_y(0.0, *list_scroll.borrow());
+            }
+        });
     }
     let on_open = {
-        let opened = opened.clone();
-        Callback::from(move |id: AttrValue| opened.set(Some(id)))
+        let (opened, by_agent, return_to) = (opened.clone(), by_agent.clone(), return_to.clone());
+        let list_scroll = list_scroll.clone();
+        Callback::from(move |id: AttrValue| {
+            *list_scroll.borrow_mut() = window_scroll_y();
+            return_to.set(Some(id.clone()));
+            by_agent.set(true);
+            opened.set(Some(id));
+        })
     };
     let on_back = {
         let opened = opened.clone();
         Callback::from(move |()| opened.set(None))
     };
     html! {
-        <div class="vs-panel vs-livechat">
-            <div hidden={opened.is_some()}>
-                <VisitorsList on_open={on_open} />
+        <ContextProvider<Drafts> context={(*drafts).clone()}>
+            <div class="vs-panel vs-livechat">
+                <div hidden={opened.is_some()}>
+                    <VisitorsList on_open={on_open} visible={opened.is_none()}
+                                  return_to={(*by_agent).then(|| (*return_to).clone()).flatten()} />
+                </div>
+                if let Some(id) = (*opened).clone() {
+                    <VisitorDetail key={id.to_string()} visitor_id={id.clone()} on_back={on_back} focus={*by_agent} />
+                }
             </div>
-            if let Some(id) = (*opened).clone() {
-                <VisitorDetail visitor_id={id} on_back={on_back} />
-            }
-        </div>
+        </ContextProvider<Drafts>>
     }
 }

@@ -1,18 +1,56 @@
-//! The LiveChat visitors list: the count, state and group filters, a search box, and one row
-//! per visitor.
+//! The LiveChat visitors list: the count, state and group filters, a search box, and one page
+//! of rows at a time.
+//!
+//! Paged rather than virtualised: a page of [`PAGE_SIZE`] rows keeps a list of thousands as
+//! cheap to render as a short one, needs no fixed row height (visitor text wraps), and works
+//! with the keyboard and screen readers without any scroll bookkeeping.
 
+use super::visitor_row::VisitorRow;
 use crate::api::livechat::{count_path, visitors_path, StateFilter};
 use crate::components::common::{Skeleton, StatusBar};
 use crate::components::sidebar::use_settings;
 use crate::format;
 use crate::hooks::{use_polled, Phase};
-use crate::models::livechat::{Visitor, VisitorCount, VisitorList};
+use crate::models::livechat::{VisitorCount, VisitorList};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+/// Rows per page.
+pub const PAGE_SIZE: usize = 50;
 
 #[derive(Properties, PartialEq)]
 pub struct VisitorsListProps {
     /// Called with the visitor's ID when the agent opens one.
     pub on_open: Callback<AttrValue>,
+    /// The visitor last opened: its row gets the focus back when the list shows again.
+    #[prop_or_default]
+    pub return_to: Option<AttrValue>,
+    /// False while a visitor is open (the list stays mounted, hidden, to keep its state).
+    #[prop_or(true)]
+    pub visible: bool,
+}
+
+/// The list's data compared by identity: the polling hook keeps the same `Rc` while nothing
+/// changes, so filtering reruns only on new data, never on a deep comparison of thousands.
+#[derive(Clone)]
+struct Same(Rc<VisitorList>);
+
+impl PartialEq for Same {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+fn input_value(e: &InputEvent) -> String {
+    e.target_unchecked_into::<web_sys::HtmlInputElement>()
+        .value()
+}
+
+fn select_value(e: &Event) -> String {
+    e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+        .value()
 }
 
 /// Every visitor on the tracked pages.
@@ -20,33 +58,144 @@ pub struct VisitorsListProps {
 pub fn VisitorsList(props: &VisitorsListProps) -> Html {
     let settings = use_settings();
     let state_filter = use_state_eq(StateFilter::default);
+    let group = use_state_eq(|| None::<u32>);
+    let search = use_state_eq(String::new);
+    let page = use_state_eq(|| 0usize);
+    // Groups seen in any answer: filtering on one group must not hide the others' options.
+    let groups_seen = use_mut_ref(BTreeSet::<u32>::new);
+    let rows_ref = use_node_ref();
+
     let list = use_polled::<VisitorList>(
         settings.client.clone(),
-        Some(visitors_path(*state_filter, None)),
+        Some(visitors_path(*state_filter, *group)),
         settings.poll_interval_ms,
     );
     let count = use_polled::<VisitorCount>(
         settings.client.clone(),
-        Some(count_path(*state_filter, None)),
+        Some(count_path(*state_filter, *group)),
         settings.poll_interval_ms,
     );
-    let state = &list.state;
+    let data = list.state.data.clone().map(Same);
+    let needle = search.trim().to_lowercase();
+    let matching = use_memo((data.clone(), needle), |(data, needle)| {
+        data.as_ref().map(|Same(list)| {
+            list.0
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.id.is_some() && v.matches(needle))
+                .map(|(i, _)| i)
+                .collect::<Vec<usize>>()
+        })
+    });
+    if let Some(Same(list)) = &data {
+        groups_seen
+            .borrow_mut()
+            .extend(list.0.iter().filter_map(|v| v.group_number()));
+    }
+    if let Some(g) = *group {
+        groups_seen.borrow_mut().insert(g);
+    }
+
+    // Back from a visitor: the row that was opened takes the focus again.
+    {
+        let rows_ref = rows_ref.clone();
+        use_effect_with(
+            (props.visible, props.return_to.clone()),
+            move |(visible, return_to)| {
+                if let (true, Some(id), Some(rows)) = (*visible, return_to, rows_ref.cast::<web_sys::Element>()) {
+                    let buttons = rows.get_elements_by_tag_name("button");
+                    let found = (0..buttons.length())
+                        .filter_map(|i| buttons.item(i))
+                        .find(|b| b.get_attribute("data-visitor-id").as_deref() == Some(id));
+                    if let Some(button) = found.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+                        let _ = button.focus();
+                    }
+                }
+            },
+        );
+    }
+
+    let on_state = {
+        let (state_filter, page) = (state_filter.clone(), page.clone());
+        Callback::from(move |e: Event| {
+            state_filter.set(match select_value(&e).as_str() {
+                "chatting" => StateFilter::Chatting,
+                "queued" => StateFilter::Queued,
+                _ => StateFilter::All,
+            });
+            page.set(0);
+        })
+    };
+    let on_group = {
+        let (group, page) = (group.clone(), page.clone());
+        Callback::from(move |e: Event| {
+            group.set(select_value(&e).parse().ok());
+            page.set(0);
+        })
+    };
+    let on_search = {
+        let (search, page) = (search.clone(), page.clone());
+        Callback::from(move |e: InputEvent| {
+            search.set(input_value(&e));
+            page.set(0);
+        })
+    };
+
     let count_text = count
         .state
         .data
         .as_ref()
         .map(|c| format!("{} visitors", format::count(c.0)));
-    let on_filter = {
-        let state_filter = state_filter.clone();
-        Callback::from(move |e: Event| {
-            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            state_filter.set(match select.value().as_str() {
-                "chatting" => StateFilter::Chatting,
-                "queued" => StateFilter::Queued,
-                _ => StateFilter::All,
-            });
-        })
+    let state = &list.state;
+    let body = match (&data, &*matching) {
+        (Some(Same(list)), Some(matching)) => {
+            let total = matching.len();
+            let pages = total.div_ceil(PAGE_SIZE).max(1);
+            let current = (*page).min(pages - 1);
+            let start = current * PAGE_SIZE;
+            let end = (start + PAGE_SIZE).min(total);
+            let go = |to: usize| {
+                let page = page.clone();
+                Callback::from(move |_| page.set(to))
+            };
+            let summary = if total == 0 {
+                if search.trim().is_empty() {
+                    "No visitors right now.".to_owned()
+                } else {
+                    "No visitor matches the search.".to_owned()
+                }
+            } else {
+                format!("{}–{} of {}", start + 1, end, format::count(total as f64))
+            };
+            html! {
+                <>
+                    <p class="vs-list-summary" role="status">{ summary }</p>
+                    <ul class="vs-visitor-rows" ref={rows_ref.clone()}>
+                        { for matching[start..end].iter().map(|&i| {
+                            let visitor = &list.0[i];
+                            html! {
+                                <VisitorRow key={visitor.id.clone().unwrap_or_default()}
+                                            visitor={Rc::new(visitor.clone())}
+                                            on_open={props.on_open.clone()} />
+                            }
+                        }) }
+                    </ul>
+                    if pages > 1 {
+                        <nav class="vs-pager" aria-label="Visitor list pages">
+                            <button type="button" class="vs-button" disabled={current == 0}
+                                    onclick={go(current.saturating_sub(1))}>{ "‹ Previous" }</button>
+                            <span class="vs-pager-at">{ format!("Page {} of {}", current + 1, pages) }</span>
+                            <button type="button" class="vs-button" disabled={current + 1 >= pages}
+                                    onclick={go(current + 1)}>{ "Next ›" }</button>
+                        </nav>
+                    }
+                </>
+            }
+        }
+        _ if matches!(state.phase, Phase::Loading) => html! { <Skeleton /> },
+        _ => Html::default(),
     };
+
     html! {
         <section class="vs-visitors" aria-labelledby="vs-visitors-title">
             <div class="vs-list-head">
@@ -55,49 +204,33 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
                     <span class="vs-count">{ text }</span>
                 }
             </div>
-            <label class="vs-field">
-                <span>{ "State" }</span>
-                <select onchange={on_filter}>
-                    <option value="all" selected={*state_filter == StateFilter::All}>{ "All" }</option>
-                    <option value="chatting" selected={*state_filter == StateFilter::Chatting}>{ "Chatting" }</option>
-                    <option value="queued" selected={*state_filter == StateFilter::Queued}>{ "Queued" }</option>
-                </select>
-            </label>
+            <div class="vs-filters">
+                <label class="vs-field">
+                    <span>{ "State" }</span>
+                    <select onchange={on_state}>
+                        <option value="all" selected={*state_filter == StateFilter::All}>{ "All" }</option>
+                        <option value="chatting" selected={*state_filter == StateFilter::Chatting}>{ "Chatting" }</option>
+                        <option value="queued" selected={*state_filter == StateFilter::Queued}>{ "Queued" }</option>
+                    </select>
+                </label>
+                <label class="vs-field">
+                    <span>{ "Group" }</span>
+                    <select onchange={on_group}>
+                        <option value="" selected={group.is_none()}>{ "All groups" }</option>
+                        { for groups_seen.borrow().iter().map(|g| html! {
+                            <option value={g.to_string()} selected={*group == Some(*g)}>{ format!("Group {g}") }</option>
+                        }) }
+                    </select>
+                </label>
+                <label class="vs-field vs-search">
+                    <span>{ "Search" }</span>
+                    <input type="search" value={(*search).clone()} oninput={on_search}
+                           placeholder="Name, city, country or page" />
+                </label>
+            </div>
             <StatusBar phase={state.phase.clone()} has_data={state.data.is_some()}
                        on_refresh={list.refresh.clone()} locale={settings.locale.clone()} />
-            if let Some(data) = &state.data {
-                <ul class="vs-visitor-rows">
-                    { for data.0.iter().filter_map(|v| row(v, &props.on_open)) }
-                </ul>
-            } else if matches!(state.phase, Phase::Loading) {
-                <Skeleton />
-            }
+            { body }
         </section>
     }
-}
-
-fn row(visitor: &Visitor, on_open: &Callback<AttrValue>) -> Option<Html> {
-    let id = AttrValue::from(visitor.id.clone()?);
-    let on_click = {
-        let (on_open, id) = (on_open.clone(), id.clone());
-        Callback::from(move |_| on_open.emit(id.clone()))
-    };
-    let name = visitor.name.clone().unwrap_or_else(|| "Visitor".into());
-    let state = visitor.state.as_ref().map(|s| s.label().to_owned());
-    Some(html! {
-        <li key={id.to_string()}>
-            <button type="button" class="vs-visitor-row" onclick={on_click}>
-                <span class="vs-row-name vs-text">{ name }</span>
-                if let Some(state) = state {
-                    <span class="vs-tag">{ state }</span>
-                }
-                if let Some(country) = &visitor.country {
-                    <span class="vs-row-country vs-text">{ country.clone() }</span>
-                }
-                if let Some(title) = &visitor.page_title {
-                    <span class="vs-row-page vs-text" title={title.clone()}>{ title.clone() }</span>
-                }
-            </button>
-        </li>
-    })
 }

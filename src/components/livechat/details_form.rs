@@ -1,0 +1,402 @@
+//! The custom-details form (`POST /livechat/visitors/{id}/details`): a data-set ID, rows of
+//! name / value / optional link, an optional icon.
+//!
+//! Checked with the contract crate's own rules (the proxy applies exactly these), each message
+//! beside its input. What the agent typed lives in a [`Drafts`] store per visitor that outlives
+//! the form, so an error, a refresh, or switching visitors and back loses nothing; a send that
+//! finishes after the agent has moved on still lands in the right visitor's draft.
+
+use crate::api::livechat::details_path;
+use crate::api::ApiError;
+use crate::components::common::{error_text, Section};
+use crate::components::sidebar::use_settings;
+use crate::format;
+use crate::models::lenient;
+use serde::Deserialize;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use visitor_sidebar_contract::details::MAX_FIELDS;
+use visitor_sidebar_contract::{DetailsField, DetailsRequest, FieldError};
+use yew::prelude::*;
+
+/// One row as typed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DraftRow {
+    pub name: String,
+    pub value: String,
+    pub url: String,
+}
+
+/// Where the last send stands.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Sending {
+    #[default]
+    Idle,
+    Pending,
+    /// Accepted by LiveChat at this time (ms since the epoch).
+    Sent(f64),
+    Failed(ApiError),
+}
+
+/// Everything the agent typed for one visitor, and what became of it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Draft {
+    pub set_id: String,
+    pub rows: Vec<DraftRow>,
+    pub icon: String,
+    /// Messages by input (`id`, `fields`, `fields[2].url`, `icon`), as the proxy names them.
+    pub errors: Vec<FieldError>,
+    /// Once a send was attempted, every edit checks again, so messages go as soon as fixed.
+    pub checked: bool,
+    pub sending: Sending,
+}
+
+impl Draft {
+    fn new(set_id: &str) -> Draft {
+        Draft {
+            set_id: set_id.to_owned(),
+            rows: vec![DraftRow::default()],
+            ..Draft::default()
+        }
+    }
+
+    /// The request as it will be sent (trimmed, blank addresses dropped).
+    pub fn request(&self) -> DetailsRequest {
+        DetailsRequest {
+            id: self.set_id.clone(),
+            fields: self
+                .rows
+                .iter()
+                .map(|r| DetailsField {
+                    name: r.name.clone(),
+                    value: r.value.clone(),
+                    url: Some(r.url.clone()),
+                })
+                .collect(),
+            icon: Some(self.icon.clone()),
+        }
+        .normalized()
+    }
+
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+/// An edit, or a step of sending.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    SetId(String),
+    SetIcon(String),
+    Name(usize, String),
+    Value(usize, String),
+    Url(usize, String),
+    AddRow,
+    RemoveRow(usize),
+    /// Validation failed before sending.
+    Invalid(Vec<FieldError>),
+    Pending,
+    /// The proxy's answer, at this time.
+    Done(Result<(), ApiError>, f64),
+}
+
+impl Draft {
+    /// Applies one edit.
+    pub fn apply(&mut self, edit: Edit) {
+        let mut touched = true;
+        match edit {
+            Edit::SetId(s) => self.set_id = s,
+            Edit::SetIcon(s) => self.icon = s,
+            Edit::Name(i, s) => self.rows.get_mut(i).into_iter().for_each(|r| r.name = s.clone()),
+            Edit::Value(i, s) => self.rows.get_mut(i).into_iter().for_each(|r| r.value = s.clone()),
+            Edit::Url(i, s) => self.rows.get_mut(i).into_iter().for_each(|r| r.url = s.clone()),
+            Edit::AddRow if self.rows.len() < MAX_FIELDS => self.rows.push(DraftRow::default()),
+            Edit::AddRow => {}
+            Edit::RemoveRow(i) if i < self.rows.len() => {
+                self.rows.remove(i);
+            }
+            Edit::RemoveRow(_) => {}
+            Edit::Invalid(errors) => {
+                touched = false;
+                self.errors = errors;
+                self.checked = true;
+                self.sending = Sending::Idle;
+            }
+            Edit::Pending => {
+                touched = false;
+                self.errors.clear();
+                self.sending = Sending::Pending;
+            }
+            Edit::Done(result, at) => {
+                touched = false;
+                self.sending = match result {
+                    Ok(()) => Sending::Sent(at),
+                    Err(error) => {
+                        if let ApiError::Proxy { fields, .. } = &error {
+                            if !fields.is_empty() {
+                                self.errors = fields.clone();
+                                self.checked = true;
+                            }
+                        }
+                        Sending::Failed(error)
+                    }
+                };
+            }
+        }
+        if touched && self.checked {
+            self.errors = self.request().validate();
+        }
+    }
+}
+
+impl Reducible for Draft {
+    type Action = Edit;
+    fn reduce(self: Rc<Self>, edit: Edit) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(edit);
+        Rc::new(next)
+    }
+}
+
+#[derive(Default)]
+struct DraftsInner {
+    drafts: HashMap<String, Draft>,
+    /// The mounted form of each visitor, told when a send it started finishes.
+    forms: HashMap<String, Callback<Edit>>,
+}
+
+/// The agent's drafts for every visitor opened this session, provided by the LiveChat panel,
+/// which lives as long as the sidebar shows LiveChat. Kept in memory only: the values are the
+/// agent's own work in progress, and sessionStorage would keep them (possibly personal data)
+/// after the console tab is done with them.
+#[derive(Clone, Default)]
+pub struct Drafts(Rc<RefCell<DraftsInner>>);
+
+impl PartialEq for Drafts {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Drafts {
+    pub fn get(&self, visitor_id: &str) -> Option<Draft> {
+        self.0.borrow().drafts.get(visitor_id).cloned()
+    }
+
+    fn put(&self, visitor_id: &str, draft: Draft) {
+        self.0
+            .borrow_mut()
+            .drafts
+            .insert(visitor_id.to_owned(), draft);
+    }
+
+    /// Applies `edit` to the stored draft, then to the visitor's form if one is showing.
+    fn deliver(&self, visitor_id: &str, edit: Edit) {
+        let form = {
+            let mut inner = self.0.borrow_mut();
+            if let Some(draft) = inner.drafts.get_mut(visitor_id) {
+                draft.apply(edit.clone());
+            }
+            inner.forms.get(visitor_id).cloned()
+        };
+        if let Some(form) = form {
+            form.emit(edit);
+        }
+    }
+}
+
+thread_local! {
+    static NEXT_FORM: Cell<u32> = const { Cell::new(0) };
+}
+
+/// The proxy's `{"result": "Visitor details added"}`; only its arrival matters.
+#[derive(Deserialize)]
+struct Accepted {
+    #[serde(default, deserialize_with = "lenient::text")]
+    #[allow(dead_code)]
+    result: Option<String>,
+}
+
+/// Why a send failed, for the agent; the values are always kept.
+fn failure_text(error: &ApiError) -> String {
+    let why = match error.code() {
+        Some("no_webhook_token") => "LiveChat has not told the sidebar's proxy about a chat with this visitor yet (no chat_started webhook seen for this chat), so details cannot be added until the chat has started.".to_owned(),
+        Some("livechat_token_rejected") => "LiveChat refused this chat's token: the chat has probably ended.".to_owned(),
+        Some("validation_failed") | Some("invalid_body") => "The proxy refused some values: see the messages beside the fields.".to_owned(),
+        _ => error_text(error),
+    };
+    format!("Not sent. {why} Your values are kept: fix what is needed and send again.")
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DetailsFormProps {
+    pub visitor_id: AttrValue,
+}
+
+/// The custom-details form for one visitor. Render it keyed by the visitor ID.
+#[function_component]
+pub fn DetailsForm(props: &DetailsFormProps) -> Html {
+    let settings = use_settings();
+    let local = use_state(Drafts::default);
+    let drafts = use_context::<Drafts>().unwrap_or_else(|| (*local).clone());
+    let uid = use_state(|| {
+        NEXT_FORM.with(|n| {
+            n.set(n.get() + 1);
+            format!("vs-details-{}", n.get())
+        })
+    });
+    let draft = {
+        let (drafts, id, set_id) = (
+            drafts.clone(),
+            props.visitor_id.clone(),
+            settings.details_set_id.clone(),
+        );
+        use_reducer(move || drafts.get(&id).unwrap_or_else(|| Draft::new(&set_id)))
+    };
+
+    // Every change goes to the store at once, so nothing typed depends on this form staying.
+    {
+        let (drafts, id) = (drafts.clone(), props.visitor_id.clone());
+        use_effect_with((*draft).clone(), move |draft| drafts.put(&id, draft.clone()));
+    }
+    {
+        let dispatcher = draft.dispatcher();
+        use_effect_with((drafts.clone(), props.visitor_id.clone()), move |(drafts, id)| {
+            let on_edit = Callback::from(move |edit| dispatcher.dispatch(edit));
+            drafts
+                .0
+                .borrow_mut()
+                .forms
+                .insert(id.to_string(), on_edit);
+            let (drafts, id) = (drafts.clone(), id.clone());
+            move || {
+                drafts.0.borrow_mut().forms.remove(id.as_str());
+            }
+        });
+    }
+
+    let edit = |make: fn(String) -> Edit| {
+        let dispatcher = draft.dispatcher();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            dispatcher.dispatch(make(input.value()));
+        })
+    };
+    let row_edit = |i: usize, make: fn(usize, String) -> Edit| {
+        let dispatcher = draft.dispatcher();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            dispatcher.dispatch(make(i, input.value()));
+        })
+    };
+    let action = |edit: Edit| {
+        let dispatcher = draft.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(edit.clone()))
+    };
+
+    let on_submit = {
+        let (draft, drafts) = (draft.clone(), drafts.clone());
+        let (client, visitor_id) = (settings.client.clone(), props.visitor_id.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if draft.sending == Sending::Pending {
+                return;
+            }
+            let request = draft.request();
+            let errors = request.validate();
+            if !errors.is_empty() {
+                draft.dispatch(Edit::Invalid(errors));
+                return;
+            }
+            draft.dispatch(Edit::Pending);
+            let mut pending = (*draft).clone();
+            pending.apply(Edit::Pending);
+            drafts.put(&visitor_id, pending);
+            let (client, drafts, visitor_id) = (client.clone(), drafts.clone(), visitor_id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = client
+                    .post::<_, Accepted>(&details_path(&visitor_id), &request, None)
+                    .await
+                    .map(drop);
+                drafts.deliver(&visitor_id, Edit::Done(result, js_sys::Date::now()));
+            });
+        })
+    };
+
+    let d = &*draft;
+    let uid = uid.as_str();
+    let pending = d.sending == Sending::Pending;
+    // An input with its message: the message is tied to the input for screen readers.
+    let field = |key: String, label: String, value: String, hint: &'static str, oninput: Callback<InputEvent>| {
+        let input_id = format!("{uid}-{}", key.replace(['[', ']', '.'], "-"));
+        let error = d.error(&key).map(str::to_owned);
+        let message_id = format!("{input_id}-msg");
+        html! {
+            <div class={classes!("vs-field", error.is_some().then_some("vs-invalid"))}>
+                <label for={input_id.clone()}>{ label }</label>
+                <input id={input_id} type="text" value={value} {oninput} placeholder={hint}
+                       aria-invalid={error.is_some().then_some("true")}
+                       aria-describedby={error.is_some().then(|| message_id.clone())} />
+                if let Some(error) = error {
+                    <span id={message_id} class="vs-field-error">{ error }</span>
+                }
+            </div>
+        }
+    };
+    let status = match &d.sending {
+        Sending::Idle => Html::default(),
+        Sending::Pending => html! { <p class="vs-notice" role="status">{ "Sending the details to LiveChat…" }</p> },
+        Sending::Sent(at) => html! {
+            <p class="vs-notice vs-notice-ok" role="status">
+                { format!("Sent: LiveChat accepted the details at {}.", format::time(*at, settings.locale.as_deref()).unwrap_or_default()) }
+            </p>
+        },
+        Sending::Failed(error) => html! {
+            <p class="vs-notice vs-notice-error" role="alert">{ failure_text(error) }</p>
+        },
+    };
+    let fields_error = d.error("fields").map(str::to_owned);
+
+    html! {
+        <Section title="Custom details" class="vs-details-form">
+            <form onsubmit={on_submit} novalidate=true aria-busy={pending.then_some("true")}>
+                <p class="vs-hint">{ "Shown to agents beside this visitor in LiveChat." }</p>
+                { field("id".into(), "Data-set ID".into(), d.set_id.clone(), "my-app", edit(Edit::SetId)) }
+                <fieldset class="vs-rows">
+                    <legend>{ "Fields" }</legend>
+                    { for d.rows.iter().enumerate().map(|(i, row)| html! {
+                        <div class="vs-details-row">
+                            { field(format!("fields[{i}].name"), format!("Name {}", i + 1), row.name.clone(), "Age", row_edit(i, Edit::Name)) }
+                            { field(format!("fields[{i}].value"), format!("Value {}", i + 1), row.value.clone(), "36", row_edit(i, Edit::Value)) }
+                            { field(format!("fields[{i}].url"), format!("Link {} (optional)", i + 1), row.url.clone(), "https://…", row_edit(i, Edit::Url)) }
+                            if d.rows.len() > 1 {
+                                <button type="button" class="vs-button vs-remove-row" onclick={action(Edit::RemoveRow(i))}
+                                        aria-label={format!("Remove field {}", i + 1)}>{ "Remove" }</button>
+                            }
+                        </div>
+                    }) }
+                    if let Some(error) = fields_error {
+                        <p class="vs-field-error" role="alert">{ error }</p>
+                    }
+                    <button type="button" class="vs-button vs-add-row" onclick={action(Edit::AddRow)}
+                            disabled={d.rows.len() >= MAX_FIELDS}>{ "+ Add field" }</button>
+                </fieldset>
+                { field("icon".into(), "Icon address (optional, no http://)".into(), d.icon.clone(), "example.com/icon.png", edit(Edit::SetIcon)) }
+                <div class="vs-form-actions">
+                    <button type="submit" class="vs-button vs-button-primary vs-send" disabled={pending}>
+                        { match d.sending {
+                            Sending::Pending => "Sending…",
+                            Sending::Failed(_) => "Send again",
+                            _ => "Send details",
+                        } }
+                    </button>
+                </div>
+                { status }
+            </form>
+        </Section>
+    }
+}
