@@ -45,7 +45,10 @@ async fn the_seed_visitor_is_shown_whole() {
     let heading = text(&find(&root, "h2.vs-visitor-name"));
     assert!(heading.contains("Visitor") && heading.contains("chatting"));
 
-    assert_eq!(fact(&root, "Current page"), "LiveChat – Chat Window API (JS)");
+    assert_eq!(
+        fact(&root, "Current page"),
+        "LiveChat – Chat Window API (JS)"
+    );
     assert_eq!(fact(&root, "Browser"), "Chrome 56");
     assert!(fact(&root, "System").starts_with("Windows"));
     assert_eq!(
@@ -54,8 +57,8 @@ async fn the_seed_visitor_is_shown_whole() {
     );
     let local = fact(&root, "Local time");
     assert!(local.ends_with("(America/New_York)"), "{local}");
-    let expected_now = format::time_in_zone(js_sys::Date::now(), "America/New_York", Some("en-GB"))
-        .unwrap();
+    let expected_now =
+        format::time_in_zone(js_sys::Date::now(), "America/New_York", Some("en-GB")).unwrap();
     assert_eq!(
         local.split(':').next(),
         expected_now.split(':').next(),
@@ -87,9 +90,12 @@ async fn the_seed_visitor_is_shown_whole() {
         Some("noopener noreferrer")
     );
     assert_eq!(
-        find(&root, ".vs-fact a.vs-link[href='https://www.livechatinc.com/']")
-            .get_attribute("rel")
-            .as_deref(),
+        find(
+            &root,
+            ".vs-fact a.vs-link[href='https://www.livechatinc.com/']"
+        )
+        .get_attribute("rel")
+        .as_deref(),
         Some("noopener noreferrer"),
         "the referrer"
     );
@@ -109,7 +115,10 @@ async fn the_seed_visitor_is_shown_whole() {
         !text(&steps[1]).contains("Invitation"),
         "an empty invitation says nothing"
     );
-    assert_eq!(steps[1].get_attribute("aria-current").as_deref(), Some("page"));
+    assert_eq!(
+        steps[1].get_attribute("aria-current").as_deref(),
+        Some("page")
+    );
 
     // Custom variables, the survey and the operators as tables and lists of text.
     let tables = query_all(&root, "table.vs-kv");
@@ -143,8 +152,17 @@ async fn visitor_controlled_text_stays_text() {
         "no unsafe address became a link"
     );
     let shown = text(&root);
-    for literal in [hostile, "<b>Town</b>", "<i>k</i>", "javascript:alert(1)", "<u>hi</u>"] {
-        assert!(shown.contains(literal), "{literal:?} missing from:\n{shown}");
+    for literal in [
+        hostile,
+        "<b>Town</b>",
+        "<i>k</i>",
+        "javascript:alert(1)",
+        "<u>hi</u>",
+    ] {
+        assert!(
+            shown.contains(literal),
+            "{literal:?} missing from:\n{shown}"
+        );
     }
     assert!(js_sys::Reflect::get(&js_sys::global(), &"__pwned".into())
         .unwrap()
@@ -175,9 +193,16 @@ async fn odd_and_missing_values_do_not_hide_the_rest() {
     assert_eq!(list.0.len(), 1, "the malformed entry alone is dropped");
     let root = show(Rc::new(list.0[0].clone())).await;
     let shown = text(&root);
-    assert!(shown.contains("Odd One") && shown.contains("daydreaming"), "{shown}");
+    assert!(
+        shown.contains("Odd One") && shown.contains("daydreaming"),
+        "{shown}"
+    );
     assert_eq!(fact(&root, "Visits"), "7");
-    assert_eq!(fact(&root, "Local time"), "Not/AZone", "an unknown zone as text");
+    assert_eq!(
+        fact(&root, "Local time"),
+        "Not/AZone",
+        "an unknown zone as text"
+    );
     assert!(!shown.contains("Page views") && !shown.contains("Queue"));
     assert_eq!(query_all(&root, ".vs-timeline > li").len(), 1);
     assert!(text(&find(&root, ".vs-operators")).contains("Ann"));

@@ -76,7 +76,7 @@ fn proxy_for(all: Vec<Value>) -> impl Fn(&Call) -> (u16, String) {
             .filter(|v| {
                 group
                     .as_deref()
-                    .is_none_or(|g| v["group"].to_string() == g)
+                    .is_none_or(|g| g.parse::<u32>().ok() == v["group"].as_u64().map(|n| n as u32))
             })
             .collect();
         if param("count").is_some() {
@@ -113,7 +113,10 @@ async fn the_list_shows_the_count_and_each_visitor_from_the_proxy() {
         "United States",
         "LiveChat – Chat Window API (JS)",
     ] {
-        assert!(seed.contains(shown), "{shown:?} missing from the row:\n{seed}");
+        assert!(
+            seed.contains(shown),
+            "{shown:?} missing from the row:\n{seed}"
+        );
     }
     let generated = text(&rows(&root)[1]);
     assert!(generated.contains("Visitor 0") && generated.contains("France"));

@@ -118,7 +118,12 @@ impl Visitor {
     /// in the API's sample), else the first step of the visit path.
     pub fn visit_started_ms(&self) -> Option<f64> {
         self.last_visit_ts
-            .or_else(|| self.visit_path.iter().filter_map(|s| s.time_ts).reduce(f64::min))
+            .or_else(|| {
+                self.visit_path
+                    .iter()
+                    .filter_map(|s| s.time_ts)
+                    .reduce(f64::min)
+            })
             .and_then(epoch_ms)
     }
 

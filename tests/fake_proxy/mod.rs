@@ -62,7 +62,11 @@ fn response(status: u16, body: &str) -> JsValue {
     Reflect::set(&headers, &"Content-Type".into(), &"application/json".into()).unwrap();
     Reflect::set(&init, &"headers".into(), &headers).unwrap();
     let ctor: Function = get(&js_sys::global(), "Response").unchecked_into();
-    let body: JsValue = if status == 304 { JsValue::NULL } else { body.into() };
+    let body: JsValue = if status == 304 {
+        JsValue::NULL
+    } else {
+        body.into()
+    };
     Reflect::construct(&ctor, &Array::of2(&body, &init)).expect("new Response")
 }
 
@@ -80,7 +84,9 @@ impl FakeProxy {
                 let method = get(&request, "method").as_string().unwrap_or_default();
                 let href = get(&request, "url").as_string().unwrap_or_default();
                 let url = web_sys::Url::new(&href).expect("absolute request URL");
-                let url = String::from(js_sys::decode_uri(&format!("{}{}", url.pathname(), url.search())).unwrap());
+                let url = String::from(
+                    js_sys::decode_uri(&format!("{}{}", url.pathname(), url.search())).unwrap(),
+                );
                 let body = if method == "GET" {
                     None
                 } else {
@@ -96,7 +102,8 @@ impl FakeProxy {
                     inner.hold && call.method != "GET"
                 };
                 if hold {
-                    let gate = Promise::new(&mut |resolve, _| inner.borrow_mut().held.push(resolve));
+                    let gate =
+                        Promise::new(&mut |resolve, _| inner.borrow_mut().held.push(resolve));
                     let _ = JsFuture::from(gate).await;
                 }
                 let (status, body) = {
@@ -144,7 +151,10 @@ impl FakeProxy {
 
     /// The requests other than GETs (the posts).
     pub fn posts(&self) -> Vec<Call> {
-        self.calls().into_iter().filter(|c| c.method != "GET").collect()
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method != "GET")
+            .collect()
     }
 
     /// Has a GET for exactly this path and query been sent?
@@ -177,9 +187,7 @@ pub fn fire(target: &web_sys::Element, kind: &str) {
     Reflect::set(&init, &"bubbles".into(), &true.into()).unwrap();
     let ctor: Function = get(&js_sys::global(), "Event").unchecked_into();
     let event = Reflect::construct(&ctor, &Array::of2(&kind.into(), &init)).unwrap();
-    target
-        .dispatch_event(event.unchecked_ref())
-        .unwrap();
+    target.dispatch_event(event.unchecked_ref()).unwrap();
 }
 
 /// Types into an input as a user does: sets the value and fires `input`.

@@ -111,9 +111,21 @@ impl Draft {
         match edit {
             Edit::SetId(s) => self.set_id = s,
             Edit::SetIcon(s) => self.icon = s,
-            Edit::Name(i, s) => self.rows.get_mut(i).into_iter().for_each(|r| r.name = s.clone()),
-            Edit::Value(i, s) => self.rows.get_mut(i).into_iter().for_each(|r| r.value = s.clone()),
-            Edit::Url(i, s) => self.rows.get_mut(i).into_iter().for_each(|r| r.url = s.clone()),
+            Edit::Name(i, s) => self
+                .rows
+                .get_mut(i)
+                .into_iter()
+                .for_each(|r| r.name = s.clone()),
+            Edit::Value(i, s) => self
+                .rows
+                .get_mut(i)
+                .into_iter()
+                .for_each(|r| r.value = s.clone()),
+            Edit::Url(i, s) => self
+                .rows
+                .get_mut(i)
+                .into_iter()
+                .for_each(|r| r.url = s.clone()),
             Edit::AddRow if self.rows.len() < MAX_FIELDS => self.rows.push(DraftRow::default()),
             Edit::AddRow => {}
             Edit::RemoveRow(i) if i < self.rows.len() => {
@@ -194,6 +206,13 @@ impl Drafts {
             .insert(visitor_id.to_owned(), draft);
     }
 
+    /// Applies `edit` to the stored draft only.
+    fn apply(&self, visitor_id: &str, edit: Edit) {
+        if let Some(draft) = self.0.borrow_mut().drafts.get_mut(visitor_id) {
+            draft.apply(edit);
+        }
+    }
+
     /// Applies `edit` to the stored draft, then to the visitor's form if one is showing.
     fn deliver(&self, visitor_id: &str, edit: Edit) {
         let form = {
@@ -255,67 +274,75 @@ pub fn DetailsForm(props: &DetailsFormProps) -> Html {
             props.visitor_id.clone(),
             settings.details_set_id.clone(),
         );
-        use_reducer(move || drafts.get(&id).unwrap_or_else(|| Draft::new(&set_id)))
+        use_reducer(move || {
+            let draft = drafts.get(&id).unwrap_or_else(|| Draft::new(&set_id));
+            drafts.put(&id, draft.clone());
+            draft
+        })
+    };
+    {
+        let dispatcher = draft.dispatcher();
+        use_effect_with(
+            (drafts.clone(), props.visitor_id.clone()),
+            move |(drafts, id)| {
+                let on_edit = Callback::from(move |edit| dispatcher.dispatch(edit));
+                drafts.0.borrow_mut().forms.insert(id.to_string(), on_edit);
+                let (drafts, id) = (drafts.clone(), id.clone());
+                move || {
+                    drafts.0.borrow_mut().forms.remove(id.as_str());
+                }
+            },
+        );
+    }
+    // Every edit goes to the store at once as well as to this form, so nothing typed depends
+    // on the form staying (or even rendering) before the agent moves on.
+    let apply: Callback<Edit> = {
+        let (drafts, id, dispatcher) =
+            (drafts.clone(), props.visitor_id.clone(), draft.dispatcher());
+        Callback::from(move |edit: Edit| {
+            drafts.apply(&id, edit.clone());
+            dispatcher.dispatch(edit);
+        })
     };
 
-    // Every change goes to the store at once, so nothing typed depends on this form staying.
-    {
-        let (drafts, id) = (drafts.clone(), props.visitor_id.clone());
-        use_effect_with((*draft).clone(), move |draft| drafts.put(&id, draft.clone()));
-    }
-    {
-        let dispatcher = draft.dispatcher();
-        use_effect_with((drafts.clone(), props.visitor_id.clone()), move |(drafts, id)| {
-            let on_edit = Callback::from(move |edit| dispatcher.dispatch(edit));
-            drafts
-                .0
-                .borrow_mut()
-                .forms
-                .insert(id.to_string(), on_edit);
-            let (drafts, id) = (drafts.clone(), id.clone());
-            move || {
-                drafts.0.borrow_mut().forms.remove(id.as_str());
-            }
-        });
-    }
-
     let edit = |make: fn(String) -> Edit| {
-        let dispatcher = draft.dispatcher();
+        let apply = apply.clone();
         Callback::from(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            dispatcher.dispatch(make(input.value()));
+            apply.emit(make(input.value()));
         })
     };
     let row_edit = |i: usize, make: fn(usize, String) -> Edit| {
-        let dispatcher = draft.dispatcher();
+        let apply = apply.clone();
         Callback::from(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            dispatcher.dispatch(make(i, input.value()));
+            apply.emit(make(i, input.value()));
         })
     };
     let action = |edit: Edit| {
-        let dispatcher = draft.dispatcher();
-        Callback::from(move |_: MouseEvent| dispatcher.dispatch(edit.clone()))
+        let apply = apply.clone();
+        Callback::from(move |_: MouseEvent| apply.emit(edit.clone()))
     };
 
     let on_submit = {
-        let (draft, drafts) = (draft.clone(), drafts.clone());
+        let (apply, drafts) = (apply.clone(), drafts.clone());
         let (client, visitor_id) = (settings.client.clone(), props.visitor_id.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if draft.sending == Sending::Pending {
+            // The store, not the last render, holds what was typed last.
+            let Some(current) = drafts.get(&visitor_id) else {
+                return;
+            };
+            if current.sending == Sending::Pending {
                 return;
             }
-            let request = draft.request();
+            let request = current.request();
             let errors = request.validate();
             if !errors.is_empty() {
-                draft.dispatch(Edit::Invalid(errors));
+                apply.emit(Edit::Invalid(errors));
                 return;
             }
-            draft.dispatch(Edit::Pending);
-            let mut pending = (*draft).clone();
-            pending.apply(Edit::Pending);
-            drafts.put(&visitor_id, pending);
+            apply.emit(Edit::Pending);
             let (client, drafts, visitor_id) = (client.clone(), drafts.clone(), visitor_id.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let result = client
@@ -331,7 +358,11 @@ pub fn DetailsForm(props: &DetailsFormProps) -> Html {
     let uid = uid.as_str();
     let pending = d.sending == Sending::Pending;
     // An input with its message: the message is tied to the input for screen readers.
-    let field = |key: String, label: String, value: String, hint: &'static str, oninput: Callback<InputEvent>| {
+    let field = |key: String,
+                 label: String,
+                 value: String,
+                 hint: &'static str,
+                 oninput: Callback<InputEvent>| {
         let input_id = format!("{uid}-{}", key.replace(['[', ']', '.'], "-"));
         let error = d.error(&key).map(str::to_owned);
         let message_id = format!("{input_id}-msg");
@@ -349,7 +380,9 @@ pub fn DetailsForm(props: &DetailsFormProps) -> Html {
     };
     let status = match &d.sending {
         Sending::Idle => Html::default(),
-        Sending::Pending => html! { <p class="vs-notice" role="status">{ "Sending the details to LiveChat…" }</p> },
+        Sending::Pending => {
+            html! { <p class="vs-notice" role="status">{ "Sending the details to LiveChat…" }</p> }
+        }
         Sending::Sent(at) => html! {
             <p class="vs-notice vs-notice-ok" role="status">
                 { format!("Sent: LiveChat accepted the details at {}.", format::time(*at, settings.locale.as_deref()).unwrap_or_default()) }

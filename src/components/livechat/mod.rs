@@ -7,7 +7,7 @@ mod visitor_detail;
 mod visitor_row;
 mod visitors_list;
 
-pub use details_form::{Draft, DetailsForm, Drafts, Sending};
+pub use details_form::{DetailsForm, Draft, Drafts, Sending};
 pub use visitor_detail::{LocalTime, VisitorDetail, VisitorDetails};
 pub use visitor_row::{Since, VisitorRow};
 pub use visitors_list::{VisitorsList, PAGE_SIZE};

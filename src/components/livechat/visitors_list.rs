@@ -102,12 +102,16 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
         use_effect_with(
             (props.visible, props.return_to.clone()),
             move |(visible, return_to)| {
-                if let (true, Some(id), Some(rows)) = (*visible, return_to, rows_ref.cast::<web_sys::Element>()) {
+                if let (true, Some(id), Some(rows)) =
+                    (*visible, return_to, rows_ref.cast::<web_sys::Element>())
+                {
                     let buttons = rows.get_elements_by_tag_name("button");
                     let found = (0..buttons.length())
                         .filter_map(|i| buttons.item(i))
                         .find(|b| b.get_attribute("data-visitor-id").as_deref() == Some(id));
-                    if let Some(button) = found.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    if let Some(button) =
+                        found.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
                         let _ = button.focus();
                     }
                 }
