@@ -355,3 +355,40 @@ async fn drafts_survive_switching_visitors_and_a_late_answer_lands_in_its_own_dr
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].url, "/api/livechat/visitors/S11.beta/details");
 }
+
+#[wasm_bindgen_test]
+async fn rows_keep_their_inputs_and_the_focus_when_rows_come_and_go() {
+    let root = render(form("S4.rows")).await;
+    // At once after mounting: the edit must already re-render the form.
+    click(&find(&root, "button.vs-add-row"));
+    until("a second row", || {
+        query_all(&root, ".vs-details-row").len() == 2
+    })
+    .await;
+
+    let first = input(&root, "Name 1");
+    let second = input(&root, "Name 2");
+    wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&first)
+        .focus()
+        .unwrap();
+    type_into(&first, "Plan");
+    add_row(&root).await;
+    assert!(input(&root, "Name 1").is_same_node(Some(&first)));
+    assert!(
+        gloo_document()
+            .active_element()
+            .is_some_and(|a| a.is_same_node(Some(&first))),
+        "the focus stays in the input being typed in"
+    );
+    assert_eq!(value_of(&first), "Plan");
+
+    // Removing the first row moves the second up with its own inputs.
+    type_into(&second, "Tier");
+    click(&query_all(&root, "button.vs-remove-row")[0]);
+    until("two rows", || {
+        query_all(&root, ".vs-details-row").len() == 2
+    })
+    .await;
+    assert!(input(&root, "Name 1").is_same_node(Some(&second)));
+    assert_eq!(value_of(&input(&root, "Name 1")), "Tier");
+}

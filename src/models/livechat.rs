@@ -134,21 +134,33 @@ impl Visitor {
             .map(|g| g as u32)
     }
 
-    /// Does the visitor match the agent's search text (name, city, country, current page)?
-    /// `needle` must already be lower-case.
-    pub fn matches(&self, needle: &str) -> bool {
-        needle.is_empty()
-            || [
-                &self.name,
-                &self.city,
-                &self.country,
-                &self.page_title,
-                &self.page_current,
-            ]
-            .into_iter()
-            .flatten()
-            .any(|field| field.to_lowercase().contains(needle))
+    /// The fields the agent's search looks in (name, city, country, current page title and
+    /// address), lower-cased, one per line. Build it once per answer, not per keystroke.
+    pub fn search_text(&self) -> String {
+        let fields: Vec<&str> = [
+            &self.name,
+            &self.city,
+            &self.country,
+            &self.page_title,
+            &self.page_current,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+        lower(&fields.join("\n"))
     }
+
+    /// Does the visitor match the agent's search text? `needle` must already be [`lower`]ed.
+    pub fn matches(&self, needle: &str) -> bool {
+        needle.is_empty() || self.search_text().contains(needle)
+    }
+}
+
+/// Lower case as the browser does it (`String.prototype.toLowerCase`), which keeps Unicode's
+/// case tables out of the bundle.
+pub fn lower(text: &str) -> String {
+    String::from(js_sys::JsString::from(text).to_lower_case())
 }
 
 /// Seconds since the epoch as ms, for plausible times only: the API sends `0` for "never" and

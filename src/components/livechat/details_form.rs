@@ -14,7 +14,6 @@ use crate::format;
 use crate::models::lenient;
 use serde::Deserialize;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use visitor_sidebar_contract::details::MAX_FIELDS;
 use visitor_sidebar_contract::{DetailsField, DetailsRequest, FieldError};
@@ -23,6 +22,9 @@ use yew::prelude::*;
 /// One row as typed.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DraftRow {
+    /// Stable while the row exists, so the row keeps its inputs (and the focus) when rows
+    /// before it are added or removed.
+    pub key: u32,
     pub name: String,
     pub value: String,
     pub url: String,
@@ -50,6 +52,7 @@ pub struct Draft {
     /// Once a send was attempted, every edit checks again, so messages go as soon as fixed.
     pub checked: bool,
     pub sending: Sending,
+    next_key: u32,
 }
 
 impl Draft {
@@ -126,7 +129,13 @@ impl Draft {
                 .get_mut(i)
                 .into_iter()
                 .for_each(|r| r.url = s.clone()),
-            Edit::AddRow if self.rows.len() < MAX_FIELDS => self.rows.push(DraftRow::default()),
+            Edit::AddRow if self.rows.len() < MAX_FIELDS => {
+                self.next_key += 1;
+                self.rows.push(DraftRow {
+                    key: self.next_key,
+                    ..DraftRow::default()
+                });
+            }
             Edit::AddRow => {}
             Edit::RemoveRow(i) if i < self.rows.len() => {
                 self.rows.remove(i);
@@ -165,20 +174,13 @@ impl Draft {
     }
 }
 
-impl Reducible for Draft {
-    type Action = Edit;
-    fn reduce(self: Rc<Self>, edit: Edit) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(edit);
-        Rc::new(next)
-    }
-}
-
+/// A session holds a handful of visitors: a list searched in order is smaller in the bundle
+/// than a hash map, and as fast at this size.
 #[derive(Default)]
 struct DraftsInner {
-    drafts: HashMap<String, Draft>,
-    /// The mounted form of each visitor, told when a send it started finishes.
-    forms: HashMap<String, Callback<Edit>>,
+    drafts: Vec<(AttrValue, Draft)>,
+    /// The mounted form of each visitor, re-rendered when its draft changes.
+    forms: Vec<(AttrValue, u32, Callback<()>)>,
 }
 
 /// The agent's drafts for every visitor opened this session, provided by the LiveChat panel,
@@ -195,36 +197,56 @@ impl PartialEq for Drafts {
 }
 
 impl Drafts {
-    pub fn get(&self, visitor_id: &str) -> Option<Draft> {
-        self.0.borrow().drafts.get(visitor_id).cloned()
-    }
-
-    fn put(&self, visitor_id: &str, draft: Draft) {
-        self.0
-            .borrow_mut()
-            .drafts
-            .insert(visitor_id.to_owned(), draft);
-    }
-
-    /// Applies `edit` to the stored draft only.
-    fn apply(&self, visitor_id: &str, edit: Edit) {
-        if let Some(draft) = self.0.borrow_mut().drafts.get_mut(visitor_id) {
-            draft.apply(edit);
+    /// The visitor's draft, made from `set_id` when there is none yet.
+    fn get_or_new(&self, visitor_id: &AttrValue, set_id: &str) -> Draft {
+        let mut inner = self.0.borrow_mut();
+        match inner.drafts.iter().find(|(id, _)| id == visitor_id) {
+            Some((_, draft)) => draft.clone(),
+            None => {
+                let draft = Draft::new(set_id);
+                inner.drafts.push((visitor_id.clone(), draft.clone()));
+                draft
+            }
         }
     }
 
-    /// Applies `edit` to the stored draft, then to the visitor's form if one is showing.
-    fn deliver(&self, visitor_id: &str, edit: Edit) {
+    pub fn get(&self, visitor_id: &str) -> Option<Draft> {
+        let inner = self.0.borrow();
+        let found = inner.drafts.iter().find(|(id, _)| id == visitor_id);
+        found.map(|(_, draft)| draft.clone())
+    }
+
+    /// Applies `edit` to the visitor's draft, then re-renders the visitor's form if one is
+    /// showing (a send may finish after the agent has moved to another visitor).
+    fn apply(&self, visitor_id: &str, edit: Edit) {
         let form = {
             let mut inner = self.0.borrow_mut();
-            if let Some(draft) = inner.drafts.get_mut(visitor_id) {
-                draft.apply(edit.clone());
+            if let Some((_, draft)) = inner.drafts.iter_mut().find(|(id, _)| id == visitor_id) {
+                draft.apply(edit);
             }
-            inner.forms.get(visitor_id).cloned()
+            inner
+                .forms
+                .iter()
+                .find(|(id, _, _)| id == visitor_id)
+                .map(|(_, _, form)| form.clone())
         };
         if let Some(form) = form {
-            form.emit(edit);
+            form.emit(());
         }
+    }
+
+    /// Form `uid` shows `visitor_id` and re-renders through `redraw`.
+    fn watch(&self, visitor_id: &AttrValue, uid: u32, redraw: Callback<()>) {
+        let mut inner = self.0.borrow_mut();
+        inner.forms.retain(|(_, form, _)| *form != uid);
+        inner.forms.push((visitor_id.clone(), uid, redraw));
+    }
+
+    fn unwatch(&self, uid: u32) {
+        self.0
+            .borrow_mut()
+            .forms
+            .retain(|(_, form, _)| *form != uid);
     }
 }
 
@@ -254,6 +276,9 @@ fn failure_text(error: &ApiError) -> String {
 #[derive(Properties, PartialEq)]
 pub struct DetailsFormProps {
     pub visitor_id: AttrValue,
+    /// The store that outlives this form; a store of its own when absent.
+    #[prop_or_default]
+    pub drafts: Option<Drafts>,
 }
 
 /// The custom-details form for one visitor. Render it keyed by the visitor ID.
@@ -261,50 +286,32 @@ pub struct DetailsFormProps {
 pub fn DetailsForm(props: &DetailsFormProps) -> Html {
     let settings = use_settings();
     let local = use_state(Drafts::default);
-    let drafts = use_context::<Drafts>().unwrap_or_else(|| (*local).clone());
-    let uid = use_state(|| {
+    let drafts = props.drafts.clone().unwrap_or_else(|| (*local).clone());
+    let uid = *use_state(|| {
         NEXT_FORM.with(|n| {
             n.set(n.get() + 1);
-            format!("vs-details-{}", n.get())
+            n.get()
         })
     });
-    let draft = {
-        let (drafts, id, set_id) = (
-            drafts.clone(),
-            props.visitor_id.clone(),
-            settings.details_set_id.clone(),
-        );
-        use_reducer(move || {
-            let draft = drafts.get(&id).unwrap_or_else(|| Draft::new(&set_id));
-            drafts.put(&id, draft.clone());
-            draft
-        })
-    };
-    {
-        let dispatcher = draft.dispatcher();
-        use_effect_with(
-            (drafts.clone(), props.visitor_id.clone()),
-            move |(drafts, id)| {
-                let on_edit = Callback::from(move |edit| dispatcher.dispatch(edit));
-                drafts.0.borrow_mut().forms.insert(id.to_string(), on_edit);
-                let (drafts, id) = (drafts.clone(), id.clone());
-                move || {
-                    drafts.0.borrow_mut().forms.remove(id.as_str());
-                }
-            },
-        );
-    }
-    // Every edit goes to the store at once as well as to this form, so nothing typed depends
-    // on the form staying (or even rendering) before the agent moves on.
+    // Registered while rendering, not in an effect: an edit in the first moments after
+    // mounting must already re-render this form.
+    let redraw = use_force_update();
+    drafts.watch(
+        &props.visitor_id,
+        uid,
+        Callback::from(move |()| redraw.force_update()),
+    );
+    use_effect_with(drafts.clone(), move |drafts| {
+        let drafts = drafts.clone();
+        move || drafts.unwatch(uid)
+    });
+    // The store is the only copy of what the agent typed: every edit lands there at once, so
+    // nothing depends on this form staying (or even rendering) before the agent moves on.
+    let draft = drafts.get_or_new(&props.visitor_id, &settings.details_set_id);
     let apply: Callback<Edit> = {
-        let (drafts, id, dispatcher) =
-            (drafts.clone(), props.visitor_id.clone(), draft.dispatcher());
-        Callback::from(move |edit: Edit| {
-            drafts.apply(&id, edit.clone());
-            dispatcher.dispatch(edit);
-        })
+        let (drafts, id) = (drafts.clone(), props.visitor_id.clone());
+        Callback::from(move |edit: Edit| drafts.apply(&id, edit))
     };
-
     let edit = |make: fn(String) -> Edit| {
         let apply = apply.clone();
         Callback::from(move |e: InputEvent| {
@@ -349,13 +356,13 @@ pub fn DetailsForm(props: &DetailsFormProps) -> Html {
                     .post::<_, Accepted>(&details_path(&visitor_id), &request, None)
                     .await
                     .map(drop);
-                drafts.deliver(&visitor_id, Edit::Done(result, js_sys::Date::now()));
+                drafts.apply(&visitor_id, Edit::Done(result, js_sys::Date::now()));
             });
         })
     };
 
-    let d = &*draft;
-    let uid = uid.as_str();
+    let d = &draft;
+    let uid = format!("vs-details-{uid}");
     let pending = d.sending == Sending::Pending;
     // An input with its message: the message is tied to the input for screen readers.
     let field = |key: String,
@@ -401,8 +408,11 @@ pub fn DetailsForm(props: &DetailsFormProps) -> Html {
                 { field("id".into(), "Data-set ID".into(), d.set_id.clone(), "my-app", edit(Edit::SetId)) }
                 <fieldset class="vs-rows">
                     <legend>{ "Fields" }</legend>
+                    // The keyed rows alone in their parent: mixed with the legend they would be
+                    // diffed by position, and every add would rebuild every row's inputs.
+                    <div class="vs-rows-list">
                     { for d.rows.iter().enumerate().map(|(i, row)| html! {
-                        <div class="vs-details-row">
+                        <div class="vs-details-row" key={row.key}>
                             { field(format!("fields[{i}].name"), format!("Name {}", i + 1), row.name.clone(), "Age", row_edit(i, Edit::Name)) }
                             { field(format!("fields[{i}].value"), format!("Value {}", i + 1), row.value.clone(), "36", row_edit(i, Edit::Value)) }
                             { field(format!("fields[{i}].url"), format!("Link {} (optional)", i + 1), row.url.clone(), "https://…", row_edit(i, Edit::Url)) }
@@ -412,6 +422,7 @@ pub fn DetailsForm(props: &DetailsFormProps) -> Html {
                             }
                         </div>
                     }) }
+                    </div>
                     if let Some(error) = fields_error {
                         <p class="vs-field-error" role="alert">{ error }</p>
                     }

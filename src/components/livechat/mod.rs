@@ -8,8 +8,8 @@ mod visitor_row;
 mod visitors_list;
 
 pub use details_form::{DetailsForm, Draft, Drafts, Sending};
-pub use visitor_detail::{LocalTime, VisitorDetail, VisitorDetails};
-pub use visitor_row::{Since, VisitorRow};
+pub use visitor_detail::{visitor_details, VisitorDetail, VisitorDetails};
+pub use visitor_row::{visitor_row, Clock, Ticking};
 pub use visitors_list::{VisitorsList, PAGE_SIZE};
 
 use yew::prelude::*;
@@ -66,16 +66,15 @@ pub fn LiveChatView(props: &LiveChatViewProps) -> Html {
         Callback::from(move |()| opened.set(None))
     };
     html! {
-        <ContextProvider<Drafts> context={(*drafts).clone()}>
-            <div class="vs-panel vs-livechat">
-                <div hidden={opened.is_some()}>
-                    <VisitorsList on_open={on_open} visible={opened.is_none()}
-                                  return_to={(*by_agent).then(|| (*return_to).clone()).flatten()} />
-                </div>
-                if let Some(id) = (*opened).clone() {
-                    <VisitorDetail key={id.to_string()} visitor_id={id.clone()} on_back={on_back} focus={*by_agent} />
-                }
+        <div class="vs-panel vs-livechat">
+            <div hidden={opened.is_some()}>
+                <VisitorsList on_open={on_open} visible={opened.is_none()}
+                              return_to={(*by_agent).then(|| (*return_to).clone()).flatten()} />
             </div>
-        </ContextProvider<Drafts>>
+            if let Some(id) = (*opened).clone() {
+                <VisitorDetail key={id.to_string()} visitor_id={id.clone()} on_back={on_back}
+                               focus={*by_agent} drafts={(*drafts).clone()} />
+            }
+        </div>
     }
 }

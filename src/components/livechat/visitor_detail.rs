@@ -1,13 +1,13 @@
 //! One LiveChat visitor: who, where, what they are looking at, how they got there, what they
 //! told the site, and the custom-details form.
 
-use super::details_form::DetailsForm;
-use super::visitor_row::Since;
+use super::details_form::{DetailsForm, Drafts};
+use super::visitor_row::{Clock, Ticking};
 use crate::api::livechat::visitor_path;
 use crate::components::common::{fact_text, Fact, SafeLink, Section, Skeleton, StatusBar};
 use crate::components::sidebar::use_settings;
 use crate::format;
-use crate::hooks::{use_now, use_polled, Phase};
+use crate::hooks::{use_polled, Phase};
 use crate::models::livechat::{epoch_ms, KeyValue, Visitor, VisitorState};
 use crate::user_agent;
 use std::rc::Rc;
@@ -22,6 +22,9 @@ pub struct VisitorDetailProps {
     /// Take the focus when shown (opened by the agent, not by the host page).
     #[prop_or_default]
     pub focus: bool,
+    /// Where the details form keeps what the agent typed (the LiveChat panel's store).
+    #[prop_or_default]
+    pub drafts: Option<Drafts>,
 }
 
 /// One visitor, kept fresh.
@@ -64,13 +67,13 @@ pub fn VisitorDetail(props: &VisitorDetailProps) -> Html {
                 <StatusBar phase={state.phase.clone()} has_data={state.data.is_some()}
                            on_refresh={visitor.refresh.clone()} locale={settings.locale.clone()} />
                 if let Some(data) = &state.data {
-                    <VisitorDetails visitor={data.clone()} />
+                    { visitor_details(data, settings.locale.as_deref()) }
                 } else if matches!(state.phase, Phase::Loading) {
                     <Skeleton />
                 }
                 // Outside the data: the form (and what the agent typed) stays whatever the
                 // polling does, including an error or a visitor who has left.
-                <DetailsForm visitor_id={props.visitor_id.clone()} />
+                <DetailsForm visitor_id={props.visitor_id.clone()} drafts={props.drafts.clone()} />
             }
         </section>
     }
@@ -81,12 +84,15 @@ pub struct VisitorDetailsProps {
     pub visitor: Rc<Visitor>,
 }
 
-/// Everything the API tells about one visitor; parts with nothing in them are left out.
+/// [`visitor_details`] as a component, for host pages and tests that hold a visitor already.
 #[function_component]
 pub fn VisitorDetails(props: &VisitorDetailsProps) -> Html {
     let settings = use_settings();
-    let locale = settings.locale.as_deref();
-    let v = &*props.visitor;
+    visitor_details(&props.visitor, settings.locale.as_deref())
+}
+
+/// Everything the API tells about one visitor; parts with nothing in them are left out.
+pub fn visitor_details(v: &Visitor, locale: Option<&str>) -> Html {
     html! {
         <>
             { header(v) }
@@ -155,7 +161,7 @@ fn header(v: &Visitor) -> Html {
                 { fact_text("System", software.as_ref().and_then(|s| s.os.as_deref())) }
                 { fact_text("Location", v.place().as_deref()) }
                 if let Some(zone) = &v.timezone {
-                    <Fact label="Local time"><LocalTime zone={zone.clone()} /></Fact>
+                    <Fact label="Local time"><Ticking clock={Clock::InZone(zone.clone().into())} /></Fact>
                 }
                 { fact_text("Language", v.language.as_deref()) }
                 { fact_text("IP / host", ip_host.as_deref()) }
@@ -191,7 +197,7 @@ fn activity(v: &Visitor, locale: Option<&str>) -> Html {
     html! {
         <dl class="vs-facts">
             if let Some(start) = v.visit_started_ms() {
-                <Fact label="Time on site"><Since start_ms={start} /></Fact>
+                <Fact label="Time on site"><Ticking clock={Clock::Since(start)} /></Fact>
             }
             { fact_text("Visits", n(v.visits).as_deref()) }
             { fact_text("Page views", n(v.page_views).as_deref()) }
@@ -201,7 +207,7 @@ fn activity(v: &Visitor, locale: Option<&str>) -> Html {
             { fact_text("Chat started", chat_start.and_then(|ms| format::date_time(ms, locale)).as_deref()) }
             if matches!(v.state, Some(VisitorState::Queued)) {
                 if let Some(start) = queued {
-                    <Fact label="In queue for"><Since start_ms={start} /></Fact>
+                    <Fact label="In queue for"><Ticking clock={Clock::Since(start)} /></Fact>
                 }
             } else {
                 { fact_text("Queue time", waited.as_deref()) }
@@ -257,22 +263,4 @@ fn key_values(pairs: &[KeyValue], key_heading: &'static str) -> Html {
             </tbody>
         </table>
     }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct LocalTimeProps {
-    /// An IANA zone such as `America/New_York`.
-    pub zone: AttrValue,
-}
-
-/// The visitor's wall-clock time, through `Intl`; the zone as text when the browser does not
-/// know it.
-#[function_component]
-pub fn LocalTime(props: &LocalTimeProps) -> Html {
-    let settings = use_settings();
-    let now = use_now(15_000);
-    let text = format::time_in_zone(now, &props.zone, settings.locale.as_deref())
-        .map(|t| format!("{t} ({})", props.zone))
-        .unwrap_or_else(|| props.zone.to_string());
-    html! { <span class="vs-text">{ text }</span> }
 }

@@ -5,14 +5,13 @@
 //! cheap to render as a short one, needs no fixed row height (visitor text wraps), and works
 //! with the keyboard and screen readers without any scroll bookkeeping.
 
-use super::visitor_row::VisitorRow;
+use super::visitor_row::visitor_row;
 use crate::api::livechat::{count_path, visitors_path, StateFilter};
 use crate::components::common::{Skeleton, StatusBar};
 use crate::components::sidebar::use_settings;
 use crate::format;
 use crate::hooks::{use_polled, Phase};
-use crate::models::livechat::{VisitorCount, VisitorList};
-use std::collections::BTreeSet;
+use crate::models::livechat::{lower, VisitorCount, VisitorList};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -61,8 +60,8 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
     let group = use_state_eq(|| None::<u32>);
     let search = use_state_eq(String::new);
     let page = use_state_eq(|| 0usize);
-    // Groups seen in any answer: filtering on one group must not hide the others' options.
-    let groups_seen = use_mut_ref(BTreeSet::<u32>::new);
+    // Groups seen in any answer (sorted): filtering on one group must not hide the others.
+    let groups_seen = use_mut_ref(Vec::<u32>::new);
     let rows_ref = use_node_ref();
 
     let list = use_polled::<VisitorList>(
@@ -76,24 +75,34 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
         settings.poll_interval_ms,
     );
     let data = list.state.data.clone().map(Same);
-    let needle = search.trim().to_lowercase();
-    let matching = use_memo((data.clone(), needle), |(data, needle)| {
-        data.as_ref().map(|Same(list)| {
+    // Each listed visitor's index and lower-cased search text, built once per answer; a
+    // keystroke is then a plain substring scan.
+    let haystacks = use_memo(data.clone(), |data| {
+        data.as_ref().map_or_else(Vec::new, |Same(list)| {
             list.0
                 .iter()
                 .enumerate()
-                .filter(|(_, v)| v.id.is_some() && v.matches(needle))
-                .map(|(i, _)| i)
-                .collect::<Vec<usize>>()
+                .filter(|(_, v)| v.id.is_some())
+                .map(|(i, v)| (i, v.search_text()))
+                .collect::<Vec<(usize, String)>>()
         })
     });
-    if let Some(Same(list)) = &data {
-        groups_seen
-            .borrow_mut()
-            .extend(list.0.iter().filter_map(|v| v.group_number()));
-    }
-    if let Some(g) = *group {
-        groups_seen.borrow_mut().insert(g);
+    let needle = lower(search.trim());
+    let matching: Vec<usize> = haystacks
+        .iter()
+        .filter(|(_, text)| text.contains(&needle))
+        .map(|(i, _)| *i)
+        .collect();
+    {
+        let mut seen = groups_seen.borrow_mut();
+        let listed = data
+            .iter()
+            .flat_map(|Same(list)| list.0.iter().filter_map(|v| v.group_number()));
+        for g in listed.chain(*group) {
+            if let Err(at) = seen.binary_search(&g) {
+                seen.insert(at, g);
+            }
+        }
     }
 
     // Back from a visitor: the row that was opened takes the focus again.
@@ -151,8 +160,8 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
         .as_ref()
         .map(|c| format!("{} visitors", format::count(c.0)));
     let state = &list.state;
-    let body = match (&data, &*matching) {
-        (Some(Same(list)), Some(matching)) => {
+    let body = match &data {
+        Some(Same(list)) => {
             let total = matching.len();
             let pages = total.div_ceil(PAGE_SIZE).max(1);
             let current = (*page).min(pages - 1);
@@ -175,14 +184,7 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
                 <>
                     <p class="vs-list-summary" role="status">{ summary }</p>
                     <ul class="vs-visitor-rows" ref={rows_ref.clone()}>
-                        { for matching[start..end].iter().map(|&i| {
-                            let visitor = &list.0[i];
-                            html! {
-                                <VisitorRow key={visitor.id.clone().unwrap_or_default()}
-                                            visitor={Rc::new(visitor.clone())}
-                                            on_open={props.on_open.clone()} />
-                            }
-                        }) }
+                        { for matching[start..end].iter().map(|&i| visitor_row(&list.0[i], &props.on_open)) }
                     </ul>
                     if pages > 1 {
                         <nav class="vs-pager" aria-label="Visitor list pages">
