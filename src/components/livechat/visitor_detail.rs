@@ -93,45 +93,60 @@ pub fn VisitorDetails(props: &VisitorDetailsProps) -> Html {
 
 /// Everything the API tells about one visitor; parts with nothing in them are left out.
 pub fn visitor_details(v: &Visitor, locale: Option<&str>) -> Html {
+    let operators = (!v.operators.is_empty()).then(|| {
+        html! {
+            <ul class="vs-operators">
+                { for v.operators.iter().map(|o| {
+                    let name = o.display_name.clone().or_else(|| o.id.clone()).unwrap_or_default();
+                    html! {
+                        <li>
+                            <span class="vs-text">{ name }</span>
+                            if let (Some(id), Some(_)) = (&o.id, &o.display_name) {
+                                <span class="vs-muted vs-text">{ format!(" ({id})") }</span>
+                            }
+                        </li>
+                    }
+                }) }
+            </ul>
+        }
+    });
     html! {
         <>
             { header(v) }
-            <Section title="Activity">
-                { activity(v, locale) }
-            </Section>
-            if !v.visit_path.is_empty() {
-                <Section title="Visit path" badge={v.visit_path.len().to_string()}>
-                    { visit_path(v, locale) }
-                </Section>
-            }
-            if !v.custom_variables.is_empty() {
-                <Section title="Custom variables" badge={v.custom_variables.len().to_string()}>
-                    { key_values(&v.custom_variables, "Variable") }
-                </Section>
-            }
-            if !v.prechat_survey.is_empty() {
-                <Section title="Pre-chat survey" badge={v.prechat_survey.len().to_string()}>
-                    { key_values(&v.prechat_survey, "Question") }
-                </Section>
-            }
-            if !v.operators.is_empty() {
-                <Section title="Operators" badge={v.operators.len().to_string()}>
-                    <ul class="vs-operators">
-                        { for v.operators.iter().map(|o| {
-                            let name = o.display_name.clone().or_else(|| o.id.clone()).unwrap_or_default();
-                            html! {
-                                <li>
-                                    <span class="vs-text">{ name }</span>
-                                    if let (Some(id), Some(_)) = (&o.id, &o.display_name) {
-                                        <span class="vs-muted vs-text">{ format!(" ({id})") }</span>
-                                    }
-                                </li>
-                            }
-                        }) }
-                    </ul>
-                </Section>
-            }
+            { section("Activity", None, Some(activity(v, locale))) }
+            { section("Visit path", Some(v.visit_path.len()), (!v.visit_path.is_empty()).then(|| visit_path(v, locale))) }
+            { section("Custom variables", Some(v.custom_variables.len()), key_values(&v.custom_variables, "Variable")) }
+            { section("Pre-chat survey", Some(v.prechat_survey.len()), key_values(&v.prechat_survey, "Question")) }
+            { section("Operators", Some(v.operators.len()), operators) }
         </>
+    }
+}
+
+/// A [`Section`] with a count badge, or nothing when there is no body.
+fn section(title: &'static str, count: Option<usize>, body: Option<Html>) -> Html {
+    match body {
+        Some(body) => html! {
+            <Section title={title} badge={count.map(|n| AttrValue::from(n.to_string()))}>{ body }</Section>
+        },
+        None => Html::default(),
+    }
+}
+
+/// A labelled visitor-supplied address: a safe link, or text.
+fn fact_link(label: &'static str, href: Option<&str>) -> Html {
+    match href {
+        Some(href) => {
+            html! { <Fact label={label}><SafeLink href={href.to_owned()} class="vs-page-url" /></Fact> }
+        }
+        None => Html::default(),
+    }
+}
+
+/// A labelled ticking clock.
+fn fact_clock(label: &'static str, clock: Option<Clock>) -> Html {
+    match clock {
+        Some(clock) => html! { <Fact label={label}><Ticking {clock} /></Fact> },
+        None => Html::default(),
     }
 }
 
@@ -154,15 +169,11 @@ fn header(v: &Visitor) -> Html {
             </h2>
             <dl class="vs-facts">
                 { fact_text("Current page", v.page_title.as_deref()) }
-                if let Some(page) = v.current_page() {
-                    <Fact label="Address"><SafeLink href={page.to_owned()} class="vs-page-url" /></Fact>
-                }
+                { fact_link("Address", v.current_page()) }
                 { fact_text("Browser", software.as_ref().and_then(|s| s.browser.as_deref())) }
                 { fact_text("System", software.as_ref().and_then(|s| s.os.as_deref())) }
                 { fact_text("Location", v.place().as_deref()) }
-                if let Some(zone) = &v.timezone {
-                    <Fact label="Local time"><Ticking clock={Clock::InZone(zone.clone().into())} /></Fact>
-                }
+                { fact_clock("Local time", v.timezone.clone().map(|z| Clock::InZone(z.into()))) }
                 { fact_text("Language", v.language.as_deref()) }
                 { fact_text("IP / host", ip_host.as_deref()) }
             </dl>
@@ -196,9 +207,7 @@ fn activity(v: &Visitor, locale: Option<&str>) -> Html {
     };
     html! {
         <dl class="vs-facts">
-            if let Some(start) = v.visit_started_ms() {
-                <Fact label="Time on site"><Ticking clock={Clock::Since(start)} /></Fact>
-            }
+            { fact_clock("Time on site", v.visit_started_ms().map(Clock::Since)) }
             { fact_text("Visits", n(v.visits).as_deref()) }
             { fact_text("Page views", n(v.page_views).as_deref()) }
             { fact_text("Chats", n(v.chats).as_deref()) }
@@ -206,16 +215,12 @@ fn activity(v: &Visitor, locale: Option<&str>) -> Html {
             { fact_text("Last visit", at(v.last_visit_ts).as_deref()) }
             { fact_text("Chat started", chat_start.and_then(|ms| format::date_time(ms, locale)).as_deref()) }
             if matches!(v.state, Some(VisitorState::Queued)) {
-                if let Some(start) = queued {
-                    <Fact label="In queue for"><Ticking clock={Clock::Since(start)} /></Fact>
-                }
+                { fact_clock("In queue for", queued.map(Clock::Since)) }
             } else {
                 { fact_text("Queue time", waited.as_deref()) }
             }
             { fact_text("Group", n(v.group).as_deref()) }
-            if let Some(referrer) = &v.referrer {
-                <Fact label="Referrer"><SafeLink href={referrer.clone()} /></Fact>
-            }
+            { fact_link("Referrer", v.referrer.as_deref()) }
         </dl>
     }
 }
@@ -249,8 +254,8 @@ fn visit_path(v: &Visitor, locale: Option<&str>) -> Html {
 }
 
 /// Visitor-supplied pairs (custom variables, survey answers) as a two-column table, as text.
-fn key_values(pairs: &[KeyValue], key_heading: &'static str) -> Html {
-    html! {
+fn key_values(pairs: &[KeyValue], key_heading: &'static str) -> Option<Html> {
+    (!pairs.is_empty()).then(|| html! {
         <table class="vs-kv">
             <thead><tr><th scope="col">{ key_heading }</th><th scope="col">{ "Value" }</th></tr></thead>
             <tbody>
@@ -262,5 +267,5 @@ fn key_values(pairs: &[KeyValue], key_heading: &'static str) -> Html {
                 }) }
             </tbody>
         </table>
-    }
+    })
 }

@@ -154,6 +154,15 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
         })
     };
 
+    let group_options: Vec<(String, String)> =
+        std::iter::once((String::new(), "All groups".to_owned()))
+            .chain(
+                groups_seen
+                    .borrow()
+                    .iter()
+                    .map(|g| (g.to_string(), format!("Group {g}"))),
+            )
+            .collect();
     let count_text = count
         .state
         .data
@@ -211,23 +220,10 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
                 }
             </div>
             <div class="vs-filters">
-                <label class="vs-field">
-                    <span>{ "State" }</span>
-                    <select onchange={on_state}>
-                        <option value="all" selected={*state_filter == StateFilter::All}>{ "All" }</option>
-                        <option value="chatting" selected={*state_filter == StateFilter::Chatting}>{ "Chatting" }</option>
-                        <option value="queued" selected={*state_filter == StateFilter::Queued}>{ "Queued" }</option>
-                    </select>
-                </label>
-                <label class="vs-field">
-                    <span>{ "Group" }</span>
-                    <select onchange={on_group}>
-                        <option value="" selected={group.is_none()}>{ "All groups" }</option>
-                        { for groups_seen.borrow().iter().map(|g| html! {
-                            <option value={g.to_string()} selected={*group == Some(*g)}>{ format!("Group {g}") }</option>
-                        }) }
-                    </select>
-                </label>
+                { select_field("State", &[("all", "All"), ("chatting", "Chatting"), ("queued", "Queued")]
+                    .map(|(v, l)| (v.to_owned(), l.to_owned())),
+                    state_filter.query_value().unwrap_or("all"), on_state) }
+                { select_field("Group", &group_options, &group.map(|g| g.to_string()).unwrap_or_default(), on_group) }
                 <label class="vs-field vs-search">
                     <span>{ "Search" }</span>
                     <input type="search" value={(*search).clone()} oninput={on_search}
@@ -238,5 +234,24 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
                        on_refresh={list.refresh.clone()} locale={settings.locale.clone()} />
             { body }
         </section>
+    }
+}
+
+/// A labelled `<select>` of `(value, text)` options; one copy of the markup for every filter.
+fn select_field(
+    label: &'static str,
+    options: &[(String, String)],
+    selected: &str,
+    onchange: Callback<Event>,
+) -> Html {
+    html! {
+        <label class="vs-field">
+            <span>{ label }</span>
+            <select {onchange}>
+                { for options.iter().map(|(value, text)| html! {
+                    <option value={value.clone()} selected={value == selected}>{ text.clone() }</option>
+                }) }
+            </select>
+        </label>
     }
 }
