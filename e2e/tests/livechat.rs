@@ -23,7 +23,7 @@ async fn an_agent_sends_custom_details_for_the_demo_visitor() -> Result<()> {
         .goto(&format!("http://{}/?provider=livechat", demo.addr))
         .await?;
     browser
-        .wait_for_text(".vs-visitor-rows", "Greenville")
+        .wait_for_text(".vs-visitor-rows", "LiveChat – Chat Window API (JS)")
         .await?;
     browser.wait_for_text(".vs-count", "visitors").await?;
 
@@ -83,7 +83,7 @@ async fn an_agent_sends_custom_details_for_the_demo_visitor() -> Result<()> {
         .click()
         .await?;
     browser
-        .wait_for_text(".vs-visitor-rows", "Greenville")
+        .wait_for_text(".vs-visitor-rows", "LiveChat – Chat Window API (JS)")
         .await?;
     browser.close().await
 }
