@@ -252,3 +252,43 @@ async fn the_fetched_visitor_loads_then_shows_and_errors_are_said() {
     .await;
     assert!(text(&bad).contains("The LiveChat visitor ID"));
 }
+
+#[function_component]
+fn HostSwitch() -> Html {
+    let id = use_state(|| AttrValue::from("S10.alpha"));
+    let next = {
+        let id = id.clone();
+        Callback::from(move |_| id.set("S11.beta".into()))
+    };
+    html! {
+        <>
+            <button type="button" class="host-switch" onclick={next}>{ "next chat" }</button>
+            <visitor_sidebar::components::livechat::LiveChatView visitor_id={Some((*id).clone())} />
+        </>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_host_switching_visitors_never_shows_the_previous_one() {
+    let visitors = json!([
+        {"id": "S10.alpha", "name": "Alpha", "city": "Lyon"},
+        {"id": "S11.beta", "name": "Beta", "city": "Osaka"},
+    ]);
+    let _proxy = FakeProxy::start(move |call| match call.url.as_str() {
+        "/api/livechat/visitors/S10.alpha" => (200, visitors[0].to_string()),
+        "/api/livechat/visitors/S11.beta" => (200, visitors[1].to_string()),
+        "/api/livechat/visitors?count=1" => (200, "2".into()),
+        _ => (200, visitors.to_string()),
+    });
+    let root = render(|| html! { <HostSwitch /> }).await;
+    let heading = |root: &web_sys::Element| {
+        query_all(root, "h2.vs-visitor-name")
+            .first()
+            .map(text)
+            .unwrap_or_default()
+    };
+    until("Alpha", || heading(&root).contains("Alpha")).await;
+    click(&find(&root, "button.host-switch"));
+    until("Beta", || heading(&root).contains("Beta")).await;
+    assert!(!text(&root).contains("Lyon"), "nothing of Alpha is left");
+}

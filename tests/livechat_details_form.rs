@@ -323,6 +323,12 @@ async fn drafts_survive_switching_visitors_and_a_late_answer_lands_in_its_own_dr
     open("Alpha").await;
     type_into(&input(&root, "Name 1"), "Plan");
     type_into(&input(&root, "Value 1"), "Gold");
+    // A refresh of the visitor's data leaves the form alone.
+    let fetched = proxy.calls().len();
+    click(&find(&root, ".vs-visitor button.vs-refresh"));
+    until("the refresh", || proxy.calls().len() > fetched).await;
+    settle().await;
+    assert_eq!(value_of(&input(&root, "Value 1")), "Gold");
     back();
     open("Beta").await;
     assert_eq!(value_of(&input(&root, "Name 1")), "", "Beta starts blank");

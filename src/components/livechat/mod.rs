@@ -20,12 +20,6 @@ pub struct LiveChatViewProps {
     pub visitor_id: Option<AttrValue>,
 }
 
-fn window_scroll_y() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.scroll_y().ok())
-        .unwrap_or(0.0)
-}
-
 /// The list, or the visitor the host or the agent chose.
 #[function_component]
 pub fn LiveChatView(props: &LiveChatViewProps) -> Html {
@@ -33,7 +27,6 @@ pub fn LiveChatView(props: &LiveChatViewProps) -> Html {
     // Opened by a click (take the focus, come back to the row) or by the host page (don't).
     let by_agent = use_state_eq(|| false);
     let return_to = use_state_eq(|| None::<AttrValue>);
-    let list_scroll = use_mut_ref(|| 0.0f64);
     let drafts = use_state(Drafts::default);
     {
         let (opened, by_agent) = (opened.clone(), by_agent.clone());
@@ -42,20 +35,9 @@ pub fn LiveChatView(props: &LiveChatViewProps) -> Html {
             by_agent.set(false);
         });
     }
-    // The page scrolls the list away while a visitor is shown; put it back on return.
-    {
-        let list_scroll = list_scroll.clone();
-        use_effect_with(opened.is_none(), move |&list_shown| {
-            if let (true, Some(window)) = (list_shown, web_sys::window()) {
-                window.scroll_to_with_x_and_y(0.0, *list_scroll.borrow());
-            }
-        });
-    }
     let on_open = {
         let (opened, by_agent, return_to) = (opened.clone(), by_agent.clone(), return_to.clone());
-        let list_scroll = list_scroll.clone();
         Callback::from(move |id: AttrValue| {
-            *list_scroll.borrow_mut() = window_scroll_y();
             return_to.set(Some(id.clone()));
             by_agent.set(true);
             opened.set(Some(id));

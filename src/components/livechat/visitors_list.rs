@@ -13,7 +13,6 @@ use crate::format;
 use crate::hooks::{use_polled, Phase};
 use crate::models::livechat::{lower, VisitorCount, VisitorList};
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Rows per page.
@@ -63,6 +62,16 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
     // Groups seen in any answer (sorted): filtering on one group must not hide the others.
     let groups_seen = use_mut_ref(Vec::<u32>::new);
     let rows_ref = use_node_ref();
+    // The page's scroll offset when a visitor was opened from here: the page scrolls while the
+    // visitor is shown, and the agent comes back to where they were.
+    let saved_scroll = use_mut_ref(|| None::<f64>);
+    let on_open = {
+        let (on_open, saved_scroll) = (props.on_open.clone(), saved_scroll.clone());
+        Callback::from(move |id: AttrValue| {
+            *saved_scroll.borrow_mut() = web_sys::window().and_then(|w| w.scroll_y().ok());
+            on_open.emit(id);
+        })
+    };
 
     let list = use_polled::<VisitorList>(
         settings.client.clone(),
@@ -105,12 +114,18 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
         }
     }
 
-    // Back from a visitor: the row that was opened takes the focus again.
+    // Back from a visitor: the page scrolls back and the row that was opened takes the focus.
     {
         let rows_ref = rows_ref.clone();
         use_effect_with(
             (props.visible, props.return_to.clone()),
             move |(visible, return_to)| {
+                if *visible {
+                    let saved = saved_scroll.borrow_mut().take();
+                    if let (Some(y), Some(window)) = (saved, web_sys::window()) {
+                        window.scroll_to_with_x_and_y(0.0, y);
+                    }
+                }
                 if let (true, Some(id), Some(rows)) =
                     (*visible, return_to, rows_ref.cast::<web_sys::Element>())
                 {
@@ -118,10 +133,8 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
                     let found = (0..buttons.length())
                         .filter_map(|i| buttons.item(i))
                         .find(|b| b.get_attribute("data-visitor-id").as_deref() == Some(id));
-                    if let Some(button) =
-                        found.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
-                    {
-                        let _ = button.focus();
+                    if let Some(button) = found {
+                        focus_without_scrolling(&button);
                     }
                 }
             },
@@ -193,7 +206,7 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
                 <>
                     <p class="vs-list-summary" role="status">{ summary }</p>
                     <ul class="vs-visitor-rows" ref={rows_ref.clone()}>
-                        { for matching[start..end].iter().map(|&i| visitor_row(&list.0[i], &props.on_open)) }
+                        { for matching[start..end].iter().map(|&i| visitor_row(&list.0[i], &on_open)) }
                     </ul>
                     if pages > 1 {
                         <nav class="vs-pager" aria-label="Visitor list pages">
@@ -253,5 +266,23 @@ fn select_field(
                 }) }
             </select>
         </label>
+    }
+}
+
+/// `element.focus({preventScroll: true})`: the panel puts the page back where the agent left
+/// the list, and the focus must not scroll it elsewhere.
+fn focus_without_scrolling(element: &web_sys::Element) {
+    use js_sys::{Function, Object, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+    let options = Object::new();
+    let _ = Reflect::set(
+        &options,
+        &JsValue::from_str("preventScroll"),
+        &JsValue::TRUE,
+    );
+    if let Ok(focus) = Reflect::get(element, &JsValue::from_str("focus")) {
+        if let Some(focus) = focus.dyn_ref::<Function>() {
+            let _ = focus.call1(element, &options);
+        }
     }
 }
