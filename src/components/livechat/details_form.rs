@@ -168,8 +168,14 @@ impl Draft {
                 };
             }
         }
-        if touched && self.checked {
-            self.errors = self.request().validate();
+        if touched {
+            // "Sent" spoke of the values before this edit.
+            if matches!(self.sending, Sending::Sent(_)) {
+                self.sending = Sending::Idle;
+            }
+            if self.checked {
+                self.errors = self.request().validate();
+            }
         }
     }
 }
@@ -183,8 +189,8 @@ struct DraftsInner {
     forms: Vec<(AttrValue, u32, Callback<()>)>,
 }
 
-/// The agent's drafts for every visitor opened this session, provided by the LiveChat panel,
-/// which lives as long as the sidebar shows LiveChat. Kept in memory only: the values are the
+/// The agent's drafts for every visitor opened this session, kept by the LiveChat panel (which
+/// lives as long as the sidebar shows LiveChat) and handed to each visitor's form. Kept in memory only: the values are the
 /// agent's own work in progress, and sessionStorage would keep them (possibly personal data)
 /// after the console tab is done with them.
 #[derive(Clone, Default)]
