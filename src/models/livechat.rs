@@ -114,21 +114,59 @@ impl Visitor {
             .or(self.page_address.as_deref())
     }
 
-    /// Does the visitor match the agent's search text (name, city, country, current page)?
-    /// `needle` must already be lower-case.
-    pub fn matches(&self, needle: &str) -> bool {
-        needle.is_empty()
-            || [
-                &self.name,
-                &self.city,
-                &self.country,
-                &self.page_title,
-                &self.page_current,
-            ]
-            .into_iter()
-            .flatten()
-            .any(|field| field.to_lowercase().contains(needle))
+    /// When this visit began, in ms since the epoch: `last_visit_ts` (the current visit's start
+    /// in the API's sample), else the first step of the visit path.
+    pub fn visit_started_ms(&self) -> Option<f64> {
+        self.last_visit_ts
+            .or_else(|| {
+                self.visit_path
+                    .iter()
+                    .filter_map(|s| s.time_ts)
+                    .reduce(f64::min)
+            })
+            .and_then(epoch_ms)
     }
+
+    /// The visitor's group, when it is a whole number (the `group[]` filter's values).
+    pub fn group_number(&self) -> Option<u32> {
+        self.group
+            .filter(|g| g.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(g))
+            .map(|g| g as u32)
+    }
+
+    /// The fields the agent's search looks in (name, city, country, current page title and
+    /// address), lower-cased, one per line. Build it once per answer, not per keystroke.
+    pub fn search_text(&self) -> String {
+        let fields: Vec<&str> = [
+            &self.name,
+            &self.city,
+            &self.country,
+            &self.page_title,
+            &self.page_current,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+        lower(&fields.join("\n"))
+    }
+
+    /// Does the visitor match the agent's search text? `needle` must already be [`lower`]ed.
+    pub fn matches(&self, needle: &str) -> bool {
+        needle.is_empty() || self.search_text().contains(needle)
+    }
+}
+
+/// Lower case as the browser does it (`String.prototype.toLowerCase`), which keeps Unicode's
+/// case tables out of the bundle.
+pub fn lower(text: &str) -> String {
+    String::from(js_sys::JsString::from(text).to_lower_case())
+}
+
+/// Seconds since the epoch as ms, for plausible times only: the API sends `0` for "never" and
+/// the sample's `queue_start_time` (46843480) is not a date this century.
+pub fn epoch_ms(seconds: f64) -> Option<f64> {
+    (seconds > 1e9).then_some(seconds * 1000.0)
 }
 
 /// The visitor's state. The seven documented values, and anything else kept as text.

@@ -1,11 +1,16 @@
-//! The LiveChat panel: the visitors list, and one visitor's details. The list stays mounted
-//! (hidden) while a visitor is open, so going back keeps its filters and scroll position.
+//! The LiveChat panel: the visitors list, and one visitor's details with the custom-details
+//! form. The list stays mounted (hidden) while a visitor is open, so going back keeps its
+//! filters, search, page and scroll position; drafts of the form live here too, per visitor.
 
+mod details_form;
 mod visitor_detail;
+mod visitor_row;
 mod visitors_list;
 
-pub use visitor_detail::VisitorDetail;
-pub use visitors_list::VisitorsList;
+pub use details_form::{DetailsForm, Draft, Drafts, Sending};
+pub use visitor_detail::{visitor_details, VisitorDetail, VisitorDetails};
+pub use visitor_row::{visitor_row, Clock, Ticking};
+pub use visitors_list::{VisitorsList, PAGE_SIZE};
 
 use yew::prelude::*;
 
@@ -19,13 +24,24 @@ pub struct LiveChatViewProps {
 #[function_component]
 pub fn LiveChatView(props: &LiveChatViewProps) -> Html {
     let opened = use_state_eq(|| props.visitor_id.clone());
+    // Opened by a click (take the focus, come back to the row) or by the host page (don't).
+    let by_agent = use_state_eq(|| false);
+    let return_to = use_state_eq(|| None::<AttrValue>);
+    let drafts = use_state(Drafts::default);
     {
-        let opened = opened.clone();
-        use_effect_with(props.visitor_id.clone(), move |id| opened.set(id.clone()));
+        let (opened, by_agent) = (opened.clone(), by_agent.clone());
+        use_effect_with(props.visitor_id.clone(), move |id| {
+            opened.set(id.clone());
+            by_agent.set(false);
+        });
     }
     let on_open = {
-        let opened = opened.clone();
-        Callback::from(move |id: AttrValue| opened.set(Some(id)))
+        let (opened, by_agent, return_to) = (opened.clone(), by_agent.clone(), return_to.clone());
+        Callback::from(move |id: AttrValue| {
+            return_to.set(Some(id.clone()));
+            by_agent.set(true);
+            opened.set(Some(id));
+        })
     };
     let on_back = {
         let opened = opened.clone();
@@ -34,10 +50,12 @@ pub fn LiveChatView(props: &LiveChatViewProps) -> Html {
     html! {
         <div class="vs-panel vs-livechat">
             <div hidden={opened.is_some()}>
-                <VisitorsList on_open={on_open} />
+                <VisitorsList on_open={on_open} visible={opened.is_none()}
+                              return_to={(*by_agent).then(|| (*return_to).clone()).flatten()} />
             </div>
             if let Some(id) = (*opened).clone() {
-                <VisitorDetail visitor_id={id} on_back={on_back} />
+                <VisitorDetail key={id.to_string()} visitor_id={id.clone()} on_back={on_back}
+                               focus={*by_agent} drafts={(*drafts).clone()} />
             }
         </div>
     }

@@ -1,11 +1,16 @@
-//! One LiveChat visitor: who, where, what they are looking at, and how they got there.
+//! One LiveChat visitor: who, where, what they are looking at, how they got there, what they
+//! told the site, and the custom-details form.
 
+use super::details_form::{DetailsForm, Drafts};
+use super::visitor_row::{Clock, Ticking};
 use crate::api::livechat::visitor_path;
-use crate::components::common::{fact_text, SafeLink, Section, Skeleton, StatusBar};
+use crate::components::common::{fact_text, Fact, SafeLink, Section, Skeleton, StatusBar};
 use crate::components::sidebar::use_settings;
+use crate::format;
 use crate::hooks::{use_polled, Phase};
-use crate::models::livechat::Visitor;
+use crate::models::livechat::{epoch_ms, KeyValue, Visitor, VisitorState};
 use crate::user_agent;
+use std::rc::Rc;
 use visitor_sidebar_contract::check_id;
 use yew::prelude::*;
 
@@ -14,12 +19,19 @@ pub struct VisitorDetailProps {
     pub visitor_id: AttrValue,
     /// Back to the list.
     pub on_back: Callback<()>,
+    /// Take the focus when shown (opened by the agent, not by the host page).
+    #[prop_or_default]
+    pub focus: bool,
+    /// Where the details form keeps what the agent typed (the LiveChat panel's store).
+    #[prop_or_default]
+    pub drafts: Option<Drafts>,
 }
 
 /// One visitor, kept fresh.
 #[function_component]
 pub fn VisitorDetail(props: &VisitorDetailProps) -> Html {
     let settings = use_settings();
+    let back_ref = use_node_ref();
     let path = check_id(&props.visitor_id)
         .map(|()| visitor_path(&props.visitor_id))
         .map_err(|e| format!("The LiveChat visitor ID {e}."));
@@ -28,6 +40,19 @@ pub fn VisitorDetail(props: &VisitorDetailProps) -> Html {
         path.as_ref().ok().cloned(),
         settings.poll_interval_ms,
     );
+    {
+        let back_ref = back_ref.clone();
+        use_effect_with(
+            (props.visitor_id.clone(), props.focus),
+            move |(_, focus)| {
+                if *focus {
+                    if let Some(back) = back_ref.cast::<web_sys::HtmlElement>() {
+                        let _ = back.focus();
+                    }
+                }
+            },
+        );
+    }
     let back = {
         let on_back = props.on_back.clone();
         Callback::from(move |_| on_back.emit(()))
@@ -35,53 +60,212 @@ pub fn VisitorDetail(props: &VisitorDetailProps) -> Html {
     let state = &visitor.state;
     html! {
         <section class="vs-visitor">
-            <button type="button" class="vs-button vs-back" onclick={back}>{ "← All visitors" }</button>
+            <button type="button" class="vs-button vs-back" onclick={back} ref={back_ref}>{ "← All visitors" }</button>
             if let Err(problem) = &path {
                 <p class="vs-notice vs-notice-error" role="alert">{ problem.clone() }</p>
             } else {
                 <StatusBar phase={state.phase.clone()} has_data={state.data.is_some()}
                            on_refresh={visitor.refresh.clone()} locale={settings.locale.clone()} />
                 if let Some(data) = &state.data {
-                    { details(data) }
+                    { visitor_details(data, settings.locale.as_deref()) }
                 } else if matches!(state.phase, Phase::Loading) {
                     <Skeleton />
                 }
+                // Outside the data: the form (and what the agent typed) stays whatever the
+                // polling does, including an error or a visitor who has left.
+                <DetailsForm visitor_id={props.visitor_id.clone()} drafts={props.drafts.clone()} />
             }
         </section>
     }
 }
 
-fn details(visitor: &Visitor) -> Html {
-    let software = visitor.browser.as_deref().map(user_agent::parse);
-    let name = visitor.name.clone().unwrap_or_else(|| "Visitor".into());
+#[derive(Properties, PartialEq)]
+pub struct VisitorDetailsProps {
+    pub visitor: Rc<Visitor>,
+}
+
+/// [`visitor_details`] as a component, for host pages and tests that hold a visitor already.
+#[function_component]
+pub fn VisitorDetails(props: &VisitorDetailsProps) -> Html {
+    let settings = use_settings();
+    visitor_details(&props.visitor, settings.locale.as_deref())
+}
+
+/// Everything the API tells about one visitor; parts with nothing in them are left out.
+pub fn visitor_details(v: &Visitor, locale: Option<&str>) -> Html {
+    let operators = (!v.operators.is_empty()).then(|| {
+        html! {
+            <ul class="vs-operators">
+                { for v.operators.iter().map(|o| {
+                    let name = o.display_name.clone().or_else(|| o.id.clone()).unwrap_or_default();
+                    html! {
+                        <li>
+                            <span class="vs-text">{ name }</span>
+                            if let (Some(id), Some(_)) = (&o.id, &o.display_name) {
+                                <span class="vs-muted vs-text">{ format!(" ({id})") }</span>
+                            }
+                        </li>
+                    }
+                }) }
+            </ul>
+        }
+    });
     html! {
         <>
-            <header class="vs-visitor-header">
-                <h2 class="vs-visitor-name">{ name }</h2>
-                <dl class="vs-facts">
-                    { fact_text("State", visitor.state.as_ref().map(|s| s.label())) }
-                    { fact_text("Browser", software.as_ref().and_then(|s| s.summary()).as_deref()) }
-                    { fact_text("Location", visitor.place().as_deref()) }
-                    { fact_text("Current page", visitor.page_title.as_deref()) }
-                </dl>
-                if let Some(page) = visitor.current_page() {
-                    <SafeLink href={page.to_owned()} />
-                }
-            </header>
-            if !visitor.visit_path.is_empty() {
-                <Section title="Visit path" badge={visitor.visit_path.len().to_string()}>
-                    <ol class="vs-journey">
-                        { for visitor.visit_path.iter().map(|step| html! {
-                            <li class="vs-page">
-                                <span class="vs-page-title vs-text">{ step.title.clone().unwrap_or_else(|| "Untitled page".into()) }</span>
-                                if let Some(page) = &step.page {
-                                    <SafeLink href={page.clone()} class="vs-page-url" />
-                                }
-                            </li>
-                        }) }
-                    </ol>
-                </Section>
-            }
+            { header(v) }
+            { section("Activity", None, Some(activity(v, locale))) }
+            { section("Visit path", Some(v.visit_path.len()), (!v.visit_path.is_empty()).then(|| visit_path(v, locale))) }
+            { section("Custom variables", Some(v.custom_variables.len()), key_values(&v.custom_variables, "Variable")) }
+            { section("Pre-chat survey", Some(v.prechat_survey.len()), key_values(&v.prechat_survey, "Question")) }
+            { section("Operators", Some(v.operators.len()), operators) }
         </>
     }
+}
+
+/// A [`Section`] with a count badge, or nothing when there is no body.
+fn section(title: &'static str, count: Option<usize>, body: Option<Html>) -> Html {
+    match body {
+        Some(body) => html! {
+            <Section title={title} badge={count.map(|n| AttrValue::from(n.to_string()))}>{ body }</Section>
+        },
+        None => Html::default(),
+    }
+}
+
+/// A labelled visitor-supplied address: a safe link, or text.
+fn fact_link(label: &'static str, href: Option<&str>) -> Html {
+    match href {
+        Some(href) => {
+            html! { <Fact label={label}><SafeLink href={href.to_owned()} class="vs-page-url" /></Fact> }
+        }
+        None => Html::default(),
+    }
+}
+
+/// A labelled ticking clock.
+fn fact_clock(label: &'static str, clock: Option<Clock>) -> Html {
+    match clock {
+        Some(clock) => html! { <Fact label={label}><Ticking {clock} /></Fact> },
+        None => Html::default(),
+    }
+}
+
+fn header(v: &Visitor) -> Html {
+    let software = v.browser.as_deref().map(user_agent::parse);
+    let name = v.name.clone().unwrap_or_else(|| "Visitor".into());
+    let ip_host = match (&v.ip, &v.host) {
+        (Some(ip), Some(host)) => Some(format!("{ip} ({host})")),
+        (ip, host) => ip.clone().or_else(|| host.clone()),
+    };
+    html! {
+        <header class="vs-visitor-header">
+            <h2 class="vs-visitor-name vs-text">
+                { name }
+                if let Some(state) = &v.state {
+                    <span class={classes!("vs-tag", matches!(state, VisitorState::Chatting).then_some("vs-tag-live"))}>
+                        { state.label().to_owned() }
+                    </span>
+                }
+            </h2>
+            <dl class="vs-facts">
+                { fact_text("Current page", v.page_title.as_deref()) }
+                { fact_link("Address", v.current_page()) }
+                { fact_text("Browser", software.as_ref().and_then(|s| s.browser.as_deref())) }
+                { fact_text("System", software.as_ref().and_then(|s| s.os.as_deref())) }
+                { fact_text("Location", v.place().as_deref()) }
+                { fact_clock("Local time", v.timezone.clone().map(|z| Clock::InZone(z.into()))) }
+                { fact_text("Language", v.language.as_deref()) }
+                { fact_text("IP / host", ip_host.as_deref()) }
+            </dl>
+        </header>
+    }
+}
+
+fn activity(v: &Visitor, locale: Option<&str>) -> Html {
+    let n = |x: Option<f64>| x.map(format::count);
+    let greetings = match (v.greetings_accepted, v.greetings_refused, v.greetings_all) {
+        (None, None, None) => None,
+        (a, r, all) => Some(format!(
+            "{} accepted · {} refused · {} in all",
+            format::count(a.unwrap_or(0.0)),
+            format::count(r.unwrap_or(0.0)),
+            format::count(all.unwrap_or(0.0)),
+        )),
+    };
+    let at = |secs: Option<f64>| {
+        secs.and_then(epoch_ms)
+            .and_then(|ms| format::date_time(ms, locale))
+    };
+    let chat_start = v
+        .chat_start_time_ts
+        .or(v.chat.as_ref().and_then(|c| c.started_timestamp))
+        .and_then(epoch_ms);
+    let queued = v.queue_start_time.and_then(epoch_ms);
+    let waited = match (queued, chat_start) {
+        (Some(q), Some(c)) if c >= q => Some(format::duration(c - q)),
+        _ => None,
+    };
+    html! {
+        <dl class="vs-facts">
+            { fact_clock("Time on site", v.visit_started_ms().map(Clock::Since)) }
+            { fact_text("Visits", n(v.visits).as_deref()) }
+            { fact_text("Page views", n(v.page_views).as_deref()) }
+            { fact_text("Chats", n(v.chats).as_deref()) }
+            { fact_text("Greetings", greetings.as_deref()) }
+            { fact_text("Last visit", at(v.last_visit_ts).as_deref()) }
+            { fact_text("Chat started", chat_start.and_then(|ms| format::date_time(ms, locale)).as_deref()) }
+            if matches!(v.state, Some(VisitorState::Queued)) {
+                { fact_clock("In queue for", queued.map(Clock::Since)) }
+            } else {
+                { fact_text("Queue time", waited.as_deref()) }
+            }
+            { fact_text("Group", n(v.group).as_deref()) }
+            { fact_link("Referrer", v.referrer.as_deref()) }
+        </dl>
+    }
+}
+
+fn visit_path(v: &Visitor, locale: Option<&str>) -> Html {
+    let count = v.visit_path.len();
+    html! {
+        <ol class="vs-journey vs-timeline">
+            { for v.visit_path.iter().enumerate().map(|(i, step)| {
+                let current = i + 1 == count;
+                let title = step.title.clone().or_else(|| step.page.clone()).unwrap_or_else(|| "Untitled page".into());
+                let time = step.time_ts.and_then(epoch_ms).and_then(|ms| format::time(ms, locale));
+                html! {
+                    <li class={classes!("vs-page", current.then_some("vs-current"))}
+                        aria-current={current.then_some("page")}>
+                        if let Some(time) = time {
+                            <span class="vs-step-time">{ time }</span>
+                        }
+                        <span class="vs-page-title vs-text" title={title.clone()}>{ title }</span>
+                        if let Some(page) = &step.page {
+                            <SafeLink href={page.clone()} class="vs-page-url" />
+                        }
+                        if let Some(invitation) = &step.invitation {
+                            <span class="vs-invitation vs-text">{ format!("Invitation: {invitation}") }</span>
+                        }
+                    </li>
+                }
+            }) }
+        </ol>
+    }
+}
+
+/// Visitor-supplied pairs (custom variables, survey answers) as a two-column table, as text.
+fn key_values(pairs: &[KeyValue], key_heading: &'static str) -> Option<Html> {
+    (!pairs.is_empty()).then(|| html! {
+        <table class="vs-kv">
+            <thead><tr><th scope="col">{ key_heading }</th><th scope="col">{ "Value" }</th></tr></thead>
+            <tbody>
+                { for pairs.iter().map(|kv| html! {
+                    <tr>
+                        <th scope="row" class="vs-text">{ kv.key.clone().unwrap_or_default() }</th>
+                        <td class="vs-text">{ kv.value.clone().unwrap_or_default() }</td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    })
 }

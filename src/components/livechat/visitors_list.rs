@@ -1,18 +1,54 @@
-//! The LiveChat visitors list: the count, state and group filters, a search box, and one row
-//! per visitor.
+//! The LiveChat visitors list: the count, state and group filters, a search box, and one page
+//! of rows at a time.
+//!
+//! Paged rather than virtualised: a page of [`PAGE_SIZE`] rows keeps a list of thousands as
+//! cheap to render as a short one, needs no fixed row height (visitor text wraps), and works
+//! with the keyboard and screen readers without any scroll bookkeeping.
 
+use super::visitor_row::visitor_row;
 use crate::api::livechat::{count_path, visitors_path, StateFilter};
 use crate::components::common::{Skeleton, StatusBar};
 use crate::components::sidebar::use_settings;
 use crate::format;
 use crate::hooks::{use_polled, Phase};
-use crate::models::livechat::{Visitor, VisitorCount, VisitorList};
+use crate::models::livechat::{lower, VisitorCount, VisitorList};
+use std::rc::Rc;
 use yew::prelude::*;
+
+/// Rows per page.
+pub const PAGE_SIZE: usize = 50;
 
 #[derive(Properties, PartialEq)]
 pub struct VisitorsListProps {
     /// Called with the visitor's ID when the agent opens one.
     pub on_open: Callback<AttrValue>,
+    /// The visitor last opened: its row gets the focus back when the list shows again.
+    #[prop_or_default]
+    pub return_to: Option<AttrValue>,
+    /// False while a visitor is open (the list stays mounted, hidden, to keep its state).
+    #[prop_or(true)]
+    pub visible: bool,
+}
+
+/// The list's data compared by identity: the polling hook keeps the same `Rc` while nothing
+/// changes, so filtering reruns only on new data, never on a deep comparison of thousands.
+#[derive(Clone)]
+struct Same(Rc<VisitorList>);
+
+impl PartialEq for Same {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+fn input_value(e: &InputEvent) -> String {
+    e.target_unchecked_into::<web_sys::HtmlInputElement>()
+        .value()
+}
+
+fn select_value(e: &Event) -> String {
+    e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+        .value()
 }
 
 /// Every visitor on the tracked pages.
@@ -20,33 +56,174 @@ pub struct VisitorsListProps {
 pub fn VisitorsList(props: &VisitorsListProps) -> Html {
     let settings = use_settings();
     let state_filter = use_state_eq(StateFilter::default);
+    let group = use_state_eq(|| None::<u32>);
+    let search = use_state_eq(String::new);
+    let page = use_state_eq(|| 0usize);
+    // Groups seen in any answer (sorted): filtering on one group must not hide the others.
+    let groups_seen = use_mut_ref(Vec::<u32>::new);
+    let rows_ref = use_node_ref();
+    // The page's scroll offset when a visitor was opened from here: the page scrolls while the
+    // visitor is shown, and the agent comes back to where they were.
+    let saved_scroll = use_mut_ref(|| None::<f64>);
+    let on_open = {
+        let (on_open, saved_scroll) = (props.on_open.clone(), saved_scroll.clone());
+        Callback::from(move |id: AttrValue| {
+            *saved_scroll.borrow_mut() = web_sys::window().and_then(|w| w.scroll_y().ok());
+            on_open.emit(id);
+        })
+    };
+
     let list = use_polled::<VisitorList>(
         settings.client.clone(),
-        Some(visitors_path(*state_filter, None)),
+        Some(visitors_path(*state_filter, *group)),
         settings.poll_interval_ms,
     );
     let count = use_polled::<VisitorCount>(
         settings.client.clone(),
-        Some(count_path(*state_filter, None)),
+        Some(count_path(*state_filter, *group)),
         settings.poll_interval_ms,
     );
-    let state = &list.state;
+    let data = list.state.data.clone().map(Same);
+    // Each listed visitor's index and lower-cased search text, built once per answer; a
+    // keystroke is then a plain substring scan.
+    let haystacks = use_memo(data.clone(), |data| {
+        data.as_ref().map_or_else(Vec::new, |Same(list)| {
+            list.0
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.id.is_some())
+                .map(|(i, v)| (i, v.search_text()))
+                .collect::<Vec<(usize, String)>>()
+        })
+    });
+    let needle = lower(search.trim());
+    let matching: Vec<usize> = haystacks
+        .iter()
+        .filter(|(_, text)| text.contains(&needle))
+        .map(|(i, _)| *i)
+        .collect();
+    {
+        let mut seen = groups_seen.borrow_mut();
+        let listed = data
+            .iter()
+            .flat_map(|Same(list)| list.0.iter().filter_map(|v| v.group_number()));
+        for g in listed.chain(*group) {
+            if let Err(at) = seen.binary_search(&g) {
+                seen.insert(at, g);
+            }
+        }
+    }
+
+    // Back from a visitor: the page scrolls back and the row that was opened takes the focus.
+    {
+        let rows_ref = rows_ref.clone();
+        use_effect_with(
+            (props.visible, props.return_to.clone()),
+            move |(visible, return_to)| {
+                if *visible {
+                    let saved = saved_scroll.borrow_mut().take();
+                    if let (Some(y), Some(window)) = (saved, web_sys::window()) {
+                        window.scroll_to_with_x_and_y(0.0, y);
+                    }
+                }
+                if let (true, Some(id), Some(rows)) =
+                    (*visible, return_to, rows_ref.cast::<web_sys::Element>())
+                {
+                    let buttons = rows.get_elements_by_tag_name("button");
+                    let found = (0..buttons.length())
+                        .filter_map(|i| buttons.item(i))
+                        .find(|b| b.get_attribute("data-visitor-id").as_deref() == Some(id));
+                    if let Some(button) = found {
+                        focus_without_scrolling(&button);
+                    }
+                }
+            },
+        );
+    }
+
+    let on_state = {
+        let (state_filter, page) = (state_filter.clone(), page.clone());
+        Callback::from(move |e: Event| {
+            state_filter.set(match select_value(&e).as_str() {
+                "chatting" => StateFilter::Chatting,
+                "queued" => StateFilter::Queued,
+                _ => StateFilter::All,
+            });
+            page.set(0);
+        })
+    };
+    let on_group = {
+        let (group, page) = (group.clone(), page.clone());
+        Callback::from(move |e: Event| {
+            group.set(select_value(&e).parse().ok());
+            page.set(0);
+        })
+    };
+    let on_search = {
+        let (search, page) = (search.clone(), page.clone());
+        Callback::from(move |e: InputEvent| {
+            search.set(input_value(&e));
+            page.set(0);
+        })
+    };
+
+    let group_options: Vec<(String, String)> =
+        std::iter::once((String::new(), "All groups".to_owned()))
+            .chain(
+                groups_seen
+                    .borrow()
+                    .iter()
+                    .map(|g| (g.to_string(), format!("Group {g}"))),
+            )
+            .collect();
     let count_text = count
         .state
         .data
         .as_ref()
         .map(|c| format!("{} visitors", format::count(c.0)));
-    let on_filter = {
-        let state_filter = state_filter.clone();
-        Callback::from(move |e: Event| {
-            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            state_filter.set(match select.value().as_str() {
-                "chatting" => StateFilter::Chatting,
-                "queued" => StateFilter::Queued,
-                _ => StateFilter::All,
-            });
-        })
+    let state = &list.state;
+    let body = match &data {
+        Some(Same(list)) => {
+            let total = matching.len();
+            let pages = total.div_ceil(PAGE_SIZE).max(1);
+            let current = (*page).min(pages - 1);
+            let start = current * PAGE_SIZE;
+            let end = (start + PAGE_SIZE).min(total);
+            let go = |to: usize| {
+                let page = page.clone();
+                Callback::from(move |_| page.set(to))
+            };
+            let summary = if total == 0 {
+                if search.trim().is_empty() {
+                    "No visitors right now.".to_owned()
+                } else {
+                    "No visitor matches the search.".to_owned()
+                }
+            } else {
+                format!("{}–{} of {}", start + 1, end, format::count(total as f64))
+            };
+            html! {
+                <>
+                    <p class="vs-list-summary" role="status">{ summary }</p>
+                    <ul class="vs-visitor-rows" ref={rows_ref.clone()}>
+                        { for matching[start..end].iter().map(|&i| visitor_row(&list.0[i], &on_open)) }
+                    </ul>
+                    if pages > 1 {
+                        <nav class="vs-pager" aria-label="Visitor list pages">
+                            <button type="button" class="vs-button" disabled={current == 0}
+                                    onclick={go(current.saturating_sub(1))}>{ "‹ Previous" }</button>
+                            <span class="vs-pager-at">{ format!("Page {} of {}", current + 1, pages) }</span>
+                            <button type="button" class="vs-button" disabled={current + 1 >= pages}
+                                    onclick={go(current + 1)}>{ "Next ›" }</button>
+                        </nav>
+                    }
+                </>
+            }
+        }
+        _ if matches!(state.phase, Phase::Loading) => html! { <Skeleton /> },
+        _ => Html::default(),
     };
+
     html! {
         <section class="vs-visitors" aria-labelledby="vs-visitors-title">
             <div class="vs-list-head">
@@ -55,49 +232,57 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
                     <span class="vs-count">{ text }</span>
                 }
             </div>
-            <label class="vs-field">
-                <span>{ "State" }</span>
-                <select onchange={on_filter}>
-                    <option value="all" selected={*state_filter == StateFilter::All}>{ "All" }</option>
-                    <option value="chatting" selected={*state_filter == StateFilter::Chatting}>{ "Chatting" }</option>
-                    <option value="queued" selected={*state_filter == StateFilter::Queued}>{ "Queued" }</option>
-                </select>
-            </label>
+            <div class="vs-filters">
+                { select_field("State", &[("all", "All"), ("chatting", "Chatting"), ("queued", "Queued")]
+                    .map(|(v, l)| (v.to_owned(), l.to_owned())),
+                    state_filter.query_value().unwrap_or("all"), on_state) }
+                { select_field("Group", &group_options, &group.map(|g| g.to_string()).unwrap_or_default(), on_group) }
+                <label class="vs-field vs-search">
+                    <span>{ "Search" }</span>
+                    <input type="search" value={(*search).clone()} oninput={on_search}
+                           placeholder="Name, city, country or page" />
+                </label>
+            </div>
             <StatusBar phase={state.phase.clone()} has_data={state.data.is_some()}
                        on_refresh={list.refresh.clone()} locale={settings.locale.clone()} />
-            if let Some(data) = &state.data {
-                <ul class="vs-visitor-rows">
-                    { for data.0.iter().filter_map(|v| row(v, &props.on_open)) }
-                </ul>
-            } else if matches!(state.phase, Phase::Loading) {
-                <Skeleton />
-            }
+            { body }
         </section>
     }
 }
 
-fn row(visitor: &Visitor, on_open: &Callback<AttrValue>) -> Option<Html> {
-    let id = AttrValue::from(visitor.id.clone()?);
-    let on_click = {
-        let (on_open, id) = (on_open.clone(), id.clone());
-        Callback::from(move |_| on_open.emit(id.clone()))
-    };
-    let name = visitor.name.clone().unwrap_or_else(|| "Visitor".into());
-    let state = visitor.state.as_ref().map(|s| s.label().to_owned());
-    Some(html! {
-        <li key={id.to_string()}>
-            <button type="button" class="vs-visitor-row" onclick={on_click}>
-                <span class="vs-row-name vs-text">{ name }</span>
-                if let Some(state) = state {
-                    <span class="vs-tag">{ state }</span>
-                }
-                if let Some(country) = &visitor.country {
-                    <span class="vs-row-country vs-text">{ country.clone() }</span>
-                }
-                if let Some(title) = &visitor.page_title {
-                    <span class="vs-row-page vs-text" title={title.clone()}>{ title.clone() }</span>
-                }
-            </button>
-        </li>
-    })
+/// A labelled `<select>` of `(value, text)` options; one copy of the markup for every filter.
+fn select_field(
+    label: &'static str,
+    options: &[(String, String)],
+    selected: &str,
+    onchange: Callback<Event>,
+) -> Html {
+    html! {
+        <label class="vs-field">
+            <span>{ label }</span>
+            <select {onchange}>
+                { for options.iter().map(|(value, text)| html! {
+                    <option value={value.clone()} selected={value == selected}>{ text.clone() }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+/// `element.focus({preventScroll: true})`: the panel puts the page back where the agent left
+/// the list, and the focus must not scroll it elsewhere.
+fn focus_without_scrolling(element: &web_sys::Element) {
+    use js_sys::{Function, Object, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+    let options = Object::new();
+    let _ = Reflect::set(
+        &options,
+        &JsValue::from_str("preventScroll"),
+        &JsValue::TRUE,
+    );
+    if let Ok(focus) = Reflect::get(element, &JsValue::from_str("focus")) {
+        if let Some(focus) = focus.dyn_ref::<Function>() {
+            let _ = focus.call1(element, &options);
+        }
+    }
 }

@@ -78,7 +78,7 @@ pub fn TimeOnSite(props: &TimeOnSiteProps) -> Html {
         .unwrap_or_default();
     html! {
         <span class="vs-lp-on-site">
-            <span class="vs-ticking">{ format::duration(now - props.start) }</span>{ since }
+            <span class="vs-ticking" data-ticking="">{ format::duration(now - props.start) }</span>{ since }
         </span>
     }
 }

@@ -1,0 +1,89 @@
+//! The LiveChat panel end to end: the release build's iframe page lists the demo visitors,
+//! opens the seed visitor, and sends custom details through the proxy (which adds the
+//! `chat_started` webhook's token) to the simulator, which accepts them.
+
+use anyhow::{ensure, Result};
+use fantoccini::Locator;
+use serde_json::json;
+use visitor_sidebar_e2e::{start_demo, Browser};
+
+const SEED: &str = "S148dea44981.d9443253fef2";
+
+/// The input labelled `label` in the details form.
+fn input(label: &str) -> String {
+    format!("//form//label[normalize-space(.)='{label}']/following-sibling::input")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_sends_custom_details_for_the_demo_visitor() -> Result<()> {
+    let demo = start_demo().await?;
+    let browser = Browser::start(420, 900).await?;
+    let client = &browser.client;
+    client
+        .goto(&format!("http://{}/?provider=livechat", demo.addr))
+        .await?;
+    browser
+        .wait_for_text(".vs-visitor-rows", "LiveChat – Chat Window API (JS)")
+        .await?;
+    browser.wait_for_text(".vs-count", "visitors").await?;
+
+    client
+        .find(Locator::Css(&format!(
+            "button.vs-visitor-row[data-visitor-id=\"{SEED}\"]"
+        )))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text(".vs-visitor", "Greenville, North Carolina, United States")
+        .await?;
+    browser.wait_for_text(".vs-visitor", "empty_cart").await?;
+
+    for (label, value) in [
+        ("Name 1", "Plan"),
+        ("Value 1", "Gold"),
+        ("Link 1 (optional)", "https://crm.example.com/c/42"),
+    ] {
+        client
+            .find(Locator::XPath(&input(label)))
+            .await?
+            .send_keys(value)
+            .await?;
+    }
+    client
+        .find(Locator::Css("button.vs-send"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text(".vs-details-form", "Sent: LiveChat accepted the details")
+        .await?;
+
+    let received = demo.sim.visitor_details(SEED);
+    ensure!(received.len() == 1, "the simulator received {received:?}");
+    let body = &received[0];
+    ensure!(
+        body["id"] == "visitor-sidebar",
+        "the configured data set: {body}"
+    );
+    ensure!(
+        body["fields"]
+            == json!([{"name": "Plan", "value": "Gold", "url": "https://crm.example.com/c/42"}]),
+        "the fields as typed: {body}"
+    );
+    ensure!(
+        body["license_id"].is_string() || body["license_id"].is_number(),
+        "the proxy added the webhook's license: {body}"
+    );
+
+    // Back to the list, which kept its place.
+    client
+        .find(Locator::Css("button.vs-back"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text(".vs-visitor-rows", "LiveChat – Chat Window API (JS)")
+        .await?;
+    browser.close().await
+}
