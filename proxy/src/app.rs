@@ -113,6 +113,9 @@ pub fn app(state: AppState) -> Router {
         None => api.fallback(api_not_found),
     };
     router
+        // A body announced as too large is refused before any of it is read, rather than
+        // waiting for bytes that may never come (inside CORS, so browsers can read the refusal).
+        .layer(axum::middleware::from_fn(refuse_announced_oversize))
         .layer(cors(&state.config))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         // Browsers must not guess a type for JSON holding visitor-supplied text.
@@ -133,6 +136,29 @@ pub fn app(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+async fn refuse_announced_oversize(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_REQUEST_BYTES as u64) {
+        return payload_too_large().into_response();
+    }
+    next.run(request).await
+}
+
+fn payload_too_large() -> AppError {
+    AppError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "The request body is too large.",
+    )
 }
 
 fn cors(config: &Config) -> CorsLayer {
@@ -202,11 +228,7 @@ async fn lc_details(
 ) -> Result<Response, AppError> {
     let visitor_id = checked_id(path, "visitor ID")?;
     let Json(request) = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "The request body is too large.",
-        ),
+        StatusCode::PAYLOAD_TOO_LARGE => payload_too_large(),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::invalid_body(
             "Send the details as JSON with Content-Type: application/json.",
         ),

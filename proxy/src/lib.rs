@@ -18,6 +18,9 @@ pub use app::{app, serve, AppState, RunningServer};
 pub use config::{Config, ConfigError, RawConfig};
 pub use demo::{start_demo, start_demo_with, start_demo_with_sim, DemoServer};
 pub use error::AppError;
+/// The simulator crate, for demo callers that configure it (`start_demo_with_sim`) without
+/// depending on it themselves, such as the end-to-end tests.
+pub use visitor_sidebar_sim as sim;
 
 /// Logs to stderr; `RUST_LOG` overrides the default filter.
 pub fn init_tracing() {

@@ -74,6 +74,16 @@ pub fn xss_payloads() -> Vec<String> {
     all
 }
 
+/// The corpus's payloads that are http(s) links with hostile parts: the widget links these, so
+/// each hostile visitor gets one in its current page's address (after the rotation), and a
+/// browser test has links to click.
+fn link_payloads() -> Vec<String> {
+    small_payloads()
+        .into_iter()
+        .filter(|p| p.starts_with("http://") || p.starts_with("https://"))
+        .collect()
+}
+
 /// Hands out the payloads in turn, over and over.
 pub(crate) struct Rotation {
     payloads: Vec<String>,
@@ -155,10 +165,11 @@ fn page(id: u64, now_ms: u64) -> Value {
 pub(crate) fn lp_body(
     seed: &Value,
     monitoring_id: &str,
+    n: usize,
     now: u64,
-    huge: bool,
     rotation: &mut Rotation,
 ) -> Value {
+    let huge = n == 1;
     let now_ms = now * 1000;
     let mut body = seed.clone();
     body["id"] = json!(monitoring_id);
@@ -227,6 +238,10 @@ pub(crate) fn lp_body(
     ]);
     s["events"] = events;
     fill(s, rotation);
+    let links = link_payloads();
+    let link = json!(links[n % links.len()]);
+    s["pages"][2]["pageBasic"]["url"] = link.clone();
+    s["pages"][2]["url"] = link;
     if huge {
         s["pages"][0]["pageTitle"] = json!(huge_payload());
     }
@@ -240,10 +255,11 @@ pub(crate) fn lc_body(
     seed: &Value,
     id: &str,
     chat_id: &str,
+    n: usize,
     now: u64,
-    huge: bool,
     rotation: &mut Rotation,
 ) -> Value {
+    let huge = n == 1;
     let mut b = seed.clone();
     b["id"] = json!(id);
     b["state"] = json!("chatting");
@@ -284,6 +300,10 @@ pub(crate) fn lc_body(
         .map(|i| json!({"key": rotation.next(), "value": rotation.next(), "id": (2001 + i).to_string()}))
         .collect::<Vec<_>>());
     b["operators"] = json!([{"id": "john.doe@mycompany.com", "display_name": rotation.next()}]);
+    let links = link_payloads();
+    let link = json!(links[(n + 1) % links.len()]);
+    b["page_current"] = link.clone();
+    b["visit_path"][2]["page"] = link;
     if huge {
         b["visit_path"][0]["title"] = json!(huge_payload());
     }
@@ -317,6 +337,7 @@ mod tests {
         ] {
             assert!(has(needle), "a payload with {needle:?}");
         }
+        assert!(link_payloads().len() >= 3);
         let huge = huge_payload();
         assert_eq!(huge.len(), HUGE_PAYLOAD_BYTES);
         assert!(huge.contains("<script>"));

@@ -527,7 +527,7 @@ fn add_hostile(
         let sid = format!("666.{n:03}");
         let monitoring_id = format!("{visitor_id}.666{n:03}");
         lp.push(LpVisit {
-            body: hostile::lp_body(lp_seed, &monitoring_id, now, n == 1, &mut rotation),
+            body: hostile::lp_body(lp_seed, &monitoring_id, n, now, &mut rotation),
             visitor_id,
             sid,
             expired: false,
@@ -538,7 +538,7 @@ fn add_hostile(
         let id = format!("S1666666666.hostile{n:02}");
         let chat_id = random_id(rng, 10, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
         lc.push(LcVisitor {
-            body: hostile::lc_body(lc_seed, &id, &chat_id, now, n == 1, &mut rotation),
+            body: hostile::lc_body(lc_seed, &id, &chat_id, n, now, &mut rotation),
             id,
             generated: false,
             hostile: true,
