@@ -62,7 +62,7 @@ pub fn visitor_errors(s: &AppSession) -> Html {
                  class="vs-lp-errors">
             <ul class="vs-lp-items">
                 { for s.visitor_error.iter().map(|e| html! {
-                    <li class="vs-lp-item vs-lp-error" role="note">
+                    <li class="vs-lp-item vs-lp-error">
                         <strong class="vs-lp-error-label">{ "Error" }</strong>{ " " }
                         <span class="vs-text">{ e.message.clone().unwrap_or_else(|| "No message".into()) }</span>
                         { facts(vec![

@@ -78,6 +78,7 @@ pub fn TimeOnSite(props: &TimeOnSiteProps) -> Html {
         .unwrap_or_default();
     html! {
         <span class="vs-lp-on-site">
+            // `data-ticking`: changes by itself, not because of a poll (the no-mutation checks skip it).
             <span class="vs-ticking" data-ticking="">{ format::duration(now - props.start) }</span>{ since }
         </span>
     }
