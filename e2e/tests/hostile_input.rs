@@ -313,7 +313,7 @@ async fn hostile_visitors_run_no_script_and_show_payloads_as_text() -> Result<()
         ensure!(!candidates.is_empty(), "{api} holds no strings");
         let shown = wait_until_shown(&browser, &candidates)
             .await
-            .with_context(|| format!("{page}"))?;
+            .with_context(|| page.clone())?;
         if timings.is_empty() {
             checks_catch_a_planted_problem(&browser).await?;
         }
