@@ -7,6 +7,7 @@ use crate::api::livechat::visitor_path;
 use crate::components::common::{fact_text, Fact, SafeLink, Section, Skeleton, StatusBar};
 use crate::components::sidebar::use_settings;
 use crate::format;
+use crate::hooks::use_changes;
 use crate::hooks::{use_polled, Phase};
 use crate::models::livechat::{epoch_ms, KeyValue, Visitor, VisitorState};
 use crate::user_agent;
@@ -67,7 +68,7 @@ pub fn VisitorDetail(props: &VisitorDetailProps) -> Html {
                 <StatusBar phase={state.phase.clone()} has_data={state.data.is_some()}
                            on_refresh={visitor.refresh.clone()} locale={settings.locale.clone()} />
                 if let Some(data) = &state.data {
-                    { visitor_details(data, settings.locale.as_deref()) }
+                    <VisitorDetails visitor={data.clone()} />
                 } else if matches!(state.phase, Phase::Loading) {
                     <Skeleton />
                 }
@@ -84,11 +85,36 @@ pub struct VisitorDetailsProps {
     pub visitor: Rc<Visitor>,
 }
 
-/// [`visitor_details`] as a component, for host pages and tests that hold a visitor already.
+/// [`visitor_details`] as a component. Between polls it notices a new state or page: the
+/// header is highlighted briefly and the change is announced to screen readers.
 #[function_component]
 pub fn VisitorDetails(props: &VisitorDetailsProps) -> Html {
     let settings = use_settings();
-    visitor_details(&props.visitor, settings.locale.as_deref())
+    let v = &props.visitor;
+    let changed = use_changes(
+        v.id.clone().unwrap_or_default().into(),
+        vec![
+            (
+                "State",
+                v.state
+                    .as_ref()
+                    .map(|s| s.label().to_owned())
+                    .unwrap_or_default(),
+            ),
+            (
+                "Current page",
+                v.page_title
+                    .clone()
+                    .or_else(|| v.current_page().map(str::to_owned))
+                    .unwrap_or_default(),
+            ),
+        ],
+    );
+    html! {
+        <div class={classes!("vs-changes", (!changed.is_empty()).then_some("vs-changed"))}>
+            { visitor_details(v, settings.locale.as_deref()) }
+        </div>
+    }
 }
 
 /// Everything the API tells about one visitor; parts with nothing in them are left out.

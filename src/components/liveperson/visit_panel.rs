@@ -5,7 +5,8 @@
 use super::{activity, commerce, customer, engagements, header, journey::Journey, timeline};
 use super::{when, SessionRef};
 use crate::components::sidebar::use_settings;
-use crate::models::liveperson::{order_by, Visit};
+use crate::hooks::use_changes;
+use crate::models::liveperson::{order_by, AppSession, Visit};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
@@ -25,6 +26,28 @@ impl PartialEq for VisitPanelProps {
 }
 
 /// Everything the visit holds; sections with nothing in them are left out.
+/// What an agent wants to notice between polls: a new page, a cart change.
+fn change_facts(session: &AppSession) -> Vec<(&'static str, String)> {
+    let current = session
+        .current_page_index()
+        .and_then(|i| session.pages[i].title())
+        .unwrap_or_default()
+        .to_owned();
+    let cart = session
+        .cart_status()
+        .map(|c| {
+            let items = c.num_items.map(crate::format::count).unwrap_or_default();
+            let total = c.total.map(|t| format!("{t:.2}")).unwrap_or_default();
+            format!("{items} items, total {total}")
+        })
+        .unwrap_or_default();
+    vec![
+        ("Current page", current),
+        ("Pages visited", session.pages.len().to_string()),
+        ("Cart", cart),
+    ]
+}
+
 #[function_component]
 pub fn VisitPanel(props: &VisitPanelProps) -> Html {
     let settings = use_settings();
@@ -79,13 +102,30 @@ pub fn VisitPanel(props: &VisitPanelProps) -> Html {
             </label>
         }
     });
+    let changed = use_changes(
+        format!("{}#{index}", visit.id.as_deref().unwrap_or_default()).into(),
+        change_facts(session.get()),
+    );
+    let flash = |labels: &[&str]| {
+        classes!(
+            "vs-changes",
+            labels
+                .iter()
+                .any(|l| changed.contains(l))
+                .then_some("vs-changed")
+        )
+    };
     html! {
         <>
             { picker }
             { header::header(&session, settings.locale.clone()) }
-            <Journey session={session.clone()} locale={settings.locale.clone()} />
+            <div class={flash(&["Current page", "Pages visited"])}>
+                <Journey session={session.clone()} locale={settings.locale.clone()} />
+            </div>
             { customer::customer(session.get(), locale) }
-            { commerce::commerce(session.get(), locale) }
+            <div class={flash(&["Cart"])}>
+                { commerce::commerce(session.get(), locale) }
+            </div>
             { activity::leads_and_service(session.get(), locale) }
             { activity::visitor_errors(session.get()) }
             { engagements::engagements(session.get(), locale) }
