@@ -1,0 +1,410 @@
+//! The load test: `cargo run --release -p visitor-sidebar-proxy --example load`.
+//!
+//! The proxy runs as its own process (this program started again with `VS_LOAD_ROLE=proxy`, so
+//! its memory is measured alone through `/proc/PID/status`), configured to call the simulator,
+//! which runs in this process on loopback with 1,000 extra LivePerson visits (`load-000001` …,
+//! `SimConfig::load_visitors`). Two runs of `LOAD_SECS` seconds each (default 30):
+//!
+//! 1. 100 concurrent keep-alive pollers of one visitor, each asking again as soon as it has its
+//!    answer;
+//! 2. 1,000 concurrent keep-alive pollers, each of a different visitor.
+//!
+//! For each: requests, errors (must be 0), requests/s, p50/p99 latency, the upstream calls the
+//! simulator counted and the calls per cache TTL window (at most 1 per visitor and window, plus
+//! a window boundary); and the proxy's resident memory before, after and at peak. The table is
+//! printed and written to `artifacts/bench-load.txt` (or `LOAD_OUT`). The exit status is 1 when
+//! a run had errors or more upstream calls than the TTL allows.
+//!
+//! The load comes from tokio tasks with hyper keep-alive connections (through reqwest) rather
+//! than `wrk`: nothing to install, exact per-request error accounting, and the simulator's
+//! counters read in-process at the run's edges. Settings: `LOAD_SECS` (1–600), `LOAD_TTL_MS`
+//! (the proxy's `VS_CACHE_TTL_MS`, default 2000). Loopback only.
+
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use visitor_sidebar_proxy::sim::{load_visitor, Sim, SimConfig};
+
+const SAME_VISITOR_POLLERS: usize = 100;
+const DISTINCT_VISITORS: usize = 1000;
+
+fn env_u64(name: &str, default: u64, range: std::ops::RangeInclusive<u64>) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+        .clamp(*range.start(), *range.end())
+}
+
+fn main() -> anyhow::Result<()> {
+    if std::env::var("VS_LOAD_ROLE").as_deref() == Ok("proxy") {
+        return proxy_role();
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let ok = runtime.block_on(load())?;
+    if !ok {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// The child: the proxy alone, configured from the environment the parent set, printing its
+/// address. No log subscriber, so no per-request log lines cost time. Ends when stdin closes
+/// (the parent exits or drops it).
+fn proxy_role() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let config = visitor_sidebar_proxy::Config::from_raw(
+            &visitor_sidebar_proxy::RawConfig::load(None)?,
+        )?;
+        let server = visitor_sidebar_proxy::serve(config, None).await?;
+        println!("listening on http://{}", server.addr);
+        tokio::task::spawn_blocking(|| {
+            let mut sink = String::new();
+            while std::io::stdin().read_line(&mut sink).unwrap_or(0) > 0 {}
+        })
+        .await?;
+        server.shutdown().await;
+        anyhow::Ok(())
+    })
+}
+
+/// Kills the proxy child when the run ends, however it ends.
+struct ProxyProcess(Child);
+
+impl Drop for ProxyProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `VmRSS` and `VmHWM` of a process, in KiB.
+fn memory_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The soft limit on open files: each poller holds a connection in this process and one in the
+/// proxy.
+fn open_files_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+fn start_proxy(sim: &Sim, ttl_ms: u64) -> anyhow::Result<(ProxyProcess, String)> {
+    let creds = sim.credentials();
+    let mut child = Command::new(std::env::current_exe()?)
+        .env_clear()
+        .env("VS_LOAD_ROLE", "proxy")
+        .env("VS_LISTEN", "127.0.0.1:0")
+        .env("VS_RATE_LIMIT_PER_SEC", "0")
+        .env("VS_CACHE_TTL_MS", ttl_ms.to_string())
+        .env("LIVEPERSON_ACCOUNT_ID", &creds.lp_account_id)
+        .env("LIVEPERSON_DOMAIN_API_URL", sim.base_url())
+        .env("LIVEPERSON_CONSUMER_KEY", &creds.lp_consumer_key)
+        .env("LIVEPERSON_CONSUMER_SECRET", &creds.lp_consumer_secret)
+        .env("LIVEPERSON_ACCESS_TOKEN", &creds.lp_access_token)
+        .env("LIVEPERSON_TOKEN_SECRET", &creds.lp_token_secret)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let child = ProxyProcess(child);
+    let mut line = String::new();
+    std::io::BufReader::new(stdout).read_line(&mut line)?;
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .ok_or_else(|| anyhow::anyhow!("the proxy did not start: {line:?}"))?
+        .to_owned();
+    Ok((child, url))
+}
+
+struct Run {
+    name: String,
+    requests: u64,
+    errors: u64,
+    first_errors: Vec<String>,
+    elapsed: Duration,
+    /// Sorted, microseconds.
+    latencies: Vec<u32>,
+    upstream_calls: u64,
+    visitors: usize,
+    windows: u64,
+}
+
+impl Run {
+    fn percentile_ms(&self, p: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return 0.0;
+        }
+        let i = ((self.latencies.len() - 1) as f64 * p).round() as usize;
+        self.latencies[i] as f64 / 1000.0
+    }
+
+    /// Most upstream calls the cache allows: one per visitor per TTL window the run touched
+    /// (a run of k windows can straddle k + 1).
+    fn allowed_calls(&self) -> u64 {
+        self.visitors as u64 * (self.windows + 1)
+    }
+}
+
+/// `paths.len()` pollers (one per path) ask back to back until `duration` has passed.
+async fn run(
+    name: &str,
+    sim: &Sim,
+    base: &str,
+    paths: Vec<String>,
+    visitors: usize,
+    duration: Duration,
+    ttl: Duration,
+) -> anyhow::Result<Run> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(paths.len())
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    let before = sim.counters().lp_visit;
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut tasks = tokio::task::JoinSet::new();
+    for path in paths {
+        let client = client.clone();
+        let url = format!("{base}{path}");
+        tasks.spawn(async move {
+            let mut latencies: Vec<u32> = Vec::with_capacity(4096);
+            let mut errors = 0u64;
+            let mut first_error = None;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let outcome = match client.get(&url).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        r.bytes().await.map(|_| ()).map_err(|e| e.to_string())
+                    }
+                    Ok(r) => Err(format!("status {}", r.status())),
+                    Err(e) => Err(e.to_string()),
+                };
+                match outcome {
+                    Ok(()) => latencies.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32),
+                    Err(e) => {
+                        errors += 1;
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            (latencies, errors, first_error)
+        });
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    let mut first_errors = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        let (l, e, first) = done?;
+        latencies.extend(l);
+        errors += e;
+        if let Some(first) = first {
+            if first_errors.len() < 5 {
+                first_errors.push(first);
+            }
+        }
+    }
+    let elapsed = start.elapsed();
+    latencies.sort_unstable();
+    let windows = (elapsed.as_millis() as u64).div_ceil(ttl.as_millis().max(1) as u64);
+    Ok(Run {
+        name: name.to_owned(),
+        requests: latencies.len() as u64 + errors,
+        errors,
+        first_errors,
+        elapsed,
+        latencies,
+        upstream_calls: sim.counters().lp_visit - before,
+        visitors,
+        windows,
+    })
+}
+
+/// Prints a line and keeps it for the report file.
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => {{
+        let line = format!($($arg)*);
+        println!("{line}");
+        $out.push_str(&line);
+        $out.push('\n');
+    }};
+}
+
+async fn load() -> anyhow::Result<bool> {
+    let secs = env_u64("LOAD_SECS", 30, 1..=600);
+    let ttl_ms = env_u64("LOAD_TTL_MS", 2000, 100..=60_000);
+    let duration = Duration::from_secs(secs);
+    let ttl = Duration::from_millis(ttl_ms);
+    if let Some(limit) = open_files_limit() {
+        anyhow::ensure!(
+            limit >= 2 * DISTINCT_VISITORS as u64 + 200,
+            "the open-files limit is {limit}; {DISTINCT_VISITORS} pollers need about {}: run `ulimit -n 4096` first",
+            2 * DISTINCT_VISITORS + 200
+        );
+    }
+
+    let sim = Sim::start(SimConfig {
+        load_visitors: DISTINCT_VISITORS,
+        ..SimConfig::default()
+    })
+    .await?;
+    let (proxy, base) = start_proxy(&sim, ttl_ms)?;
+    let pid = proxy.0.id();
+    let path = |n: usize| {
+        let (visitor, sid) = load_visitor(n);
+        format!("/api/liveperson/visitors/{visitor}/visit?sid={sid}")
+    };
+    // One request so that the Domain API lookup is done and the proxy is in its steady state.
+    let warm = reqwest::get(format!("{base}{}", path(1))).await?;
+    anyhow::ensure!(
+        warm.status().is_success(),
+        "warm-up failed: {}",
+        warm.status()
+    );
+    let (rss_before, _) = memory_kib(pid);
+
+    let mut out = String::new();
+    say!(
+        out,
+        "visitor-sidebar-proxy load: {secs} s per run, cache TTL {ttl_ms} ms, loopback; proxy pid {pid} (its own process), simulator and load generator in this one"
+    );
+    let same = run(
+        &format!("{SAME_VISITOR_POLLERS} pollers, one visitor"),
+        &sim,
+        &base,
+        (0..SAME_VISITOR_POLLERS).map(|_| path(1)).collect(),
+        1,
+        duration,
+        ttl,
+    )
+    .await?;
+    let (rss_middle, _) = memory_kib(pid);
+    let distinct = run(
+        &format!("{DISTINCT_VISITORS} pollers, {DISTINCT_VISITORS} visitors"),
+        &sim,
+        &base,
+        (1..=DISTINCT_VISITORS).map(path).collect(),
+        DISTINCT_VISITORS,
+        duration,
+        ttl,
+    )
+    .await?;
+    let (rss_after, rss_peak) = memory_kib(pid);
+
+    say!(out, "");
+    say!(
+        out,
+        "| {:<30} | {:>9} | {:>6} | {:>8} | {:>7} | {:>7} | {:>8} | {:>7} | {:>13} |",
+        "run",
+        "requests",
+        "errors",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "upstream",
+        "windows",
+        "calls/window"
+    );
+    say!(
+        out,
+        "| {:-<30} | {:->9} | {:->6} | {:->8} | {:->7} | {:->7} | {:->8} | {:->7} | {:->13} |",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        ""
+    );
+    let mut ok = true;
+    for r in [&same, &distinct] {
+        say!(
+            out,
+            "| {:<30} | {:>9} | {:>6} | {:>8.0} | {:>7.2} | {:>7.2} | {:>8} | {:>7} | {:>13.1} |",
+            r.name,
+            r.requests,
+            r.errors,
+            r.requests as f64 / r.elapsed.as_secs_f64(),
+            r.percentile_ms(0.50),
+            r.percentile_ms(0.99),
+            r.upstream_calls,
+            r.windows,
+            r.upstream_calls as f64 / r.windows as f64,
+        );
+        if r.errors > 0 {
+            ok = false;
+        }
+        if r.upstream_calls > r.allowed_calls() {
+            ok = false;
+        }
+    }
+    say!(out, "");
+    for r in [&same, &distinct] {
+        say!(
+            out,
+            "{}: {} upstream calls for {} visitor(s) over {} TTL windows: {:.2} per visitor per window (allowed at most {} in all); {}",
+            r.name,
+            r.upstream_calls,
+            r.visitors,
+            r.windows,
+            r.upstream_calls as f64 / (r.visitors as f64 * r.windows as f64),
+            r.allowed_calls(),
+            if r.errors == 0 { "no errors".to_owned() } else { format!("{} errors, first: {:?}", r.errors, r.first_errors) }
+        );
+    }
+    say!(
+        out,
+        "proxy resident memory: {:.1} MiB before, {:.1} MiB after the first run, {:.1} MiB after both, peak {:.1} MiB",
+        rss_before as f64 / 1024.0,
+        rss_middle as f64 / 1024.0,
+        rss_after as f64 / 1024.0,
+        rss_peak as f64 / 1024.0
+    );
+    say!(
+        out,
+        "{}",
+        if ok {
+            "PASS: zero errors, upstream calls within the TTL bound"
+        } else {
+            "FAIL: errors or too many upstream calls (see above)"
+        }
+    );
+
+    let path = std::env::var("LOAD_OUT")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            let proxy_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            proxy_dir
+                .parent()
+                .unwrap_or(proxy_dir)
+                .join("artifacts/bench-load.txt")
+        });
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&path, &out)?;
+    println!("written to {}", path.display());
+    drop(proxy);
+    Ok(ok)
+}
