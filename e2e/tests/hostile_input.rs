@@ -135,9 +135,10 @@ async fn wait_until_shown(browser: &Browser, texts: &[String]) -> Result<Vec<Str
 }
 
 /// Clicks every `summary` (opens closed sections through the widget's own handling), then sets
-/// every `details` open, then clicks every link. http(s) links would open tabs to hosts this
-/// machine cannot reach, so their default action is prevented (after the widget's handlers ran);
-/// any other link keeps its default action, so a script URL would run and trip the sentinel.
+/// every `details` open, then clicks every link. Links to real places (http(s), mailto:, tel:)
+/// would open tabs or other programs, so their default action is prevented (after the widget's
+/// handlers ran); a script URL keeps its default action, so it would run and trip the sentinel.
+/// Any window a click opened anyway is closed again.
 async fn expand_and_click_everything(browser: &Browser) -> Result<usize> {
     browser
         .client
@@ -146,8 +147,8 @@ async fn expand_and_click_everything(browser: &Browser) -> Result<usize> {
                window.addEventListener("click", (e) => {
                  const a = e.target.closest && e.target.closest("a[href]");
                  if (!a) return;
-                 window.__vsClicked.push(a.getAttribute("href"));
-                 if (/^https?:$/.test(a.protocol)) e.preventDefault();
+                 window.__vsClicked.push(a.protocol);
+                 if (!/^(javascript|data|vbscript):$/.test(a.protocol)) e.preventDefault();
                }, true);"#,
             vec![],
         )
@@ -186,6 +187,15 @@ async fn expand_and_click_everything(browser: &Browser) -> Result<usize> {
         }
         clicked += 1;
     }
+    let windows = browser.client.windows().await?;
+    if windows.len() > 1 {
+        let first = windows[0].clone();
+        for other in windows.into_iter().skip(1) {
+            browser.client.switch_to_window(other).await?;
+            browser.client.close_window().await?;
+        }
+        browser.client.switch_to_window(first).await?;
+    }
     Ok(clicked)
 }
 
@@ -197,8 +207,7 @@ async fn dom_problems(browser: &Browser) -> Result<Vec<String>> {
         .client
         .execute_async(
             r#"const done = arguments[0];
-               requestAnimationFrame(() => setTimeout(() =>
-                 fetch("/api/health").then(() => done(true), () => done(true)), 0));"#,
+               setTimeout(() => fetch("/api/health").then(() => done(true), () => done(true)), 0);"#,
             vec![],
         )
         .await?;

@@ -566,3 +566,69 @@ async fn a_foreign_origin_and_bad_queries_reach_nothing() {
     let answer = get(&h, &format!("/api/livechat/visitors?{}", many.join("&"))).await;
     refused(&h, "51 groups", &answer, 400, "invalid_query");
 }
+
+/// The other direction: hostile data from the upstream. In demo mode with the simulator's hostile
+/// visitors, they are listed after the normal chats, and the proxy passes their bodies through
+/// unchanged, the 1 MiB payload included.
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_demo_visitors_are_listed_and_passed_through() {
+    use visitor_sidebar_proxy::sim::{huge_payload, SimConfig};
+    let mut raw = visitor_sidebar_proxy::RawConfig::default();
+    raw.set("VS_RATE_LIMIT_PER_SEC", "0");
+    let sim = SimConfig {
+        hostile: true,
+        ..SimConfig::default()
+    };
+    let demo =
+        visitor_sidebar_proxy::start_demo_with_sim(raw, "127.0.0.1:0".parse().unwrap(), None, sim)
+            .await
+            .unwrap();
+    let client = reqwest::Client::new();
+    let get = |path: String| {
+        let client = client.clone();
+        let url = format!("{}{path}", demo.url());
+        async move {
+            let r = client.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, chats) = get("/api/demo/chats".into()).await;
+    assert_eq!(status, 200);
+    let chats = chats.as_array().unwrap();
+    assert_eq!(chats[0]["visitorId"], SEED_LP_VISITOR_ID);
+    assert!(chats[0].get("hostile").is_none());
+    let hostile: Vec<&Value> = chats.iter().filter(|c| c["hostile"] == true).collect();
+    assert_eq!(hostile.len(), 6, "three per vendor");
+    // Within each vendor the hostile visitors come after the normal ones.
+    for provider in ["liveperson", "livechat"] {
+        let flags: Vec<bool> = chats
+            .iter()
+            .filter(|c| c["provider"] == provider)
+            .map(|c| c["hostile"] == true)
+            .collect();
+        assert!(
+            flags.windows(2).all(|w| w[0] <= w[1]),
+            "{provider}: {flags:?}"
+        );
+    }
+    let huge = huge_payload();
+    let (status, visit) = get(format!(
+        "/api/liveperson/visitors/hostile-lp-01/visit?sid=666.001"
+    ))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        visit["appSessions"][0]["pages"][0]["pageTitle"].as_str(),
+        Some(huge.as_str())
+    );
+    let (status, visitor) = get("/api/livechat/visitors/S1666666666.hostile01".into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        visitor["visit_path"][0]["title"].as_str(),
+        Some(huge.as_str())
+    );
+    let name = visitor["name"].as_str().unwrap();
+    assert!(visitor_sidebar_proxy::sim::small_payloads()
+        .iter()
+        .any(|p| p == name));
+}
