@@ -612,10 +612,8 @@ async fn hostile_demo_visitors_are_listed_and_passed_through() {
         );
     }
     let huge = huge_payload();
-    let (status, visit) = get(format!(
-        "/api/liveperson/visitors/hostile-lp-01/visit?sid=666.001"
-    ))
-    .await;
+    let (status, visit) =
+        get("/api/liveperson/visitors/hostile-lp-01/visit?sid=666.001".into()).await;
     assert_eq!(status, 200);
     assert_eq!(
         visit["appSessions"][0]["pages"][0]["pageTitle"].as_str(),
