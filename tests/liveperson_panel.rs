@@ -54,10 +54,13 @@ fn headings(root: &Element) -> Vec<String> {
         .collect()
 }
 
-/// Opens a closed section the way a click on its summary would, and gives the text it shows.
-fn open_and_read(root: &Element, title: &str) -> String {
+/// Opens a closed section the way a click on its summary would, waits for its body (some are
+/// built only when opened), and gives the text it shows.
+async fn open_and_read(root: &Element, title: &str) -> String {
     let details = section(root, title).unwrap_or_else(|| panic!("no {title:?} section"));
     details.set_attribute("open", "").unwrap();
+    let body = details.query_selector(".vs-section-body").unwrap().unwrap();
+    until("the section's body", || body.child_element_count() > 0).await;
     text(&details)
 }
 
@@ -329,7 +332,7 @@ async fn leads_service_and_errors_show_and_errors_say_so_in_words() {
 #[wasm_bindgen_test]
 async fn engagements_are_one_click_away_with_campaign_channel_and_accepted_impressions() {
     let root = mount(&seed()).await;
-    let shown = open_and_read(&root, "Engagements");
+    let shown = open_and_read(&root, "Engagements").await;
     assert_shows(
         &shown,
         &[
@@ -358,7 +361,7 @@ async fn the_timeline_has_every_event_one_line_each_in_server_time_order() {
     events[8]["visitorError"]["serverTimeStamp"] = json!(1_475_675_316_000.0);
     events[1]["lead"]["serverTimeStamp"] = json!(1_475_675_317_000.0);
     let root = mount(&json).await;
-    let shown = open_and_read(&root, "Timeline");
+    let shown = open_and_read(&root, "Timeline").await;
     assert_shows(
         &shown,
         &["Cart: 6 items, total 11.70", "Purchase: order DRV1534XC"],
@@ -393,7 +396,7 @@ async fn the_timeline_has_every_event_one_line_each_in_server_time_order() {
 async fn about_this_visit_holds_the_technical_rest() {
     let root = mount(&seed()).await;
     assert_shows(
-        &open_and_read(&root, "About this visit"),
+        &open_and_read(&root, "About this visit").await,
         &[
             "jnPABZYjQcOS2Uk5fp_HnA.c524460e4432e9f93cf700af590f16ef181f20e6",
             "MAC_OSX",
@@ -700,4 +703,44 @@ async fn liveperson_errors_and_staleness_read_distinctly() {
         &shown,
         &["Stale", &format!("since {hhmm}"), "John Doe", "Test Page"],
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_long_timeline_is_built_when_opened_and_shows_the_latest_200_first() {
+    let mut json = seed();
+    let lead = session(&mut json)["events"][1].clone();
+    let events: Vec<Value> = (0..500)
+        .map(|i| {
+            let mut e = lead.clone();
+            e["lead"]["serverTimeStamp"] = json!(1_475_675_316_326.0 + i as f64);
+            e["lead"]["lead"]["topic"] = json!(format!("Lead {i}"));
+            e
+        })
+        .collect();
+    session(&mut json)["events"] = Value::Array(events);
+    let root = mount(&json).await;
+    assert!(
+        query_all(&root, ".vs-lp-timeline li").is_empty(),
+        "a closed timeline builds no lines"
+    );
+    let shown = open_and_read(&root, "Timeline").await;
+    assert!(
+        shown.contains("Showing the latest 200 of 500 events"),
+        "{shown}"
+    );
+    assert_eq!(query_all(&root, ".vs-lp-timeline li").len(), 200);
+    assert!(shown.contains("Lead 499") && !shown.contains("Lead 299 "));
+    let more = query_all(&root, ".vs-lp-timeline button")
+        .into_iter()
+        .find(|b| {
+            b.text_content()
+                .unwrap_or_default()
+                .contains("Show all 500 events")
+        })
+        .expect("a show-all button");
+    click(&more);
+    until("all 500 events", || {
+        query_all(&root, ".vs-lp-timeline li").len() == 500
+    })
+    .await;
 }

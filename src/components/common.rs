@@ -87,6 +87,10 @@ pub struct SectionProps {
     pub badge: Option<AttrValue>,
     #[prop_or_default]
     pub class: Classes,
+    /// Told whether the section is open each time the agent opens or closes it, so a long body
+    /// can be built only when it is seen.
+    #[prop_or_default]
+    pub on_toggle: Option<Callback<bool>>,
     #[prop_or_default]
     pub children: Html,
 }
@@ -95,8 +99,14 @@ pub struct SectionProps {
 /// come with it) whose summary holds a heading.
 #[function_component]
 pub fn Section(props: &SectionProps) -> Html {
+    let ontoggle = props.on_toggle.clone().map(|on_toggle| {
+        Callback::from(move |e: Event| {
+            let details: web_sys::HtmlDetailsElement = e.target_unchecked_into();
+            on_toggle.emit(details.open());
+        })
+    });
     html! {
-        <details class={classes!("vs-section", props.class.clone())} open={props.open}>
+        <details class={classes!("vs-section", props.class.clone())} open={props.open} {ontoggle}>
             <summary>
                 <h3 class="vs-section-title">{ props.title.clone() }</h3>
                 if let Some(badge) = &props.badge {

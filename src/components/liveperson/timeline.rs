@@ -1,10 +1,10 @@
 //! Every engagement-attribute event of the session, of whatever kind, merged into one list in
 //! the order the server recorded them, one line each.
 
-use super::{join, money, when};
+use super::{join, money, when, SessionRef};
 use crate::components::common::Section;
 use crate::format;
-use crate::models::liveperson::{AppSession, Event, ProductLine};
+use crate::models::liveperson::{Event, ProductLine};
 use yew::prelude::*;
 
 fn product_names(lines: &[ProductLine]) -> Option<String> {
@@ -80,27 +80,73 @@ fn describe(event: &Event, locale: Option<&str>) -> (&'static str, Option<String
     }
 }
 
-pub fn timeline(s: &AppSession, locale: Option<&str>) -> Html {
+/// How many of the latest events an opened timeline shows before "Show all".
+pub const FIRST_EVENTS: usize = 200;
+
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    pub session: SessionRef,
+    pub locale: Option<AttrValue>,
+}
+
+/// The timeline, closed at first. Its lines are built only once the agent opens it, and then
+/// only the latest [`FIRST_EVENTS`] until "Show all": a visit can carry 10,000 events, and
+/// building them all on every visit was most of the panel's render time.
+#[function_component]
+pub fn Timeline(props: &TimelineProps) -> Html {
+    let opened = use_state_eq(|| false);
+    let all = use_state_eq(|| false);
+    let s = props.session.get();
     if s.events.is_empty() {
         return Html::default();
     }
+    let locale = props.locale.as_deref();
+    let on_toggle = {
+        let opened = opened.clone();
+        Callback::from(move |open| opened.set(open))
+    };
+    let total = s.events.len();
+    let limited = !*all && total > FIRST_EVENTS;
+    let more = {
+        let all = all.clone();
+        Callback::from(move |_| all.set(true))
+    };
+    let body = opened.then(|| {
+        let ordered = s.events_in_order();
+        let skip = if limited { total - FIRST_EVENTS } else { 0 };
+        html! {
+            <>
+                if limited {
+                    <p class="vs-lp-more">
+                        { format!("Showing the latest {FIRST_EVENTS} of {total} events. ") }
+                        <button type="button" class="vs-button" onclick={more}>{ format!("Show all {total} events") }</button>
+                    </p>
+                }
+                <ol class="vs-lp-timeline-list">
+                    { for ordered.into_iter().skip(skip).map(|event| line(event, locale)) }
+                </ol>
+            </>
+        }
+    });
     html! {
-        <Section title="Timeline" badge={format::count(s.events.len() as f64)} open={false}
-                 class="vs-lp-timeline">
-            <ol class="vs-lp-timeline-list">
-                { for s.events_in_order().into_iter().map(|event| {
-                    let (kind, what) = describe(event, locale);
-                    let at = event.server_time().and_then(|t| when(t, locale))
-                        .unwrap_or_else(|| "–".into());
-                    html! {
-                        <li class={classes!("vs-lp-event", matches!(event, Event::VisitorError(_)).then_some("vs-lp-error"))}>
-                            <span class="vs-lp-event-time">{ at }</span>{ " " }
-                            <strong class="vs-lp-event-kind">{ kind }</strong>
-                            if let Some(what) = what { { ": " }<span class="vs-text">{ what }</span> }
-                        </li>
-                    }
-                }) }
-            </ol>
+        <Section title="Timeline" badge={format::count(total as f64)} open={false}
+                 class="vs-lp-timeline" {on_toggle}>
+            { body }
         </Section>
+    }
+}
+
+fn line(event: &Event, locale: Option<&str>) -> Html {
+    let (kind, what) = describe(event, locale);
+    let at = event
+        .server_time()
+        .and_then(|t| when(t, locale))
+        .unwrap_or_else(|| "–".into());
+    html! {
+        <li class={classes!("vs-lp-event", matches!(event, Event::VisitorError(_)).then_some("vs-lp-error"))}>
+            <span class="vs-lp-event-time">{ at }</span>{ " " }
+            <strong class="vs-lp-event-kind">{ kind }</strong>
+            if let Some(what) = what { { ": " }<span class="vs-text">{ what }</span> }
+        </li>
     }
 }

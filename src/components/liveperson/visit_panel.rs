@@ -2,7 +2,9 @@
 //! an agent needs them. With several app sessions, the newest is shown and the others can be
 //! picked.
 
-use super::{activity, commerce, customer, engagements, header, journey::Journey, timeline};
+use super::{
+    activity, commerce, customer, engagements, header, journey::Journey, timeline::Timeline,
+};
 use super::{when, SessionRef};
 use crate::components::sidebar::use_settings;
 use crate::hooks::use_changes;
@@ -129,7 +131,7 @@ pub fn VisitPanel(props: &VisitPanelProps) -> Html {
             { activity::leads_and_service(session.get(), locale) }
             { activity::visitor_errors(session.get()) }
             { engagements::engagements(session.get(), locale) }
-            { timeline::timeline(session.get(), locale) }
+            <Timeline session={session.clone()} locale={settings.locale.clone()} />
             { header::about(&session, locale) }
         </>
     }
