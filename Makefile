@@ -48,5 +48,6 @@ test-e2e: build
 bench: build
 	cargo run --release -p visitor-sidebar-e2e --bin bench
 	BENCH_OUT=artifacts/bench-proxy.txt cargo run --release -p visitor-sidebar-proxy --example bench
-	cat artifacts/bench-widget.txt artifacts/bench-proxy.txt > artifacts/bench.txt
+	cargo run --release -p visitor-sidebar-proxy --example load
+	cat artifacts/bench-widget.txt artifacts/bench-proxy.txt artifacts/bench-load.txt > artifacts/bench.txt
 	@echo "written to artifacts/bench.txt"
