@@ -87,3 +87,69 @@ async fn an_agent_sends_custom_details_for_the_demo_visitor() -> Result<()> {
         .await?;
     browser.close().await
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn details_sent_during_an_upstream_fault_keep_their_values_and_succeed_on_retry() -> Result<()>
+{
+    use visitor_sidebar_sim::Knobs;
+    let demo = start_demo().await?;
+    let browser = Browser::start(420, 900).await?;
+    let client = &browser.client;
+    client
+        .goto(&format!(
+            "http://{}/?provider=livechat&visitorId={SEED}",
+            demo.addr
+        ))
+        .await?;
+    browser.wait_for_text(".vs-visitor", "Greenville").await?;
+    for (label, value) in [("Name 1", "Plan"), ("Value 1", "Gold")] {
+        client
+            .find(Locator::XPath(&input(label)))
+            .await?
+            .send_keys(value)
+            .await?;
+    }
+
+    // LiveChat fails every call: the send fails, and says so.
+    demo.sim.set_knobs(Knobs {
+        error_rate: 1.0,
+        ..Knobs::default()
+    });
+    client
+        .find(Locator::Css("button.vs-send"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text(".vs-details-form", "Send again")
+        .await?;
+    ensure!(
+        demo.sim.visitor_details(SEED).is_empty(),
+        "nothing was accepted during the fault"
+    );
+    for (label, value) in [("Name 1", "Plan"), ("Value 1", "Gold")] {
+        let kept = client
+            .find(Locator::XPath(&input(label)))
+            .await?
+            .prop("value")
+            .await?;
+        ensure!(kept.as_deref() == Some(value), "{label} kept {kept:?}");
+    }
+
+    // The fault clears: the same values go through without retyping.
+    demo.sim.set_knobs(Knobs::default());
+    client
+        .find(Locator::Css("button.vs-send"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text(".vs-details-form", "Sent: LiveChat accepted the details")
+        .await?;
+    let received = demo.sim.visitor_details(SEED);
+    ensure!(
+        received.len() == 1 && received[0]["fields"] == json!([{"name": "Plan", "value": "Gold"}]),
+        "the simulator received {received:?}"
+    );
+    browser.close().await
+}
