@@ -213,6 +213,23 @@ async fn the_refresh_button_fetches_at_once() {
     until("a second request", || stub.count() == 2).await;
 }
 
+/// Mounts Alice's visit polling every 500 ms against `stub`, waits for it, then returns the DOM
+/// mutations seen during the next two polls.
+async fn mutations_over_two_polls(stub: &FetchStub) -> Vec<String> {
+    let root = fresh_root();
+    let _handle = mount(
+        &root,
+        r#"{"provider":"liveperson","visitorId":"Alice","sid":"s1","pollIntervalMs":500}"#,
+    );
+    until("Alice", || text(&root).contains("Alice Doe")).await;
+    settle().await;
+    let mutations = MutationLog::watch(&root);
+    let polls = stub.count();
+    until("two more polls", || stub.count() >= polls + 2).await;
+    settle().await;
+    mutations.stop()
+}
+
 #[wasm_bindgen_test]
 async fn an_unchanged_poll_sends_the_etag_and_mutates_nothing() {
     let stub = FetchStub::new(|call| {
@@ -222,49 +239,19 @@ async fn an_unchanged_poll_sends_the_etag_and_mutates_nothing() {
             reply(200, &visit_named("Alice"), &[("ETag", "\"v1\"")])
         }
     });
-    let root = fresh_root();
-    let _handle = mount(
-        &root,
-        r#"{"provider":"liveperson","visitorId":"Alice","sid":"s1","pollIntervalMs":500}"#,
-    );
-    until("Alice", || text(&root).contains("Alice Doe")).await;
-    settle().await;
-    let mutations = MutationLog::watch(&root);
-    let polls = stub.count();
-    until("two more polls", || stub.count() >= polls + 2).await;
-    settle().await;
-    let seen = mutations.stop();
+    let seen = mutations_over_two_polls(&stub).await;
     assert_eq!(
         stub.calls.borrow().last().unwrap().if_none_match.as_deref(),
         Some("\"v1\""),
         "polls revalidate with the ETag"
     );
-    assert!(
-        seen.is_empty(),
-        "unchanged polls mutated the DOM: {:?}",
-        seen
-    );
+    assert!(seen.is_empty(), "unchanged polls mutated the DOM: {seen:?}");
 }
 
 #[wasm_bindgen_test]
 async fn an_identical_200_also_mutates_nothing() {
     // A proxy or cache that does not do ETags: same body every time.
     let stub = FetchStub::new(|_| reply(200, &visit_named("Alice"), &[]));
-    let root = fresh_root();
-    let _handle = mount(
-        &root,
-        r#"{"provider":"liveperson","visitorId":"Alice","sid":"s1","pollIntervalMs":500}"#,
-    );
-    until("Alice", || text(&root).contains("Alice Doe")).await;
-    settle().await;
-    let mutations = MutationLog::watch(&root);
-    let polls = stub.count();
-    until("two more polls", || stub.count() >= polls + 2).await;
-    settle().await;
-    let seen = mutations.stop();
-    assert!(
-        seen.is_empty(),
-        "identical polls mutated the DOM: {:?}",
-        seen
-    );
+    let seen = mutations_over_two_polls(&stub).await;
+    assert!(seen.is_empty(), "identical polls mutated the DOM: {seen:?}");
 }
