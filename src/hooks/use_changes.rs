@@ -3,7 +3,6 @@
 //! to screen readers. The first answer for a visitor is not a change.
 
 use crate::components::sidebar::use_announcer;
-use std::collections::BTreeMap;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -16,32 +15,33 @@ pub const HIGHLIGHT_MS: i32 = 3_000;
 /// set for [`HIGHLIGHT_MS`]; each change is also announced politely as "label: value".
 #[hook]
 pub fn use_changes(subject: AttrValue, facts: Vec<(&'static str, String)>) -> Vec<&'static str> {
-    let previous = use_mut_ref(|| None::<(AttrValue, BTreeMap<&'static str, String>)>);
+    let previous = use_mut_ref(|| None::<(AttrValue, Vec<(&'static str, String)>)>);
     let changed = use_state_eq(Vec::<&'static str>::new);
     let announce = use_announcer();
     {
         let changed = changed.clone();
         use_effect_with((subject, facts), move |(subject, facts)| {
-            let now: BTreeMap<&'static str, String> = facts.iter().cloned().collect();
+            // A handful of facts: a linear look-up beats a map, in code size too.
             let mut prev = previous.borrow_mut();
             let diff: Vec<&'static str> = match &*prev {
-                Some((who, before)) if who == subject => now
+                Some((who, before)) if who == subject => facts
                     .iter()
-                    .filter(|(label, value)| before.get(*label) != Some(*value))
+                    .filter(|(label, value)| !before.iter().any(|(l, v)| l == label && v == value))
                     .map(|(label, _)| *label)
                     .collect(),
                 _ => Vec::new(),
             };
-            *prev = Some((subject.clone(), now.clone()));
+            *prev = Some((subject.clone(), facts.clone()));
             drop(prev);
             let mut timer = None;
             if diff.is_empty() {
                 // A new visitor (or the first answer): nothing to highlight.
                 changed.set(Vec::new());
             } else {
-                let text = diff
+                let text = facts
                     .iter()
-                    .map(|label| format!("{label}: {}", now[label]))
+                    .filter(|(label, _)| diff.contains(label))
+                    .map(|(label, value)| format!("{label}: {value}"))
                     .collect::<Vec<_>>()
                     .join(". ");
                 announce.emit(format!("Updated. {text}."));
