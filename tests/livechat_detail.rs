@@ -4,10 +4,9 @@
 #![cfg(target_arch = "wasm32")]
 
 mod common;
-mod fake_proxy;
 
+use common::fetch::*;
 use common::*;
-use fake_proxy::*;
 use serde_json::json;
 use std::rc::Rc;
 use visitor_sidebar::components::livechat::{VisitorDetail, VisitorDetails};

@@ -5,10 +5,9 @@
 #![cfg(target_arch = "wasm32")]
 
 mod common;
-mod fake_proxy;
 
+use common::fetch::*;
 use common::*;
-use fake_proxy::*;
 use serde_json::{json, Value};
 use visitor_sidebar::components::livechat::{LiveChatView, VisitorsList, PAGE_SIZE};
 use wasm_bindgen::JsCast;

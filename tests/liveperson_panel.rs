@@ -18,7 +18,7 @@ use visitor_sidebar::models::lenient::decode;
 use visitor_sidebar::models::liveperson::Visit;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlSelectElement};
+use web_sys::{Element, HtmlSelectElement};
 use yew::prelude::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -68,10 +68,6 @@ fn assert_shows(shown: &str, facts: &[&str]) {
     for fact in facts {
         assert!(shown.contains(fact), "{fact:?} missing from:\n{shown}");
     }
-}
-
-fn click(element: &Element) {
-    element.unchecked_ref::<HtmlElement>().click();
 }
 
 fn session(json: &mut Value) -> &mut Value {

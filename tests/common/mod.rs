@@ -80,6 +80,46 @@ pub fn query_all(root: &Element, css: &str) -> Vec<Element> {
         .collect()
 }
 
+/// Fires a bubbling event of type `kind` at `target`.
+pub fn fire(target: &Element, kind: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict(kind, &init).unwrap();
+    target.dispatch_event(&event).unwrap();
+}
+
+/// Types into an input as a user does: sets the value and fires `input`.
+pub fn type_into(input: &Element, value: &str) {
+    js_sys::Reflect::set(input, &"value".into(), &value.into()).unwrap();
+    fire(input, "input");
+}
+
+/// Picks an option of a `<select>` and fires `change`.
+pub fn choose(select: &Element, value: &str) {
+    js_sys::Reflect::set(select, &"value".into(), &value.into()).unwrap();
+    fire(select, "change");
+}
+
+/// Clicks an element.
+pub fn click(element: &Element) {
+    wasm_bindgen::JsCast::unchecked_ref::<HtmlElement>(element).click();
+}
+
+/// The first element matching `css`, or a panic naming it.
+pub fn find(root: &Element, css: &str) -> Element {
+    root.query_selector(css)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element matches {css}"))
+}
+
+/// The current value of an input.
+pub fn value_of(input: &Element) -> String {
+    js_sys::Reflect::get(input, &"value".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
 /// Settings as the root sidebar would provide them, with the locale fixed for stable text.
 pub fn settings() -> Settings {
     Settings {
