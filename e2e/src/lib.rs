@@ -110,6 +110,20 @@ impl Browser {
         })
     }
 
+    /// Opens `path` (such as `/console.html` or `/?provider=livechat`) on the demo proxy.
+    pub async fn open(&self, demo: &DemoServer, path: &str) -> Result<()> {
+        self.client.goto(&format!("{}{path}", demo.url())).await?;
+        Ok(())
+    }
+
+    /// A 1280×900 browser on the demo console, once it shows the first (LivePerson seed) chat.
+    pub async fn on_console(demo: &DemoServer) -> Result<Browser> {
+        let browser = Browser::start(1280, 900).await?;
+        browser.open(demo, "/console.html").await?;
+        browser.wait_for_text("aside.vs-root", "John Doe").await?;
+        Ok(browser)
+    }
+
     /// Waits until an element matching `css` contains `text`, and returns the element's text.
     pub async fn wait_for_text(&self, css: &str, text: &str) -> Result<String> {
         let deadline = tokio::time::Instant::now() + WAIT;

@@ -76,12 +76,7 @@ async fn every_view_passes_axe_and_fits_from_280_to_480_px_in_both_themes() -> R
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_console_sidebar_passes_axe() -> Result<()> {
     let demo = start_demo().await?;
-    let browser = Browser::start(1280, 900).await?;
-    browser
-        .client
-        .goto(&format!("http://{}/console.html", demo.addr))
-        .await?;
-    browser.wait_for_text("aside.vs-root", "John Doe").await?;
+    let browser = Browser::on_console(&demo).await?;
     let violations = browser.axe("#sidebar").await?;
     browser.screenshot("console-1280").await?;
     browser.close().await?;

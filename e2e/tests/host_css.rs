@@ -42,12 +42,7 @@ fn every_rule_in_the_stylesheet_is_scoped_to_the_sidebar() {
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_host_css_for_plain_elements_does_not_reach_the_sidebar() -> Result<()> {
     let demo = start_demo().await?;
-    let browser = Browser::start(1280, 900).await?;
-    browser
-        .client
-        .goto(&format!("http://{}/console.html", demo.addr))
-        .await?;
-    browser.wait_for_text("aside.vs-root", "John Doe").await?;
+    let browser = Browser::on_console(&demo).await?;
     let styles = browser
         .client
         .execute(

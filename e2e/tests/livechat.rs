@@ -3,7 +3,7 @@
 //! `chat_started` webhook's token) to the simulator, which accepts them.
 
 use anyhow::{ensure, Result};
-use fantoccini::Locator;
+use fantoccini::{Client, Locator};
 use serde_json::json;
 use visitor_sidebar_e2e::{start_demo, Browser};
 
@@ -12,6 +12,28 @@ const SEED: &str = "S148dea44981.d9443253fef2";
 /// The input labelled `label` in the details form.
 fn input(label: &str) -> String {
     format!("//form//label[normalize-space(.)='{label}']/following-sibling::input")
+}
+
+/// Types each value into the details-form input with that label.
+async fn fill(client: &Client, fields: &[(&str, &str)]) -> Result<()> {
+    for (label, value) in fields {
+        client
+            .find(Locator::XPath(&input(label)))
+            .await?
+            .send_keys(value)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Presses the form's send button.
+async fn send(client: &Client) -> Result<()> {
+    client
+        .find(Locator::Css("button.vs-send"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -39,22 +61,16 @@ async fn an_agent_sends_custom_details_for_the_demo_visitor() -> Result<()> {
         .await?;
     browser.wait_for_text(".vs-visitor", "empty_cart").await?;
 
-    for (label, value) in [
-        ("Name 1", "Plan"),
-        ("Value 1", "Gold"),
-        ("Link 1 (optional)", "https://crm.example.com/c/42"),
-    ] {
-        client
-            .find(Locator::XPath(&input(label)))
-            .await?
-            .send_keys(value)
-            .await?;
-    }
-    client
-        .find(Locator::Css("button.vs-send"))
-        .await?
-        .click()
-        .await?;
+    fill(
+        client,
+        &[
+            ("Name 1", "Plan"),
+            ("Value 1", "Gold"),
+            ("Link 1 (optional)", "https://crm.example.com/c/42"),
+        ],
+    )
+    .await?;
+    send(client).await?;
     browser
         .wait_for_text(".vs-details-form", "Sent: LiveChat accepted the details")
         .await?;
@@ -102,24 +118,14 @@ async fn details_sent_during_an_upstream_fault_keep_their_values_and_succeed_on_
         ))
         .await?;
     browser.wait_for_text(".vs-visitor", "Greenville").await?;
-    for (label, value) in [("Name 1", "Plan"), ("Value 1", "Gold")] {
-        client
-            .find(Locator::XPath(&input(label)))
-            .await?
-            .send_keys(value)
-            .await?;
-    }
+    fill(client, &[("Name 1", "Plan"), ("Value 1", "Gold")]).await?;
 
     // LiveChat fails every call: the send fails, and says so.
     demo.sim.set_knobs(Knobs {
         error_rate: 1.0,
         ..Knobs::default()
     });
-    client
-        .find(Locator::Css("button.vs-send"))
-        .await?
-        .click()
-        .await?;
+    send(client).await?;
     browser
         .wait_for_text(".vs-details-form", "Send again")
         .await?;
@@ -138,11 +144,7 @@ async fn details_sent_during_an_upstream_fault_keep_their_values_and_succeed_on_
 
     // The fault clears: the same values go through without retyping.
     demo.sim.set_knobs(Knobs::default());
-    client
-        .find(Locator::Css("button.vs-send"))
-        .await?
-        .click()
-        .await?;
+    send(client).await?;
     browser
         .wait_for_text(".vs-details-form", "Sent: LiveChat accepted the details")
         .await?;

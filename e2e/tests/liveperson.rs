@@ -179,11 +179,10 @@ async fn without_a_sid_the_page_says_what_the_host_must_pass() -> Result<()> {
     let demo = start_demo().await?;
     let browser = Browser::start(420, 800).await?;
     browser
-        .client
-        .goto(&format!(
-            "http://{}/?provider=liveperson&visitorId={SEED_VISITOR}",
-            demo.addr
-        ))
+        .open(
+            &demo,
+            &format!("/?provider=liveperson&visitorId={SEED_VISITOR}"),
+        )
         .await?;
     browser
         .wait_for_text(".vs-notice-error", "The host page must pass")

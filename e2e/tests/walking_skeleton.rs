@@ -9,10 +9,7 @@ use visitor_sidebar_e2e::{start_demo, Browser};
 async fn the_demo_console_shows_a_liveperson_visit_and_livechat_visitors() -> Result<()> {
     let demo = start_demo().await?;
     let browser = Browser::start(1280, 900).await?;
-    browser
-        .client
-        .goto(&format!("http://{}/console.html", demo.addr))
-        .await?;
+    browser.open(&demo, "/console.html").await?;
 
     // The seed LivePerson visit, through OAuth 1.0-signed calls to the simulator.
     browser.wait_for_text("#chats", "John Doe").await?;
@@ -47,10 +44,7 @@ async fn the_demo_console_shows_a_liveperson_visit_and_livechat_visitors() -> Re
 async fn the_iframe_page_without_a_query_lists_the_livechat_visitors() -> Result<()> {
     let demo = start_demo().await?;
     let browser = Browser::start(400, 800).await?;
-    browser
-        .client
-        .goto(&format!("http://{}/", demo.addr))
-        .await?;
+    browser.open(&demo, "/").await?;
     browser.wait_for_text(".vs-visitors", "Visitors").await?;
     browser
         .wait_for_text(".vs-visitor-rows", "United States")

@@ -190,67 +190,37 @@ async fn every_fault_knob_has_its_error_code() {
     .await;
     let lp = h.seed_visit_path();
     let lc = "/api/livechat/visitors?state=queued".to_owned();
+    let knob = |set: fn(&mut Knobs)| {
+        let mut knobs = Knobs::default();
+        set(&mut knobs);
+        knobs
+    };
+    let faults: [(Knobs, u16, &str); 4] = [
+        (knob(|k| k.error_rate = 1.0), 502, "upstream_error"),
+        (
+            knob(|k| k.malformed_rate = 1.0),
+            502,
+            "upstream_bad_response",
+        ),
+        (
+            knob(|k| k.truncated_rate = 1.0),
+            502,
+            "upstream_bad_response",
+        ),
+        (knob(|k| k.latency_ms = 1500), 504, "upstream_timeout"),
+    ];
     for path in [&lp, &lc] {
-        let (status, body, _) = fault(
-            &h,
-            Knobs {
-                error_rate: 1.0,
-                ..Default::default()
-            },
-            path,
-        )
-        .await;
-        assert_eq!(
-            (status, error_code(&body)),
-            (502, "upstream_error"),
-            "{path}"
-        );
-        assert_eq!(body["error"]["upstream_status"], 500);
-
-        let (status, body, _) = fault(
-            &h,
-            Knobs {
-                malformed_rate: 1.0,
-                ..Default::default()
-            },
-            path,
-        )
-        .await;
-        assert_eq!(
-            (status, error_code(&body)),
-            (502, "upstream_bad_response"),
-            "{path}"
-        );
-
-        let (status, body, _) = fault(
-            &h,
-            Knobs {
-                truncated_rate: 1.0,
-                ..Default::default()
-            },
-            path,
-        )
-        .await;
-        assert_eq!(
-            (status, error_code(&body)),
-            (502, "upstream_bad_response"),
-            "{path}"
-        );
-
-        let (status, body, _) = fault(
-            &h,
-            Knobs {
-                latency_ms: 1500,
-                ..Default::default()
-            },
-            path,
-        )
-        .await;
-        assert_eq!(
-            (status, error_code(&body)),
-            (504, "upstream_timeout"),
-            "{path}"
-        );
+        for (knobs, want_status, want_code) in &faults {
+            let (status, body, _) = fault(&h, knobs.clone(), path).await;
+            assert_eq!(
+                (status, error_code(&body)),
+                (*want_status, *want_code),
+                "{path} with {knobs:?}"
+            );
+            if *want_code == "upstream_error" {
+                assert_eq!(body["error"]["upstream_status"], 500);
+            }
+        }
 
         // None of those was cached: with the knobs back at zero the route works.
         let (status, _, _) = fault(&h, Knobs::default(), path).await;

@@ -33,19 +33,26 @@ pub struct SafeLinkProps {
 }
 
 /// A link for a visitor-supplied address: opened in a new tab without handing over the
-/// console's `window.opener` or referrer, or plain text when the scheme is not safe.
-#[function_component]
-pub fn SafeLink(props: &SafeLinkProps) -> Html {
-    let text = props.text.clone().unwrap_or_else(|| props.href.clone());
-    match safe_href(&props.href) {
+/// console's `window.opener` or referrer, or plain text when the scheme is not safe. The one
+/// place an `<a href>` is made from visitor data; long lists call it directly rather than
+/// mounting a [`SafeLink`] component per row.
+pub fn safe_link(address: AttrValue, text: Option<AttrValue>, class: Classes) -> Html {
+    let text = text.unwrap_or_else(|| address.clone());
+    match safe_href(&address) {
         Some(href) => html! {
-            <a class={classes!("vs-link", props.class.clone())} href={href} title={props.href.clone()}
+            <a class={classes!("vs-link", class)} href={href} title={address}
                target="_blank" rel="noopener noreferrer">{ text }</a>
         },
         None => html! {
-            <span class={classes!("vs-unlinked", props.class.clone())} title={props.href.clone()}>{ text }</span>
+            <span class={classes!("vs-unlinked", class)} title={address}>{ text }</span>
         },
     }
+}
+
+/// [`safe_link`] as a component.
+#[function_component]
+pub fn SafeLink(props: &SafeLinkProps) -> Html {
+    safe_link(props.href.clone(), props.text.clone(), props.class.clone())
 }
 
 #[derive(Properties, PartialEq)]

@@ -150,11 +150,6 @@ impl Visitor {
         .collect();
         lower(&fields.join("\n"))
     }
-
-    /// Does the visitor match the agent's search text? `needle` must already be [`lower`]ed.
-    pub fn matches(&self, needle: &str) -> bool {
-        needle.is_empty() || self.search_text().contains(needle)
-    }
 }
 
 /// Lower case as the browser does it (`String.prototype.toLowerCase`), which keeps Unicode's

@@ -4,27 +4,12 @@
 //! little until the agent asks for all of it.
 
 use super::{when, SessionRef};
-use crate::components::common::{safe_href, Section};
+use crate::components::common::{safe_link, Section};
 use crate::format;
 use yew::prelude::*;
 
 /// How many pages a long visit shows before "Show all".
 pub const FIRST_PAGES: usize = 50;
-
-/// What `SafeLink` renders, without a component per link: a 5,000-page journey would otherwise
-/// mount 5,000 more components.
-fn link(address: &str, class: &'static str) -> Html {
-    let address = address.to_owned();
-    match safe_href(&address) {
-        Some(href) => html! {
-            <a class={classes!("vs-link", class)} href={href} title={address.clone()}
-               target="_blank" rel="noopener noreferrer">{ address }</a>
-        },
-        None => html! {
-            <span class={classes!("vs-unlinked", class)} title={address.clone()}>{ address }</span>
-        },
-    }
-}
 
 #[derive(Properties, PartialEq)]
 pub struct JourneyProps {
@@ -79,7 +64,7 @@ pub fn Journey(props: &JourneyProps) -> Html {
                             aria-current={is_current.then_some("true")}>
                             <span class="vs-page-title vs-text">{ title }</span>
                             if is_current { <span class="vs-tag">{ "current" }</span> }
-                            { page.address().map(|a| link(a, "vs-page-url")) }
+                            { page.address().map(|a| safe_link(a.to_owned().into(), None, classes!("vs-page-url"))) }
                             <dl class="vs-facts vs-inline">
                                 if let Some(ms) = page.time_on_page {
                                     <div class="vs-fact"><dt>{ "Time on page" }</dt><dd>{ format::duration(ms) }</dd></div>
@@ -88,7 +73,7 @@ pub fn Journey(props: &JourneyProps) -> Html {
                                     <div class="vs-fact"><dt>{ "Opened" }</dt><dd>{ start }</dd></div>
                                 }
                                 if let Some(from) = page.came_from() {
-                                    <div class="vs-fact"><dt>{ "From" }</dt><dd>{ link(from, "") }</dd></div>
+                                    <div class="vs-fact"><dt>{ "From" }</dt><dd>{ safe_link(from.to_owned().into(), None, Classes::new()) }</dd></div>
                                 }
                             </dl>
                         </li>
