@@ -16,6 +16,7 @@ use visitor_sidebar::components::liveperson::{LivePersonView, VisitPanel};
 use visitor_sidebar::hooks::Phase;
 use visitor_sidebar::models::lenient::decode;
 use visitor_sidebar::models::liveperson::Visit;
+use visitor_sidebar_contract::{ErrorCode, ErrorDetail};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlSelectElement};
@@ -641,14 +642,14 @@ async fn while_loading_a_skeleton_is_shown() {
 }
 
 fn proxy_error(status: u16, code: &str, upstream: u16, internal: i64) -> ApiError {
+    let code: ErrorCode = serde_json::from_value(code.into()).unwrap();
+    let mut error = ErrorDetail::new(code, "from the proxy");
+    error.upstream_status = Some(upstream);
+    error.upstream_code = Some(internal);
     ApiError::Proxy {
         status,
-        code: code.into(),
-        message: "from the proxy".into(),
-        upstream_status: Some(upstream),
-        upstream_code: Some(internal),
+        error,
         retry_after: None,
-        fields: Vec::new(),
     }
 }
 

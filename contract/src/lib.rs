@@ -8,5 +8,5 @@ pub mod error;
 pub mod ids;
 
 pub use details::{DetailsField, DetailsRequest, FieldError};
-pub use error::{ErrorBody, ErrorDetail};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use ids::{check_id, IdError, MAX_ID_LEN};

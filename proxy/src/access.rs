@@ -16,6 +16,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::config::Config;
 use crate::error::AppError;
+use visitor_sidebar_contract::ErrorCode;
 use crate::webhook::secrets_equal;
 
 /// Failed authentications allowed per client address: enough for a mistyped token, far too few
@@ -147,9 +148,7 @@ pub async fn check_origin(State(state): State<AppState>, request: Request, next:
                 .split_once("://")
                 .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
         if !listed && !same_origin {
-            return AppError::new(
-                axum::http::StatusCode::FORBIDDEN,
-                "origin_not_allowed",
+            return AppError::new(ErrorCode::OriginNotAllowed,
                 "This page's origin may not call the proxy; add it to VS_ALLOWED_ORIGINS.",
             )
             .into_response();

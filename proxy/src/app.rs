@@ -25,6 +25,7 @@ use crate::access::{self, Access};
 use crate::cache::ResponseCache;
 use crate::config::{Config, LivePersonAuth};
 use crate::error::AppError;
+use visitor_sidebar_contract::ErrorCode;
 use crate::upstream::Upstream;
 use crate::webhook::{self, WebhookStore};
 use crate::{livechat, liveperson};
@@ -154,9 +155,7 @@ async fn refuse_announced_oversize(
 }
 
 fn payload_too_large() -> AppError {
-    AppError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
+    AppError::new(ErrorCode::PayloadTooLarge,
         "The request body is too large.",
     )
 }
@@ -286,9 +285,7 @@ async fn api_not_found() -> AppError {
 }
 
 async fn method_not_allowed() -> AppError {
-    AppError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+    AppError::new(ErrorCode::MethodNotAllowed,
         "This route does not take that method.",
     )
 }

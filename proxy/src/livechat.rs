@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::cache::Cached;
 use crate::config::LiveChatConfig;
 use crate::error::AppError;
+use visitor_sidebar_contract::ErrorCode;
 use crate::upstream::{common_failure, require_json, Answer};
 
 const WHO: &str = "LiveChat";
@@ -31,7 +32,7 @@ impl ListQuery {
     /// Reads `state`, `group[]` (repeatable; `group` too) and `count`; anything else is refused
     /// so that nothing unchecked reaches the upstream URL.
     pub fn parse(raw: Option<&str>) -> Result<ListQuery, AppError> {
-        let invalid = |m: String| AppError::new(StatusCode::BAD_REQUEST, "invalid_query", m);
+        let invalid = |m: String| AppError::new(ErrorCode::InvalidQuery, m);
         let mut q = ListQuery::default();
         for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             match key.as_ref() {
@@ -144,9 +145,7 @@ pub async fn visitor(state: &AppState, visitor_id: &str) -> Result<Arc<Cached>, 
             let all = list(state, &ListQuery::default()).await?;
             let visitors: Vec<serde_json::Value> =
                 serde_json::from_slice(&all.body).map_err(|e| {
-                    AppError::new(
-                        StatusCode::BAD_GATEWAY,
-                        "upstream_bad_response",
+                    AppError::new(ErrorCode::UpstreamBadResponse,
                         "LiveChat's visitor list was not a list.",
                     )
                     .detail(e.to_string())
@@ -174,9 +173,7 @@ pub async fn add_details(
 ) -> Result<Response, AppError> {
     let lc = config(state)?;
     let Some(chat) = state.webhooks.get(visitor_id) else {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            "no_webhook_token",
+        return Err(AppError::new(ErrorCode::NoWebhookToken,
             "LiveChat has not told the proxy about a chat with this visitor yet (no chat_started webhook), so details cannot be added. Try again once the chat has started.",
         ));
     };
@@ -198,9 +195,7 @@ pub async fn add_details(
     if answer.status == StatusCode::FORBIDDEN {
         // The token belongs to a chat that has ended; a new chat brings a new webhook.
         state.webhooks.remove(visitor_id);
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            "livechat_token_rejected",
+        return Err(AppError::new(ErrorCode::LivechatTokenRejected,
             "LiveChat refused the chat's token; the chat has probably ended.",
         )
         .upstream(403, None));
@@ -217,14 +212,10 @@ fn failure(answer: &Answer) -> AppError {
     }
     let status = answer.status.as_u16();
     match status {
-        401 | 403 => AppError::new(
-            StatusCode::BAD_GATEWAY,
-            "livechat_unauthorized",
+        401 | 403 => AppError::new(ErrorCode::LivechatUnauthorized,
             "LiveChat refused the proxy's login or API key. Ask an administrator to check them.",
         ),
-        _ => AppError::new(
-            StatusCode::BAD_GATEWAY,
-            "upstream_error",
+        _ => AppError::new(ErrorCode::UpstreamError,
             format!("LiveChat answered with an unexpected status {status}."),
         ),
     }
@@ -254,8 +245,8 @@ mod tests {
             "group[]=-1",
         ] {
             assert_eq!(
-                ListQuery::parse(Some(bad)).unwrap_err().code,
-                "invalid_query",
+                ListQuery::parse(Some(bad)).unwrap_err().code(),
+                ErrorCode::InvalidQuery,
                 "{bad}"
             );
         }

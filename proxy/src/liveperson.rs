@@ -5,13 +5,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use reqwest::Url;
 
 use crate::app::AppState;
 use crate::cache::Cached;
 use crate::config::{base_url, LivePersonAuth, LivePersonConfig};
 use crate::error::AppError;
+use visitor_sidebar_contract::ErrorCode;
 use crate::oauth1;
 use crate::upstream::{common_failure, require_json, Answer};
 
@@ -101,9 +102,7 @@ async fn domain(state: &AppState, lp: &LivePersonConfig) -> Result<String, AppEr
             let json = require_json(&answer, "LivePerson's Domain API")?;
             let host = json["baseURI"].as_str().unwrap_or("");
             base_url(host).map_err(|why| {
-                AppError::new(
-                    StatusCode::BAD_GATEWAY,
-                    "upstream_bad_response",
+                AppError::new(ErrorCode::UpstreamBadResponse,
                     "LivePerson's Domain API did not give a usable address for the account.",
                 )
                 .detail(why)
@@ -184,39 +183,25 @@ fn failure(answer: &Answer) -> AppError {
     let status = answer.status.as_u16();
     let code = internal_code(&answer.body);
     let e = match (status, code) {
-        (400, _) => AppError::new(
-            StatusCode::BAD_REQUEST,
-            "liveperson_bad_request",
+        (400, _) => AppError::new(ErrorCode::LivepersonBadRequest,
             "LivePerson refused the request as malformed. Check the visitor's session ID.",
         ),
-        (401 | 403, _) => AppError::new(
-            StatusCode::BAD_GATEWAY,
-            "liveperson_no_permission",
+        (401 | 403, _) => AppError::new(ErrorCode::LivepersonNoPermission,
             "The proxy's LivePerson key is not allowed to read visit information. Ask an administrator to check its permissions.",
         ),
-        (404, Some(6)) => AppError::new(
-            StatusCode::BAD_GATEWAY,
-            "liveperson_invalid_account",
+        (404, Some(6)) => AppError::new(ErrorCode::LivepersonInvalidAccount,
             "LivePerson does not know the account the proxy is configured for. Ask an administrator to check the account ID.",
         ),
-        (404, Some(37)) => AppError::new(
-            StatusCode::NOT_FOUND,
-            "liveperson_invalid_visitor",
+        (404, Some(37)) => AppError::new(ErrorCode::LivepersonInvalidVisitor,
             "LivePerson does not know this visitor.",
         ),
-        (404, Some(39)) => AppError::new(
-            StatusCode::NOT_FOUND,
-            "liveperson_session_expired",
+        (404, Some(39)) => AppError::new(ErrorCode::LivepersonSessionExpired,
             "The visitor's session is unknown or expired. Ask the visitor to reload the page, or open their newest chat.",
         ),
-        (404, _) => AppError::new(
-            StatusCode::NOT_FOUND,
-            "liveperson_not_found",
+        (404, _) => AppError::new(ErrorCode::LivepersonNotFound,
             "LivePerson has no current visit for this visitor; sessions are kept for at most 6 hours.",
         ),
-        _ => AppError::new(
-            StatusCode::BAD_GATEWAY,
-            "upstream_error",
+        _ => AppError::new(ErrorCode::UpstreamError,
             format!("LivePerson answered with an unexpected status {status}."),
         ),
     };

@@ -11,6 +11,7 @@ use reqwest::header::{HeaderMap, CONTENT_LENGTH, RETRY_AFTER};
 
 use crate::config::Config;
 use crate::error::AppError;
+use visitor_sidebar_contract::ErrorCode;
 
 /// What an upstream answered, body read in full (within the size bound).
 pub struct Answer {
@@ -74,9 +75,7 @@ impl Upstream {
                 .insert(who.to_owned(), Instant::now() + Duration::from_secs(secs));
         }
         let too_large = || {
-            AppError::new(
-                StatusCode::BAD_GATEWAY,
-                "upstream_bad_response",
+            AppError::new(ErrorCode::UpstreamBadResponse,
                 format!("{who} sent an answer larger than the proxy accepts."),
             )
             .upstream(status.as_u16(), None)
@@ -100,9 +99,7 @@ impl Upstream {
                 Ok(None) => break,
                 Err(e) if e.is_timeout() => return Err(transport_error(e, who)),
                 Err(e) => {
-                    return Err(AppError::new(
-                        StatusCode::BAD_GATEWAY,
-                        "upstream_bad_response",
+                    return Err(AppError::new(ErrorCode::UpstreamBadResponse,
                         format!("{who}'s answer was cut off."),
                     )
                     .upstream(status.as_u16(), None)
@@ -123,16 +120,12 @@ fn transport_error(e: reqwest::Error, who: &str) -> AppError {
     let timeout = e.is_timeout();
     let detail = e.without_url().to_string();
     if timeout {
-        AppError::new(
-            StatusCode::GATEWAY_TIMEOUT,
-            "upstream_timeout",
+        AppError::new(ErrorCode::UpstreamTimeout,
             format!("{who} did not answer in time. Try again in a moment."),
         )
         .detail(detail)
     } else {
-        AppError::new(
-            StatusCode::BAD_GATEWAY,
-            "upstream_unreachable",
+        AppError::new(ErrorCode::UpstreamUnreachable,
             format!("The proxy could not reach {who}."),
         )
         .detail(detail)
@@ -151,9 +144,7 @@ fn retry_after_secs(headers: &HeaderMap) -> u64 {
 }
 
 fn rate_limited(who: &str, secs: u64) -> AppError {
-    AppError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "upstream_rate_limited",
+    AppError::new(ErrorCode::UpstreamRateLimited,
         format!("{who} is limiting requests; try again in a moment."),
     )
     .upstream(429, None)
@@ -169,9 +160,7 @@ pub fn common_failure(answer: &Answer, who: &str) -> Option<AppError> {
     }
     if status.is_server_error() {
         return Some(
-            AppError::new(
-                StatusCode::BAD_GATEWAY,
-                "upstream_error",
+            AppError::new(ErrorCode::UpstreamError,
                 format!("{who} had an internal error. Try again in a moment."),
             )
             .upstream(status.as_u16(), None),
@@ -183,9 +172,7 @@ pub fn common_failure(answer: &Answer, who: &str) -> Option<AppError> {
 /// A 2xx body must be JSON; anything else (an HTML error page, a cut-off body) is a bad answer.
 pub fn require_json(answer: &Answer, who: &str) -> Result<serde_json::Value, AppError> {
     serde_json::from_slice(&answer.body).map_err(|e| {
-        AppError::new(
-            StatusCode::BAD_GATEWAY,
-            "upstream_bad_response",
+        AppError::new(ErrorCode::UpstreamBadResponse,
             format!("{who} sent an answer that is not valid JSON."),
         )
         .upstream(answer.status.as_u16(), None)

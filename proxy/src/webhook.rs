@@ -17,6 +17,7 @@ use subtle::ConstantTimeEq;
 use crate::app::AppState;
 use crate::config::Secret;
 use crate::error::AppError;
+use visitor_sidebar_contract::ErrorCode;
 
 /// What a `chat_started` webhook delivered for a visitor.
 #[derive(Debug)]
@@ -87,9 +88,7 @@ pub async fn chat_started(
         ));
     }
     let body = body.map_err(|_| {
-        AppError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+        AppError::new(ErrorCode::PayloadTooLarge,
             "The webhook body is too large.",
         )
     })?;

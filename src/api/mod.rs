@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
 use std::rc::Rc;
-use visitor_sidebar_contract::{ErrorBody, FieldError};
+use visitor_sidebar_contract::{ErrorBody, ErrorCode, ErrorDetail};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
@@ -38,16 +38,19 @@ pub enum Fetched<T> {
 pub enum ApiError {
     /// No answer at all: the proxy is down, unreachable or blocked by CORS.
     Unreachable(String),
-    /// The proxy answered with its error body.
+    /// The proxy answered with its error body (the contract's one error type).
     Proxy {
         status: u16,
-        code: String,
-        message: String,
-        upstream_status: Option<u16>,
-        upstream_code: Option<i64>,
+        error: ErrorDetail,
         /// Seconds to wait before trying again (`Retry-After`).
         retry_after: Option<u32>,
-        fields: Vec<FieldError>,
+    },
+    /// An HTTP error without the proxy's body: something in front of it answered (a gateway,
+    /// a development server).
+    Http {
+        status: u16,
+        status_text: String,
+        retry_after: Option<u32>,
     },
     /// An answer that is not what the proxy's contract promises.
     BadResponse(String),
@@ -57,9 +60,9 @@ pub enum ApiError {
 
 impl ApiError {
     /// The proxy's machine-readable error code, if it sent one.
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            ApiError::Proxy { code, .. } => Some(code),
+            ApiError::Proxy { error, .. } => Some(error.code),
             _ => None,
         }
     }
@@ -67,7 +70,7 @@ impl ApiError {
     /// How long the server asked us to wait, in seconds.
     pub fn retry_after(&self) -> Option<u32> {
         match self {
-            ApiError::Proxy { retry_after, .. } => *retry_after,
+            ApiError::Proxy { retry_after, .. } | ApiError::Http { retry_after, .. } => *retry_after,
             _ => None,
         }
     }
@@ -78,7 +81,9 @@ impl ApiError {
     pub fn is_transient(&self) -> bool {
         match self {
             ApiError::Unreachable(_) | ApiError::BadResponse(_) => true,
-            ApiError::Proxy { status, .. } => *status == 429 || *status >= 500,
+            ApiError::Proxy { status, .. } | ApiError::Http { status, .. } => {
+                *status == 429 || *status >= 500
+            }
             ApiError::Aborted => false,
         }
     }
@@ -88,7 +93,12 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ApiError::Unreachable(_) => f.write_str("The sidebar's proxy cannot be reached."),
-            ApiError::Proxy { message, .. } => f.write_str(message),
+            ApiError::Proxy { error, .. } => f.write_str(&error.message),
+            ApiError::Http {
+                status,
+                status_text,
+                ..
+            } => write!(f, "The proxy answered HTTP {status} {status_text}."),
             ApiError::BadResponse(why) => write!(f, "The proxy sent an unexpected answer ({why})."),
             ApiError::Aborted => f.write_str("Cancelled."),
         }
@@ -233,25 +243,14 @@ async fn error_from(response: &web_sys::Response, signal: Option<&AbortSignal>) 
     match body {
         Some(ErrorBody { error }) => ApiError::Proxy {
             status,
-            code: error.code,
-            message: error.message,
-            upstream_status: error.upstream_status,
-            upstream_code: error.upstream_code,
+            error,
             retry_after,
-            fields: error.fields,
         },
         // Something other than the proxy answered (a gateway, a dev server).
-        None => ApiError::Proxy {
+        None => ApiError::Http {
             status,
-            code: format!("http_{status}"),
-            message: format!(
-                "The proxy answered HTTP {status} {}.",
-                response.status_text()
-            ),
-            upstream_status: None,
-            upstream_code: None,
+            status_text: response.status_text(),
             retry_after,
-            fields: Vec::new(),
         },
     }
 }

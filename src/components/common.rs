@@ -6,6 +6,7 @@
 use crate::api::ApiError;
 use crate::format;
 use crate::hooks::Phase;
+use visitor_sidebar_contract::ErrorCode;
 use yew::prelude::*;
 
 /// The schemes a visitor-supplied address may be linked with.
@@ -139,35 +140,45 @@ pub fn Skeleton() -> Html {
     }
 }
 
+/// The agent's words for a proxy error code, where the code calls for more than the proxy's
+/// own message. Exhaustive, so a new code in the contract must be considered here.
+fn code_words(code: ErrorCode) -> Option<&'static str> {
+    use ErrorCode::*;
+    match code {
+        LivepersonSessionExpired => Some(
+            "LivePerson does not know this visit's session, or it has expired: this API keeps sessions for 6 hours.",
+        ),
+        LivepersonNoPermission => {
+            Some("The proxy's LivePerson key lacks permission for visit information.")
+        }
+        LivepersonInvalidVisitor => Some("LivePerson does not know this visitor ID."),
+        LivepersonInvalidAccount => {
+            Some("LivePerson does not know the proxy's account ID: check its configuration.")
+        }
+        LivepersonNotFound => {
+            Some("LivePerson has no current visit for this visitor (sessions are kept for 6 hours).")
+        }
+        LivepersonBadRequest => Some("LivePerson refused the request as malformed."),
+        Unauthorized => Some("The proxy refused the sidebar's access token."),
+        UpstreamRateLimited | RateLimited => {
+            Some("Too many requests: the sidebar will retry shortly.")
+        }
+        UpstreamTimeout => Some("The vendor's API is not answering in time."),
+        // The proxy's own message says it all.
+        InvalidId | InvalidQuery | InvalidBody | ValidationFailed | PayloadTooLarge | NotFound
+        | MethodNotAllowed | OriginNotAllowed | NotConfigured | InternalError
+        | UpstreamUnreachable | UpstreamError | UpstreamBadResponse | LivechatUnauthorized
+        | LivechatTokenRejected | NoWebhookToken | Unknown => None,
+    }
+}
+
 /// A sentence that tells the agent what an error means for them. Specific proxy codes get
 /// specific words; anything else carries the proxy's own message.
 pub fn error_text(error: &ApiError) -> String {
-    let specific = match error.code() {
-        Some("liveperson_session_expired") => Some(
-            "LivePerson does not know this visit's session, or it has expired: this API keeps sessions for 6 hours.",
-        ),
-        Some("liveperson_no_permission") => {
-            Some("The proxy's LivePerson key lacks permission for visit information.")
-        }
-        Some("liveperson_invalid_visitor") => Some("LivePerson does not know this visitor ID."),
-        Some("liveperson_invalid_account") => {
-            Some("LivePerson does not know the proxy's account ID: check its configuration.")
-        }
-        Some("liveperson_not_found") => {
-            Some("LivePerson has no current visit for this visitor (sessions are kept for 6 hours).")
-        }
-        Some("liveperson_bad_request") => Some("LivePerson refused the request as malformed."),
-        Some("unauthorized") => Some("The proxy refused the sidebar's access token."),
-        Some("upstream_rate_limited") | Some("rate_limited") => {
-            Some("Too many requests: the sidebar will retry shortly.")
-        }
-        Some("upstream_timeout") => Some("The vendor's API is not answering in time."),
-        _ => None,
-    };
-    match (specific, error) {
+    match (error.code().and_then(code_words), error) {
         // The specific words, then the proxy's own message (it says what to do about it).
-        (Some(words), ApiError::Proxy { message, .. }) if !message.trim().is_empty() => {
-            format!("{words} {message}")
+        (Some(words), ApiError::Proxy { error: detail, .. }) if !detail.message.trim().is_empty() => {
+            format!("{words} {}", detail.message)
         }
         (Some(words), _) => words.to_owned(),
         (None, _) => error.to_string(),

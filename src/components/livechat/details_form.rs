@@ -16,7 +16,7 @@ use serde::Deserialize;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use visitor_sidebar_contract::details::MAX_FIELDS;
-use visitor_sidebar_contract::{DetailsField, DetailsRequest, FieldError};
+use visitor_sidebar_contract::{DetailsField, DetailsRequest, ErrorCode, FieldError};
 use yew::prelude::*;
 
 /// One row as typed.
@@ -157,9 +157,9 @@ impl Draft {
                 self.sending = match result {
                     Ok(()) => Sending::Sent(at),
                     Err(error) => {
-                        if let ApiError::Proxy { fields, .. } = &error {
-                            if !fields.is_empty() {
-                                self.errors = fields.clone();
+                        if let ApiError::Proxy { error: detail, .. } = &error {
+                            if !detail.fields.is_empty() {
+                                self.errors = detail.fields.clone();
                                 self.checked = true;
                             }
                         }
@@ -271,9 +271,9 @@ struct Accepted {
 /// Why a send failed, for the agent; the values are always kept.
 fn failure_text(error: &ApiError) -> String {
     let why = match error.code() {
-        Some("no_webhook_token") => "LiveChat has not told the sidebar's proxy about a chat with this visitor yet (no chat_started webhook seen for this chat), so details cannot be added until the chat has started.".to_owned(),
-        Some("livechat_token_rejected") => "LiveChat refused this chat's token: the chat has probably ended.".to_owned(),
-        Some("validation_failed") | Some("invalid_body") => "The proxy refused some values: see the messages beside the fields.".to_owned(),
+        Some(ErrorCode::NoWebhookToken) => "LiveChat has not told the sidebar's proxy about a chat with this visitor yet (no chat_started webhook seen for this chat), so details cannot be added until the chat has started.".to_owned(),
+        Some(ErrorCode::LivechatTokenRejected) => "LiveChat refused this chat's token: the chat has probably ended.".to_owned(),
+        Some(ErrorCode::ValidationFailed | ErrorCode::InvalidBody) => "The proxy refused some values: see the messages beside the fields.".to_owned(),
         _ => error_text(error),
     };
     format!("Not sent. {why} Your values are kept: fix what is needed and send again.")
