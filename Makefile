@@ -7,6 +7,8 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM := --target wasm32-unknown-unknown
 UNIT := -p visitor-sidebar-contract -p visitor-sidebar-proxy -p visitor-sidebar-sim
 NATIVE := $(UNIT) -p visitor-sidebar-e2e
+# The proxy's --demo (and the simulator inside it) is a cargo feature production builds leave out.
+DEMO := --features visitor-sidebar-proxy/demo
 
 .PHONY: tools serve build test fmt-check lint test-native test-wasm test-e2e bench
 
@@ -30,10 +32,11 @@ fmt-check:
 
 lint:
 	cargo clippy -p visitor-sidebar $(WASM) --all-targets -- -D warnings
-	cargo clippy $(NATIVE) --all-targets -- -D warnings
+	cargo clippy $(NATIVE) $(DEMO) --all-targets -- -D warnings
+	cargo clippy -p visitor-sidebar-proxy -- -D warnings
 
 test-native:
-	cargo test $(UNIT)
+	cargo test $(UNIT) $(DEMO)
 
 ## The widget's own tests in headless Chromium (wasm-bindgen-test; see webdriver.json).
 test-wasm:
@@ -47,7 +50,7 @@ test-e2e: build
 ## artifacts/bench.txt (git-ignored).
 bench: build
 	cargo run --release -p visitor-sidebar-e2e --bin bench
-	BENCH_OUT=artifacts/bench-proxy.txt cargo run --release -p visitor-sidebar-proxy --example bench
-	cargo run --release -p visitor-sidebar-proxy --example load
+	BENCH_OUT=artifacts/bench-proxy.txt cargo run --release -p visitor-sidebar-proxy --features demo --example bench
+	cargo run --release -p visitor-sidebar-proxy --features demo --example load
 	cat artifacts/bench-widget.txt artifacts/bench-proxy.txt artifacts/bench-load.txt > artifacts/bench.txt
 	@echo "written to artifacts/bench.txt"

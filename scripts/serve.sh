@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release -p visitor-sidebar-proxy
+cargo build --release -p visitor-sidebar-proxy --features demo
 target/release/visitor-sidebar-proxy --demo ${HOSTILE:+--hostile} --listen 127.0.0.1:3000 &
 proxy=$!
 trap 'kill $proxy 2>/dev/null || true' EXIT INT TERM

@@ -85,8 +85,9 @@ impl ErrorCode {
             InvalidId | InvalidQuery | InvalidBody | LivepersonBadRequest => 400,
             Unauthorized => 401,
             OriginNotAllowed => 403,
-            NotFound | LivepersonInvalidVisitor | LivepersonSessionExpired
-            | LivepersonNotFound => 404,
+            NotFound | LivepersonInvalidVisitor | LivepersonSessionExpired | LivepersonNotFound => {
+                404
+            }
             MethodNotAllowed => 405,
             LivechatTokenRejected | NoWebhookToken => 409,
             PayloadTooLarge => 413,

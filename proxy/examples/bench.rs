@@ -98,7 +98,7 @@ async fn misses(
     let mut errors = 0;
     let mut busy = Duration::ZERO;
     while start.elapsed() < duration {
-        demo.state().cache.invalidate(&key).await;
+        demo.state().liveperson.cache().invalidate(&key).await;
         let t = Instant::now();
         match client.get(url).send().await {
             Ok(r) if r.status().is_success() => {

@@ -62,7 +62,7 @@ fn proxy_role() -> anyhow::Result<()> {
         let config = visitor_sidebar_proxy::Config::from_raw(
             &visitor_sidebar_proxy::RawConfig::load(None)?,
         )?;
-        let server = visitor_sidebar_proxy::serve(config, None).await?;
+        let server = visitor_sidebar_proxy::serve(config).await?;
         println!("listening on http://{}", server.addr);
         tokio::task::spawn_blocking(|| {
             let mut sink = String::new();

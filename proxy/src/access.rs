@@ -3,6 +3,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap};
@@ -12,12 +13,11 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
+use visitor_sidebar_contract::ErrorCode;
 
-use crate::app::AppState;
 use crate::config::Config;
 use crate::error::AppError;
-use visitor_sidebar_contract::ErrorCode;
-use crate::webhook::secrets_equal;
+use crate::secret::{secrets_equal, Secret};
 
 /// Failed authentications allowed per client address: enough for a mistyped token, far too few
 /// to guess one.
@@ -25,8 +25,11 @@ const AUTH_FAILURES_PER_MINUTE: u32 = 30;
 /// Keys kept by a limiter before idle ones are swept.
 const MAX_LIMITER_KEYS: usize = 10_000;
 
+/// Who may call, shared by every request (the app state holds it in an `Arc`).
 pub struct Access {
-    tokens: Vec<crate::config::Secret>,
+    /// Browser origins allowed besides the proxy's own.
+    allowed_origins: Vec<String>,
+    tokens: Vec<Secret>,
     jwt: Option<(DecodingKey, Validation)>,
     per_client: Option<DefaultKeyedRateLimiter<String>>,
     failures: DefaultKeyedRateLimiter<IpAddr>,
@@ -62,6 +65,7 @@ impl Access {
                 .allow_burst(NonZeroU32::new(AUTH_FAILURES_PER_MINUTE).expect("not 0")),
         );
         Access {
+            allowed_origins: config.allowed_origins.clone(),
             tokens: config.access_tokens.clone(),
             jwt,
             per_client,
@@ -134,10 +138,14 @@ fn client_ip(request: &Request) -> IpAddr {
 
 /// Refuses browser requests from origins that are neither listed nor the proxy's own. Requests
 /// without `Origin` (server-to-server, same-origin GETs) pass; CORS headers are the CorsLayer's.
-pub async fn check_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn check_origin(
+    State(access): State<Arc<Access>>,
+    request: Request,
+    next: Next,
+) -> Response {
     if let Some(origin) = request.headers().get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
-        let listed = state.config.allowed_origins.iter().any(|o| o == origin);
+        let listed = access.allowed_origins.iter().any(|o| o == origin);
         let host = request
             .headers()
             .get(header::HOST)
@@ -148,7 +156,8 @@ pub async fn check_origin(State(state): State<AppState>, request: Request, next:
                 .split_once("://")
                 .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
         if !listed && !same_origin {
-            return AppError::new(ErrorCode::OriginNotAllowed,
+            return AppError::new(
+                ErrorCode::OriginNotAllowed,
                 "This page's origin may not call the proxy; add it to VS_ALLOWED_ORIGINS.",
             )
             .into_response();
@@ -160,11 +169,10 @@ pub async fn check_origin(State(state): State<AppState>, request: Request, next:
 /// Authentication (when configured) and the per-client rate limit, for every `/api` route but
 /// health and the webhook.
 pub async fn require_access(
-    State(state): State<AppState>,
+    State(access): State<Arc<Access>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let access = &state.access;
     let ip = client_ip(&request);
     let identity = if access.enabled() {
         match access.authenticate(request.headers()) {

@@ -1,15 +1,23 @@
-//! Demo mode: the simulator started in-process on loopback with fresh credentials, and the proxy
-//! configured to call it with real credential checks (OAuth 1.0 signatures, HTTP Basic, the
-//! webhook secret). Needs no configuration; used by `--demo`, the end-to-end tests and the bench.
+//! Demo mode (the `demo` cargo feature): the simulator started in-process on loopback with fresh
+//! credentials, and the proxy configured to call it with real credential checks (OAuth 1.0
+//! signatures, HTTP Basic, the webhook secret), plus `GET /api/demo/chats` for the demo console.
+//! Needs no configuration; used by `--demo`, the end-to-end tests and the bench. Production
+//! builds leave it (and the simulator) out.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
 use visitor_sidebar_sim::{Sim, SimConfig};
 
-use crate::app::{serve, RunningServer};
-use crate::config::{Config, RawConfig};
+use crate::config::Config;
+use crate::server::{serve_with, RunningServer};
+use crate::settings::RawConfig;
+use crate::state::AppState;
 
 /// How often the demo's generated visitors move on.
 pub const DEMO_TICK: Duration = Duration::from_secs(3);
@@ -30,7 +38,7 @@ impl DemoServer {
     }
 
     /// The proxy's shared state (cache, webhook store), for tests.
-    pub fn state(&self) -> &crate::app::AppState {
+    pub fn state(&self) -> &AppState {
         &self.server.state
     }
 
@@ -82,7 +90,7 @@ pub async fn start_demo_with_sim(
     })
     .await?;
     let creds = sim.credentials().clone();
-    let webhook_secret = crate::oauth1::new_nonce();
+    let webhook_secret = crate::liveperson::oauth1::new_nonce();
     raw.clear_upstreams();
     for (key, value) in [
         ("LIVEPERSON_ACCOUNT_ID", creds.lp_account_id.as_str()),
@@ -110,7 +118,7 @@ pub async fn start_demo_with_sim(
         raw.set("VS_ALLOWED_ORIGINS", DEV_ORIGINS);
     }
     let config = Config::from_raw(&raw)?;
-    let server = serve(config, Some(sim.clone())).await?;
+    let server = serve_with(config, Some(chats_router(sim.clone()))).await?;
     let addr = server.addr;
     // The simulator posts webhooks to the proxy over loopback even if it listens on all addresses.
     let webhook_host = if addr.ip().is_unspecified() {
@@ -123,4 +131,21 @@ pub async fn start_demo_with_sim(
     )))
     .await;
     Ok(DemoServer { addr, sim, server })
+}
+
+/// `GET /api/demo/chats`: the simulator's running chats, for the demo console's chat list.
+fn chats_router(sim: Sim) -> Router<AppState> {
+    Router::new().route(
+        "/api/demo/chats",
+        get(move || {
+            let sim = sim.clone();
+            async move {
+                let mut response: Response = Json(sim.chats()).into_response();
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+                response
+            }
+        }),
+    )
 }

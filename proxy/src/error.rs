@@ -2,7 +2,7 @@
 //! fitting status. The client gets a code and a sentence; details stay in the server log, and no
 //! credential is ever part of either.
 
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::JsonRejection;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use visitor_sidebar_contract::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
@@ -126,23 +126,19 @@ impl AppError {
     }
 }
 
-/// A path segment axum could not read (bad percent-encoding): an invalid ID.
-impl From<PathRejection> for AppError {
-    fn from(_: PathRejection) -> AppError {
-        AppError::invalid_id("ID in the path", "is not valid")
-    }
-}
-
 /// A JSON body axum could not read, with what to send instead.
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> AppError {
         match rejection.status() {
             StatusCode::PAYLOAD_TOO_LARGE => AppError::payload_too_large(),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::invalid_body(
-                "Send the body as JSON with Content-Type: application/json.",
-            ),
-            _ => AppError::invalid_body("The body is not the JSON this route takes.")
-                .detail(rejection.body_text()),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                AppError::invalid_body("Send the body as JSON with Content-Type: application/json.")
+            }
+            // Told to the caller, never logged: serde's text can quote the values sent.
+            _ => AppError::invalid_body(format!(
+                "The body is not the JSON this route takes: {}",
+                rejection.body_text()
+            )),
         }
     }
 }

@@ -1,31 +1,52 @@
 //! The visitor sidebar's proxy: it holds the LivePerson and LiveChat credentials, calls their
 //! APIs, and gives the widget a small JSON API with caching, request coalescing, ETags, access
 //! control and one error shape. See `README.md` for routes, configuration and error codes.
+//!
+//! Layers, each depending only on those below it: `main` → `server` → `app` (router) → `state`
+//! → the providers (`liveperson`, `livechat`, each with its config, client and routes) and
+//! `access` → `cache`, `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`.
 
 pub mod access;
 pub mod app;
 pub mod cache;
 pub mod config;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
+pub mod extract;
 pub mod livechat;
 pub mod liveperson;
-pub mod oauth1;
+pub mod secret;
+pub mod server;
+pub mod settings;
+pub mod state;
 pub mod upstream;
-pub mod webhook;
+pub mod urls;
 
-pub use app::{app, serve, AppState, RunningServer};
-pub use config::{Config, ConfigError, RawConfig};
+pub use app::app;
+pub use config::Config;
+#[cfg(feature = "demo")]
 pub use demo::{start_demo, start_demo_with, start_demo_with_sim, DemoServer};
 pub use error::AppError;
+pub use server::{serve, RunningServer};
+pub use settings::{ConfigError, RawConfig};
+pub use state::AppState;
 /// The simulator crate, for demo callers that configure it (`start_demo_with_sim`) without
 /// depending on it themselves, such as the end-to-end tests.
+#[cfg(feature = "demo")]
 pub use visitor_sidebar_sim as sim;
 
-/// Logs to stderr; `RUST_LOG` overrides the default filter.
-pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "visitor_sidebar_proxy=info,tower_http=info".into());
+/// Logs to stderr; `RUST_LOG` overrides the default filter. `quiet` (demo mode, which shares a
+/// terminal with `trunk serve` and polls the simulator every few hundred milliseconds) logs only
+/// warnings and errors by default.
+pub fn init_tracing(quiet: bool) {
+    let default = if quiet {
+        "warn"
+    } else {
+        "visitor_sidebar_proxy=info,tower_http=info"
+    };
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -5,13 +5,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use visitor_sidebar_proxy::{serve, start_demo_with_sim, Config, RawConfig};
+use visitor_sidebar_proxy::{serve, Config, RawConfig};
 
 /// The credential-holding proxy between the visitor sidebar widget and LivePerson / LiveChat.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Cli {
-    /// Start the upstream simulator in-process and call it instead of the real APIs.
+    /// Start the upstream simulator in-process and call it instead of the real APIs (only in
+    /// builds with the `demo` feature, as `make serve` makes).
     #[arg(long)]
     demo: bool,
     /// With --demo: add hostile visitors, whose every visitor-set field is an XSS payload
@@ -36,8 +37,8 @@ fn fail(message: impl std::fmt::Display) -> ! {
 
 #[tokio::main]
 async fn main() {
-    visitor_sidebar_proxy::init_tracing();
     let cli = Cli::parse();
+    visitor_sidebar_proxy::init_tracing(cli.demo);
     let mut raw = RawConfig::load(cli.config.as_deref()).unwrap_or_else(|e| fail(e));
     for key in &raw.secrets_in_file {
         tracing::warn!(
@@ -50,39 +51,70 @@ async fn main() {
     if let Some(dir) = &cli.static_dir {
         raw.set("VS_STATIC_DIR", dir.to_string_lossy());
     }
-    let (addr, _keep) = if cli.demo {
-        let listen = match raw.get("VS_LISTEN") {
-            Some(text) => text.parse().unwrap_or_else(|_| {
-                fail(format!("configuration error: VS_LISTEN: '{text}' is not an address such as 127.0.0.1:3000"))
-            }),
-            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
-        };
-        let sim = visitor_sidebar_sim::SimConfig {
-            tick_interval: Some(visitor_sidebar_proxy::demo::DEMO_TICK),
-            hostile: cli.hostile,
-            ..Default::default()
-        };
-        let demo = start_demo_with_sim(raw, listen, cli.static_dir.clone(), sim)
-            .await
-            .unwrap_or_else(|e| fail(e));
-        (demo.addr, Running::Demo(demo))
+    let running = if cli.demo {
+        start_demo(&raw, &cli).await
     } else {
         let config = Config::from_raw(&raw).unwrap_or_else(|e| fail(e));
-        let server = serve(config, None).await.unwrap_or_else(|e| fail(e));
-        (server.addr, Running::Proxy(server))
+        Running::Proxy(serve(config).await.unwrap_or_else(|e| fail(e)))
     };
-    println!("visitor-sidebar-proxy listening on http://{addr}");
+    println!(
+        "visitor-sidebar-proxy listening on http://{}",
+        running.addr()
+    );
     shutdown_signal().await;
     tracing::info!("shutting down");
-    match _keep {
+    match running {
+        #[cfg(feature = "demo")]
         Running::Demo(demo) => demo.shutdown().await,
         Running::Proxy(server) => server.shutdown().await,
     }
 }
 
+#[cfg(feature = "demo")]
+async fn start_demo(raw: &RawConfig, cli: &Cli) -> Running {
+    let listen = match raw.get("VS_LISTEN") {
+        Some(text) => text.parse().unwrap_or_else(|_| {
+            fail(format!(
+                "configuration error: VS_LISTEN: '{text}' is not an address such as 127.0.0.1:3000"
+            ))
+        }),
+        None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+    };
+    let sim = visitor_sidebar_proxy::sim::SimConfig {
+        tick_interval: Some(visitor_sidebar_proxy::demo::DEMO_TICK),
+        hostile: cli.hostile,
+        ..Default::default()
+    };
+    let demo = visitor_sidebar_proxy::start_demo_with_sim(
+        raw.clone(),
+        listen,
+        cli.static_dir.clone(),
+        sim,
+    )
+    .await
+    .unwrap_or_else(|e| fail(e));
+    Running::Demo(demo)
+}
+
+#[cfg(not(feature = "demo"))]
+async fn start_demo(_raw: &RawConfig, _cli: &Cli) -> Running {
+    fail("--demo needs a build with the demo feature: cargo run -p visitor-sidebar-proxy --features demo -- --demo")
+}
+
 enum Running {
+    #[cfg(feature = "demo")]
     Demo(visitor_sidebar_proxy::DemoServer),
     Proxy(visitor_sidebar_proxy::RunningServer),
+}
+
+impl Running {
+    fn addr(&self) -> SocketAddr {
+        match self {
+            #[cfg(feature = "demo")]
+            Running::Demo(demo) => demo.addr,
+            Running::Proxy(server) => server.addr,
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -75,7 +75,8 @@ impl Upstream {
                 .insert(who.to_owned(), Instant::now() + Duration::from_secs(secs));
         }
         let too_large = || {
-            AppError::new(ErrorCode::UpstreamBadResponse,
+            AppError::new(
+                ErrorCode::UpstreamBadResponse,
                 format!("{who} sent an answer larger than the proxy accepts."),
             )
             .upstream(status.as_u16(), None)
@@ -99,7 +100,8 @@ impl Upstream {
                 Ok(None) => break,
                 Err(e) if e.is_timeout() => return Err(transport_error(e, who)),
                 Err(e) => {
-                    return Err(AppError::new(ErrorCode::UpstreamBadResponse,
+                    return Err(AppError::new(
+                        ErrorCode::UpstreamBadResponse,
                         format!("{who}'s answer was cut off."),
                     )
                     .upstream(status.as_u16(), None)
@@ -120,12 +122,14 @@ fn transport_error(e: reqwest::Error, who: &str) -> AppError {
     let timeout = e.is_timeout();
     let detail = e.without_url().to_string();
     if timeout {
-        AppError::new(ErrorCode::UpstreamTimeout,
+        AppError::new(
+            ErrorCode::UpstreamTimeout,
             format!("{who} did not answer in time. Try again in a moment."),
         )
         .detail(detail)
     } else {
-        AppError::new(ErrorCode::UpstreamUnreachable,
+        AppError::new(
+            ErrorCode::UpstreamUnreachable,
             format!("The proxy could not reach {who}."),
         )
         .detail(detail)
@@ -144,7 +148,8 @@ fn retry_after_secs(headers: &HeaderMap) -> u64 {
 }
 
 fn rate_limited(who: &str, secs: u64) -> AppError {
-    AppError::new(ErrorCode::UpstreamRateLimited,
+    AppError::new(
+        ErrorCode::UpstreamRateLimited,
         format!("{who} is limiting requests; try again in a moment."),
     )
     .upstream(429, None)
@@ -160,7 +165,8 @@ pub fn common_failure(answer: &Answer, who: &str) -> Option<AppError> {
     }
     if status.is_server_error() {
         return Some(
-            AppError::new(ErrorCode::UpstreamError,
+            AppError::new(
+                ErrorCode::UpstreamError,
                 format!("{who} had an internal error. Try again in a moment."),
             )
             .upstream(status.as_u16(), None),
@@ -172,7 +178,8 @@ pub fn common_failure(answer: &Answer, who: &str) -> Option<AppError> {
 /// A 2xx body must be JSON; anything else (an HTML error page, a cut-off body) is a bad answer.
 pub fn require_json(answer: &Answer, who: &str) -> Result<serde_json::Value, AppError> {
     serde_json::from_slice(&answer.body).map_err(|e| {
-        AppError::new(ErrorCode::UpstreamBadResponse,
+        AppError::new(
+            ErrorCode::UpstreamBadResponse,
             format!("{who} sent an answer that is not valid JSON."),
         )
         .upstream(answer.status.as_u16(), None)

@@ -16,6 +16,7 @@ impl Drop for Child {
     }
 }
 
+#[cfg(feature = "demo")]
 #[test]
 fn demo_prints_the_bound_address_and_serves() {
     let mut child = Child(

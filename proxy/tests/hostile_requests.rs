@@ -519,7 +519,7 @@ async fn forged_webhooks_store_nothing() {
     let answer = get(&h, &with_secret).await;
     refused(&h, "GET webhook", &answer, 405, "method_not_allowed");
     // None of it was stored: details for the forged visitor have no token to go with.
-    assert!(h.proxy.state.webhooks.get(visitor).is_none());
+    assert!(h.proxy.state.livechat.webhooks().get(visitor).is_none());
     let answer = post(
         &h,
         &format!("/api/livechat/visitors/{visitor}/details"),
@@ -570,6 +570,7 @@ async fn a_foreign_origin_and_bad_queries_reach_nothing() {
 /// The other direction: hostile data from the upstream. In demo mode with the simulator's hostile
 /// visitors, they are listed after the normal chats, and the proxy passes their bodies through
 /// unchanged, the 1 MiB payload included.
+#[cfg(feature = "demo")]
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_demo_visitors_are_listed_and_passed_through() {
     use visitor_sidebar_proxy::sim::{huge_payload, SimConfig};

@@ -13,7 +13,7 @@ fn router(pairs: &[(&str, &str)]) -> axum::Router {
     for (k, v) in pairs {
         raw.set(k, *v);
     }
-    app(AppState::new(Config::from_raw(&raw).unwrap(), None).unwrap())
+    app(AppState::new(Config::from_raw(&raw).unwrap()).unwrap())
 }
 
 async fn call(router: axum::Router, request: Request<Body>) -> (StatusCode, Value) {

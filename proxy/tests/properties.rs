@@ -37,7 +37,7 @@ fn router() -> axum::Router {
     ] {
         raw.set(k, v);
     }
-    app(AppState::new(Config::from_raw(&raw).unwrap(), None).unwrap())
+    app(AppState::new(Config::from_raw(&raw).unwrap()).unwrap())
 }
 
 /// Sends the request; returns the status and the JSON body (Null when not JSON).

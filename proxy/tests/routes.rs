@@ -415,7 +415,7 @@ async fn webhook_needs_the_secret_and_stores_nothing_without_it() {
             "{query}"
         );
     }
-    assert!(h.proxy.state.webhooks.get(&browsing).is_none());
+    assert!(h.proxy.state.livechat.webhooks().get(&browsing).is_none());
     let (status, body) = h
         .post_json(
             &format!("/api/livechat/webhooks/chat-started?secret={WEBHOOK_SECRET}"),
@@ -423,7 +423,7 @@ async fn webhook_needs_the_secret_and_stores_nothing_without_it() {
         )
         .await;
     assert_eq!((status, &body), (200, &json!({"ok": true})));
-    let stored = h.proxy.state.webhooks.get(&browsing).unwrap();
+    let stored = h.proxy.state.livechat.webhooks().get(&browsing).unwrap();
     assert_eq!(
         (stored.license_id.as_str(), stored.token.expose()),
         ("9281545", "tok-123")
@@ -435,7 +435,7 @@ async fn webhook_needs_the_secret_and_stores_nothing_without_it() {
         (status, error_code(&body)),
         (409, "livechat_token_rejected")
     );
-    assert!(h.proxy.state.webhooks.get(&browsing).is_none());
+    assert!(h.proxy.state.livechat.webhooks().get(&browsing).is_none());
     // A bad event body is refused.
     let (status, body) = h
         .post_json(
@@ -485,6 +485,7 @@ async fn unknown_routes_and_methods_get_json_errors() {
     assert_eq!(error_code(&r.json().await.unwrap()), "method_not_allowed");
 }
 
+#[cfg(feature = "demo")]
 #[tokio::test(flavor = "multi_thread")]
 async fn demo_mode_serves_the_widget_and_lists_chats() {
     let dir = std::env::temp_dir().join(format!("vs-static-{}", std::process::id()));
@@ -580,7 +581,7 @@ async fn a_chat_ended_webhook_drops_the_token() {
     let chatting = h
         .lc_visitor_in_state("chatting")
         .expect("a generated visitor starts chatting");
-    assert!(h.proxy.state.webhooks.get(&chatting).is_some());
+    assert!(h.proxy.state.livechat.webhooks().get(&chatting).is_some());
     // Simulated chats close after a few ticks; the simulator then sends chat_ended.
     for _ in 0..20 {
         if h.sim.chat_token(&chatting).is_none() {
@@ -589,7 +590,7 @@ async fn a_chat_ended_webhook_drops_the_token() {
         h.sim.tick().await;
     }
     assert!(h.sim.chat_token(&chatting).is_none(), "the chat ended");
-    assert!(h.proxy.state.webhooks.get(&chatting).is_none());
+    assert!(h.proxy.state.livechat.webhooks().get(&chatting).is_none());
     let (status, body) = h
         .post_json(
             &format!("/api/livechat/visitors/{chatting}/details"),
@@ -615,7 +616,8 @@ async fn a_late_chat_ended_keeps_the_newer_chats_token() {
     assert_eq!(
         h.proxy
             .state
-            .webhooks
+            .livechat
+            .webhooks()
             .get("S1.late")
             .unwrap()
             .token
@@ -624,5 +626,5 @@ async fn a_late_chat_ended_keeps_the_newer_chats_token() {
     );
     h.post_json(&url, &event("chat_ended", "NEW", "t-new"))
         .await;
-    assert!(h.proxy.state.webhooks.get("S1.late").is_none());
+    assert!(h.proxy.state.livechat.webhooks().get("S1.late").is_none());
 }

@@ -54,7 +54,7 @@ pub async fn start_with(
     }
     customize(&mut raw, &sim);
     let config = Config::from_raw(&raw).expect("valid test config");
-    let proxy = serve(config, None).await.expect("proxy starts");
+    let proxy = serve(config).await.expect("proxy starts");
     sim.set_webhook_url(Some(format!(
         "http://{}/api/livechat/webhooks/chat-started?secret={WEBHOOK_SECRET}",
         proxy.addr

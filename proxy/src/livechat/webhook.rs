@@ -11,12 +11,10 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
-use crate::app::AppState;
-use crate::config::Secret;
+use super::LiveChat;
 use crate::error::AppError;
+use crate::secret::{secrets_equal, Secret};
 use visitor_sidebar_contract::ErrorCode;
 
 /// What a `chat_started` webhook delivered for a visitor.
@@ -56,25 +54,16 @@ impl WebhookStore {
     }
 }
 
-/// Compares two secrets in time that depends on neither's content: both are hashed first, so
-/// even their lengths do not leak through timing.
-pub fn secrets_equal(given: &str, expected: &str) -> bool {
-    let a = Sha256::digest(given.as_bytes());
-    let b = Sha256::digest(expected.as_bytes());
-    a.ct_eq(&b).into()
-}
-
 /// `POST /api/livechat/webhooks/chat-started?secret=...`
 pub async fn chat_started(
-    State(state): State<AppState>,
+    State(lc): State<LiveChat>,
     RawQuery(query): RawQuery,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<impl IntoResponse, AppError> {
-    let Some(expected) = state
-        .config
-        .livechat
-        .as_ref()
-        .and_then(|lc| lc.webhook_secret.as_ref())
+    let Some(expected) =
+        lc.0.config
+            .as_ref()
+            .and_then(|config| config.webhook_secret.as_ref())
     else {
         return Err(AppError::not_configured("LiveChat webhooks"));
     };
@@ -87,11 +76,8 @@ pub async fn chat_started(
             "The webhook secret is missing or wrong.",
         ));
     }
-    let body = body.map_err(|_| {
-        AppError::new(ErrorCode::PayloadTooLarge,
-            "The webhook body is too large.",
-        )
-    })?;
+    let body = body
+        .map_err(|_| AppError::new(ErrorCode::PayloadTooLarge, "The webhook body is too large."))?;
     let event: Value = serde_json::from_slice(&body)
         .map_err(|_| AppError::invalid_body("The webhook body is not JSON."))?;
     let visitor_id = event["visitor"]["id"].as_str().unwrap_or("");
@@ -117,7 +103,7 @@ pub async fn chat_started(
                     "A chat_started webhook needs a numeric license_id and a token.",
                 ));
             }
-            state.webhooks.insert(
+            lc.0.webhooks.insert(
                 visitor_id.to_owned(),
                 ChatToken {
                     license_id,
@@ -131,7 +117,7 @@ pub async fn chat_started(
             // Only the chat that ended: a late chat_ended must not drop a newer chat's token.
             let chat_id = event["chat"]["id"].as_str();
             let token = event["token"].as_str();
-            let same_chat = state.webhooks.get(visitor_id).is_some_and(|stored| {
+            let same_chat = lc.0.webhooks.get(visitor_id).is_some_and(|stored| {
                 match (chat_id, stored.chat_id.as_deref(), token) {
                     (Some(ended), Some(current), _) => ended == current,
                     (_, _, Some(token)) => secrets_equal(token, stored.token.expose()),
@@ -139,7 +125,7 @@ pub async fn chat_started(
                 }
             });
             if same_chat {
-                state.webhooks.remove(visitor_id);
+                lc.0.webhooks.remove(visitor_id);
             }
         }
         // Other events (visitor_queued, ...) are acknowledged and ignored.
@@ -151,14 +137,6 @@ pub async fn chat_started(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secret_comparison() {
-        assert!(secrets_equal("abc", "abc"));
-        assert!(!secrets_equal("abd", "abc"));
-        assert!(!secrets_equal("", "abc"));
-        assert!(!secrets_equal("abcd", "abc"));
-    }
 
     #[test]
     fn store_is_bounded() {

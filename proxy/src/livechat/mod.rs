@@ -1,0 +1,127 @@
+//! LiveChat's part of the proxy: its settings, its response cache, the tokens `chat_started`
+//! webhooks delivered, and its routes: the visitor list and one visitor (REST API v2), custom
+//! details for a visitor's running chat, and the webhook itself.
+
+pub mod client;
+pub mod config;
+pub mod webhook;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{FromRef, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::json;
+use visitor_sidebar_contract::DetailsRequest;
+
+use crate::cache::ResponseCache;
+use crate::error::AppError;
+use crate::extract::{AppJson, VisitorId};
+use crate::upstream::Upstream;
+use client::ListQuery;
+use config::LiveChatConfig;
+use webhook::WebhookStore;
+
+/// LiveChat's state, cheap to clone. Its handlers take only this.
+#[derive(Clone)]
+pub struct LiveChat(Arc<Inner>);
+
+struct Inner {
+    /// `None`: the proxy is not configured for LiveChat (its routes answer `not_configured`).
+    config: Option<LiveChatConfig>,
+    upstream: Upstream,
+    cache: ResponseCache,
+    webhooks: WebhookStore,
+}
+
+impl LiveChat {
+    pub fn new(config: Option<LiveChatConfig>, upstream: Upstream, cache_ttl: Duration) -> Self {
+        let (capacity, ttl) = config
+            .as_ref()
+            .map(|lc| (lc.webhook_capacity, lc.webhook_ttl))
+            .unwrap_or((1, Duration::from_secs(1)));
+        LiveChat(Arc::new(Inner {
+            config,
+            upstream,
+            cache: ResponseCache::new(cache_ttl),
+            webhooks: WebhookStore::new(capacity, ttl),
+        }))
+    }
+
+    /// The cached answers (keys `lc:list?...`, `lc:visitor:{id}`).
+    pub fn cache(&self) -> &ResponseCache {
+        &self.0.cache
+    }
+
+    /// The chat tokens the `chat_started` webhooks delivered, by visitor ID.
+    pub fn webhooks(&self) -> &WebhookStore {
+        &self.0.webhooks
+    }
+
+    /// What `/api/health` says about LiveChat (never a credential).
+    pub fn health(&self) -> serde_json::Value {
+        match &self.0.config {
+            Some(lc) => json!({"configured": true, "webhook": lc.webhook_secret.is_some()}),
+            None => json!({"configured": false}),
+        }
+    }
+}
+
+/// The routes agents call (behind access control), for any app state that holds a [`LiveChat`].
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    LiveChat: FromRef<S>,
+{
+    Router::new()
+        .route("/api/livechat/visitors", get(list))
+        .route("/api/livechat/visitors/{visitor_id}", get(visitor))
+        .route("/api/livechat/visitors/{visitor_id}/details", post(details))
+}
+
+/// The route LiveChat calls (authenticated by the secret in its URL, not by an agent).
+pub fn webhook_router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    LiveChat: FromRef<S>,
+{
+    Router::new().route(
+        "/api/livechat/webhooks/chat-started",
+        post(webhook::chat_started),
+    )
+}
+
+async fn list(
+    State(lc): State<LiveChat>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let query = ListQuery::parse(query.as_deref())?;
+    let cached = lc.list(&query).await?;
+    Ok(cached.respond(&headers))
+}
+
+async fn visitor(
+    State(lc): State<LiveChat>,
+    VisitorId(visitor_id): VisitorId,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let cached = lc.visitor(&visitor_id).await?;
+    Ok(cached.respond(&headers))
+}
+
+async fn details(
+    State(lc): State<LiveChat>,
+    VisitorId(visitor_id): VisitorId,
+    AppJson(request): AppJson<DetailsRequest>,
+) -> Result<Response, AppError> {
+    let request = request.normalized();
+    let problems = request.validate();
+    if !problems.is_empty() {
+        return Err(AppError::validation(problems));
+    }
+    lc.add_details(&visitor_id, &request).await
+}
