@@ -288,6 +288,17 @@ mod tests {
             "LIVECHAT_API_URL"
         );
         assert_eq!(error_key(&[("LIVECHAT_LOGIN", "a")]), "LIVECHAT_API_KEY");
+        assert_eq!(error_key(&[("LIVECHAT_ACCOUNT_ID", "a")]), "LIVECHAT_PAT");
+        assert_eq!(error_key(&[("LIVECHAT_PAT", "p")]), "LIVECHAT_ACCOUNT_ID");
+        assert_eq!(
+            error_key(&[
+                ("LIVECHAT_ACCOUNT_ID", "a"),
+                ("LIVECHAT_PAT", "p"),
+                ("LIVECHAT_WEBHOOK_SECRET", "0123456789abcdef")
+            ]),
+            "LIVECHAT_LOGIN",
+            "custom details (and so the webhook) need the v2 login"
+        );
         assert_eq!(
             error_key(&[
                 ("LIVECHAT_LOGIN", "a"),
@@ -296,6 +307,23 @@ mod tests {
             ]),
             "LIVECHAT_WEBHOOK_SECRET"
         );
+    }
+
+    #[test]
+    fn livechat_v3_alone_is_a_livechat_configuration() {
+        let c = Config::from_raw(&raw(&[
+            (
+                "LIVECHAT_ACCOUNT_ID",
+                "c3a8e2f0-5b1d-4e7a-9f26-1d0b7c4e8a55",
+            ),
+            ("LIVECHAT_PAT", "fra:token"),
+            ("LIVECHAT_REGION", "fra"),
+        ]))
+        .unwrap();
+        let lc = c.livechat.unwrap();
+        assert!(lc.v2.is_none());
+        assert_eq!(lc.v3.unwrap().user, "c3a8e2f0-5b1d-4e7a-9f26-1d0b7c4e8a55");
+        assert_eq!(lc.region.as_deref(), Some("fra"));
     }
 
     #[test]

@@ -103,6 +103,8 @@ pub async fn start_demo_with_sim(
         ("LIVECHAT_API_URL", sim.base_url()),
         ("LIVECHAT_LOGIN", &creds.lc_login),
         ("LIVECHAT_API_KEY", &creds.lc_api_key),
+        ("LIVECHAT_ACCOUNT_ID", &creds.lc_account_id),
+        ("LIVECHAT_PAT", &creds.lc_pat),
         ("LIVECHAT_WEBHOOK_SECRET", &webhook_secret),
     ] {
         raw.set(key, value);

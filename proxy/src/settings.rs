@@ -49,6 +49,8 @@ const KEYS: &[Key] = &[
     key("livechat.login", "LIVECHAT_LOGIN", false),
     key("livechat.api_key", "LIVECHAT_API_KEY", true),
     key("livechat.region", "LIVECHAT_REGION", false),
+    key("livechat.account_id", "LIVECHAT_ACCOUNT_ID", false),
+    key("livechat.pat", "LIVECHAT_PAT", true),
     key("livechat.webhook_secret", "LIVECHAT_WEBHOOK_SECRET", true),
     key(
         "livechat.webhook_ttl_secs",

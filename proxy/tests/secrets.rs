@@ -75,6 +75,14 @@ async fn secrets_stay_out_of_logs_and_responses() {
     )
     .await;
     h.sim.set_knobs(Knobs::default());
+    bodies += &call(
+        format!(
+            "/api/livechat/customers/{}",
+            visitor_sidebar_sim::SEED_LC_CUSTOMER_ID
+        ),
+        Some(auth.clone()),
+    )
+    .await;
     let details = h
         .client
         .post(h.url(&format!(
@@ -114,6 +122,7 @@ async fn secrets_stay_out_of_logs_and_responses() {
         &creds.lp_access_token,
         &creds.lp_token_secret,
         &creds.lc_api_key,
+        &creds.lc_pat,
         &chat_token,
         "oauth_signature",
     ] {

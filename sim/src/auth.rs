@@ -213,6 +213,24 @@ fn rfc3986(text: &str) -> String {
 
 /// Checks LiveChat's HTTP Basic credentials (`login:api_key`) and `X-Region` when configured.
 pub(crate) fn check_livechat(creds: &SimCredentials, headers: &HeaderMap) -> bool {
+    check_basic(
+        &format!("{}:{}", creds.lc_login, creds.lc_api_key),
+        creds,
+        headers,
+    )
+}
+
+/// The Agent Chat API v3's check: HTTP Basic `account_id:personal_access_token` (and
+/// `X-Region` when the simulator has a region).
+pub(crate) fn check_livechat_v3(creds: &SimCredentials, headers: &HeaderMap) -> bool {
+    check_basic(
+        &format!("{}:{}", creds.lc_account_id, creds.lc_pat),
+        creds,
+        headers,
+    )
+}
+
+fn check_basic(expected: &str, creds: &SimCredentials, headers: &HeaderMap) -> bool {
     let Some(encoded) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -223,7 +241,6 @@ pub(crate) fn check_livechat(creds: &SimCredentials, headers: &HeaderMap) -> boo
     let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
         return false;
     };
-    let expected = format!("{}:{}", creds.lc_login, creds.lc_api_key);
     if decoded != expected.as_bytes() {
         return false;
     }

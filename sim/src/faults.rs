@@ -31,6 +31,9 @@ pub struct Knobs {
     pub malformed_rate: f64,
     /// Share of successful answers whose JSON body is cut in half.
     pub truncated_rate: f64,
+    /// LiveChat v2 answers carry `Deprecation` and `Sunset` headers, as deprecated LiveChat
+    /// API versions do.
+    pub lc_v2_deprecated: bool,
 }
 
 fn fires(rate: f64) -> bool {
@@ -48,6 +51,8 @@ pub(crate) async fn apply(State(shared): State<Arc<Shared>>, req: Request, next:
         Some(&shared.counters.lc_details)
     } else if path == "/visitors" {
         Some(&shared.counters.lc_visitors)
+    } else if path.ends_with("/get_customer") {
+        Some(&shared.counters.lc_customers)
     } else {
         None
     };

@@ -35,7 +35,7 @@ use tokio::sync::watch;
 
 pub use faults::Knobs;
 pub use hostile::{huge_payload, small_payloads, xss_payloads, HUGE_PAYLOAD_BYTES};
-pub use world::{load_visitor, DemoChat};
+pub use world::{customer_id_for, load_visitor, DemoChat};
 
 /// The LivePerson seed visit's visitor ID (from `fixtures/liveperson-visit.json`'s monitoring ID).
 pub const SEED_LP_VISITOR_ID: &str = "jnPABZYjQcOS2Uk5fp_HnA";
@@ -43,6 +43,9 @@ pub const SEED_LP_VISITOR_ID: &str = "jnPABZYjQcOS2Uk5fp_HnA";
 pub const SEED_LP_SID: &str = "c524460e4432e9f93cf700af590f16ef181f20e6";
 /// The LiveChat seed visitor's ID (from `fixtures/livechat-visitors.json`).
 pub const SEED_LC_VISITOR_ID: &str = "S148dea44981.d9443253fef2";
+
+/// The LiveChat seed visitor's v3 customer ID (the one in LiveChat's Go SDK test data).
+pub const SEED_LC_CUSTOMER_ID: &str = "b7eff798-f8df-4364-8059-649c35c9ed0c";
 
 /// The credentials the simulator accepts. Generated at random unless given.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -59,6 +62,9 @@ pub struct SimCredentials {
     pub lc_license_id: String,
     /// When set, LiveChat calls must carry `X-Region` with this value.
     pub lc_region: Option<String>,
+    /// The Agent Chat API v3 (Personal Access Token) login: `account_id:pat` as HTTP Basic.
+    pub lc_account_id: String,
+    pub lc_pat: String,
 }
 
 fn random_token(len: usize) -> String {
@@ -83,6 +89,8 @@ impl SimCredentials {
             lc_api_key: random_token(32),
             lc_license_id: "9281545".into(),
             lc_region: None,
+            lc_account_id: "c3a8e2f0-5b1d-4e7a-9f26-1d0b7c4e8a55".into(),
+            lc_pat: format!("fra:{}", random_token(27)),
         }
     }
 }
@@ -131,6 +139,7 @@ pub(crate) struct Counters {
     lp_visit: AtomicU64,
     lc_visitors: AtomicU64,
     lc_details: AtomicU64,
+    lc_customers: AtomicU64,
     auth_failures: AtomicU64,
     webhooks_sent: AtomicU64,
     webhooks_failed: AtomicU64,
@@ -147,6 +156,8 @@ pub struct CounterSnapshot {
     pub lc_visitors: u64,
     /// LiveChat `POST /visitors/{id}/details` calls.
     pub lc_details: u64,
+    /// LiveChat v3.6 `get_customer` calls.
+    pub lc_customers: u64,
     /// Requests refused for missing or wrong credentials.
     pub auth_failures: u64,
     /// `chat_started` webhooks delivered (2xx answer).
@@ -163,6 +174,7 @@ impl Counters {
             lp_visit: get(&self.lp_visit),
             lc_visitors: get(&self.lc_visitors),
             lc_details: get(&self.lc_details),
+            lc_customers: get(&self.lc_customers),
             auth_failures: get(&self.auth_failures),
             webhooks_sent: get(&self.webhooks_sent),
             webhooks_failed: get(&self.webhooks_failed),
@@ -175,6 +187,7 @@ impl Counters {
             &self.lp_visit,
             &self.lc_visitors,
             &self.lc_details,
+            &self.lc_customers,
             &self.auth_failures,
             &self.webhooks_sent,
             &self.webhooks_failed,
@@ -389,6 +402,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/visitors/{visitor_id}/details",
             post(livechat::add_details),
+        )
+        .route(
+            "/v3.6/agent/action/get_customer",
+            post(livechat::get_customer),
         )
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),

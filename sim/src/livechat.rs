@@ -1,6 +1,7 @@
 //! LiveChat REST API v2: `GET /visitors` (with `state`, `group[]` and `count`),
 //! `POST /visitors/{id}/details` (which needs the `license_id` and `token` of the visitor's chat),
-//! and the `chat_started` / `chat_ended` webhooks the simulator sends when chats start and end.
+//! and the `chat_started` / `chat_ended` webhooks the simulator sends when chats start and end;
+//! and the Agent Chat API v3.6's `get_customer` (every v2 visitor is also a v3 customer).
 
 use std::sync::Arc;
 
@@ -16,6 +17,33 @@ use crate::{Counters, Shared};
 
 fn lc_error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({"error": message}))).into_response()
+}
+
+/// The Agent Chat API v3's error shape: `{"error": {"type", "message"}}`.
+fn v3_error(status: StatusCode, kind: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": {"type": kind, "message": message}})),
+    )
+        .into_response()
+}
+
+/// A v2 answer, with the `Deprecation` / `Sunset` headers of a deprecated API version when the
+/// `lc_v2_deprecated` knob is on (RFC 9745's structured date and RFC 8594's HTTP date).
+fn v2_answer(shared: &Shared, response: Response) -> Response {
+    let mut response = response;
+    if shared.knobs.lock().unwrap().lc_v2_deprecated {
+        let headers = response.headers_mut();
+        headers.insert(
+            "deprecation",
+            axum::http::HeaderValue::from_static("@1688169599"),
+        );
+        headers.insert(
+            "sunset",
+            axum::http::HeaderValue::from_static("Wed, 31 Mar 2027 23:59:59 GMT"),
+        );
+    }
+    response
 }
 
 /// The checks every v2 call gets: `X-API-Version: 2`, then HTTP Basic (and `X-Region`); the
@@ -77,10 +105,38 @@ pub(crate) async fn list_visitors(
         .filter(|v| state.as_deref().is_none_or(|s| v["state"] == s))
         .filter(|v| groups.is_empty() || v["group"].as_i64().is_some_and(|g| groups.contains(&g)))
         .collect();
-    if count {
+    let answer = if count {
         Json(json!(visitors.len())).into_response()
     } else {
         Json(visitors).into_response()
+    };
+    v2_answer(&shared, answer)
+}
+
+/// `POST /v3.6/agent/action/get_customer` with `{"id": "..."}`: HTTP Basic
+/// `account_id:personal_access_token`, JSON in and out.
+pub(crate) async fn get_customer(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !crate::auth::check_livechat_v3(&shared.credentials, &headers) {
+        Counters::bump(&shared.counters.auth_failures);
+        return v3_error(
+            StatusCode::UNAUTHORIZED,
+            "authentication",
+            "Invalid access token",
+        );
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return v3_error(StatusCode::BAD_REQUEST, "validation", "Invalid JSON body");
+    };
+    let Some(id) = body["id"].as_str().filter(|id| !id.is_empty()) else {
+        return v3_error(StatusCode::BAD_REQUEST, "validation", "`id` is required");
+    };
+    match shared.world.lock().unwrap().lc_customer(id) {
+        Some(customer) => Json(customer).into_response(),
+        None => v3_error(StatusCode::NOT_FOUND, "not_found", "Customer not found"),
     }
 }
 
@@ -127,14 +183,15 @@ pub(crate) async fn add_details(
         .lock()
         .unwrap()
         .add_details(&visitor_id, &license_id, token, stored);
-    match outcome {
+    let answer = match outcome {
         Ok(()) => Json(json!({"result": "Visitor details added"})).into_response(),
         Err(DetailsRefusal::UnknownVisitor) => lc_error(StatusCode::NOT_FOUND, "Visitor not found"),
         Err(DetailsRefusal::BadToken) => lc_error(
             StatusCode::FORBIDDEN,
             "Invalid license_id or token for this visitor",
         ),
-    }
+    };
+    v2_answer(&shared, answer)
 }
 
 /// Delivers the `chat_started` / `chat_ended` webhooks of these events, if a webhook URL is set;

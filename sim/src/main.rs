@@ -7,7 +7,8 @@ use std::time::Duration;
 use clap::Parser;
 use visitor_sidebar_sim::{Knobs, Sim, SimConfig, SimCredentials};
 
-/// Simulates the LivePerson Visit Information API and the LiveChat v2 visitors API.
+/// Simulates the LivePerson Visit Information API, the LiveChat v2 visitors API and the
+/// LiveChat Agent Chat API v3.6 `get_customer`.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
@@ -42,6 +43,9 @@ struct Args {
     /// Share (0..1) of successful answers with the JSON cut in half.
     #[arg(long, default_value_t = 0.0)]
     truncated_rate: f64,
+    /// LiveChat v2 answers carry Deprecation and Sunset headers.
+    #[arg(long)]
+    lc_v2_deprecated: bool,
     /// Add hostile visitors whose every visitor-set field is an XSS payload (see README).
     #[arg(long)]
     hostile: bool,
@@ -74,6 +78,7 @@ async fn main() -> anyhow::Result<()> {
             retry_after_secs: args.retry_after_secs,
             malformed_rate: args.malformed_rate,
             truncated_rate: args.truncated_rate,
+            lc_v2_deprecated: args.lc_v2_deprecated,
         },
         webhook_url: None,
         hostile: args.hostile,

@@ -30,6 +30,10 @@ pub struct DemoChat {
     /// LivePerson's session ID; absent for LiveChat.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    /// LiveChat's v3 customer ID (what the Agent App's `customer_profile` event carries);
+    /// absent for LivePerson.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
     pub name: String,
     /// LivePerson: the current page's title. LiveChat: "City, Country".
     pub summary: String,
@@ -417,6 +421,7 @@ impl World {
                 provider: "liveperson".into(),
                 visitor_id: v.visitor_id.clone(),
                 sid: Some(v.sid.clone()),
+                customer_id: None,
                 name: name.trim().to_owned(),
                 summary,
                 hostile: v.hostile,
@@ -426,6 +431,7 @@ impl World {
             provider: "livechat".into(),
             visitor_id: v.id.clone(),
             sid: None,
+            customer_id: Some(customer_id_for(&v.id)),
             name: v.body["name"].as_str().unwrap_or("Visitor").to_owned(),
             summary: format!(
                 "{}, {}",
@@ -479,6 +485,16 @@ impl World {
             return Err(LpLookup::Expired);
         }
         Ok(visit.body.clone())
+    }
+
+    /// The Agent Chat API v3 customer with this ID (every LiveChat visitor is one), built from
+    /// the visitor's v2 record as LiveChat keeps both views of one person.
+    pub(crate) fn lc_customer(&self, customer_id: &str) -> Option<Value> {
+        let v = self
+            .lc
+            .iter()
+            .find(|v| customer_id_for(&v.id) == customer_id)?;
+        Some(customer_body(customer_id, v))
     }
 
     pub(crate) fn lc_visitors(&self) -> Vec<Value> {
@@ -550,6 +566,104 @@ fn add_hostile(
             details: Vec::new(),
         });
     }
+}
+
+/// The v3 customer ID of a LiveChat visitor: the seed's is the one in LiveChat's Go SDK test
+/// data; the others are stable UUID-shaped hashes of the v2 visitor ID.
+pub fn customer_id_for(visitor_id: &str) -> String {
+    if visitor_id == SEED_LC_VISITOR_ID {
+        return crate::SEED_LC_CUSTOMER_ID.to_owned();
+    }
+    // FNV-1a, twice with different offsets, for 128 stable bits.
+    let hash = |offset: u64| {
+        visitor_id.bytes().fold(offset, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let (a, b) = (hash(0xcbf2_9ce4_8422_2325), hash(0x8422_2325_cbf2_9ce4));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0x0fff,
+        0x8000 | ((b >> 48) & 0x3fff),
+        b & 0xffff_ffff_ffff
+    )
+}
+
+/// RFC 3339 UTC with microseconds, as the Agent Chat API writes times.
+fn v3_time(ts: u64) -> String {
+    format!("{}.000000Z", lc_time(ts).replacen(' ', "T", 1))
+}
+
+/// A v3 `get_customer` answer for a visitor (fields as in LiveChat's docs and Go SDK).
+fn customer_body(customer_id: &str, v: &LcVisitor) -> Value {
+    let b = &v.body;
+    let ts = |key: &str| b[key].as_u64().unwrap_or(0);
+    let email = b["prechat_survey"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|q| {
+            q["key"]
+                .as_str()
+                .is_some_and(|k| k.to_ascii_lowercase().contains("mail"))
+        })
+        .map(|q| q["value"].clone());
+    let session_fields: Vec<Value> = b["custom_variables"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|kv| Some(json!({ kv["key"].as_str()?: kv["value"].clone() })))
+        .collect();
+    let last_pages: Vec<Value> = b["visit_path"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| json!({"opened_at": v3_time(p["time_ts"].as_u64().unwrap_or(0)), "url": p["page"], "title": p["title"]}))
+        .collect();
+    let started = b["visit_path"][0]["time_ts"]
+        .as_u64()
+        .unwrap_or(ts("page_entered_ts"));
+    let chats = b["chats"].as_u64().unwrap_or(0);
+    let mut customer = json!({
+        "id": customer_id,
+        "type": "customer",
+        "created_at": v3_time(started.saturating_sub(86_400 * b["visits"].as_u64().unwrap_or(1))),
+        "name": b["name"],
+        "session_fields": session_fields,
+        "last_visit": {
+            "started_at": v3_time(started),
+            "referrer": b["referrer"],
+            "ip": b["ip"],
+            "user_agent": b["user_agent"],
+            "geolocation": {
+                "latitude": b["latitude"],
+                "longitude": b["longitude"],
+                "country": b["country"],
+                "country_code": b["country_code"],
+                "region": b["region"],
+                "city": b["city"],
+                "timezone": b["timezone"],
+            },
+            "last_pages": last_pages,
+        },
+        "statistics": {
+            "chats_count": chats,
+            "threads_count": chats,
+            "visits_count": b["visits"].as_u64().unwrap_or(1),
+            "page_views_count": b["page_views"].as_u64().unwrap_or(0),
+            "greetings_shown_count": b["greetings_all"].as_u64().unwrap_or(0),
+            "greetings_accepted_count": b["greetings_accepted"].as_u64().unwrap_or(0),
+        },
+        "present": b["state"] != "left",
+        "__priv_lc2_customer_id": v.id,
+        "chat_ids": v.chat.as_ref().map(|c| vec![c.id.clone()]).unwrap_or_default(),
+    });
+    if let Some(email) = email {
+        customer["email"] = email;
+    }
+    customer
 }
 
 pub(crate) enum LpLookup {
@@ -970,6 +1084,33 @@ mod tests {
         } else {
             Err(())
         }
+    }
+
+    #[test]
+    fn customer_ids_are_stable_uuids_and_lead_back_to_their_visitor() {
+        let w = world();
+        let uuid_shape = |id: &str| {
+            let parts: Vec<&str> = id.split('-').collect();
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
+                && id.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit())
+        };
+        let mut seen = std::collections::HashSet::new();
+        for v in &w.lc {
+            let id = customer_id_for(&v.id);
+            assert!(uuid_shape(&id), "{id}");
+            assert_eq!(id, customer_id_for(&v.id), "stable");
+            assert!(seen.insert(id.clone()), "unique");
+            let customer = w.lc_customer(&id).unwrap();
+            assert_eq!(customer["__priv_lc2_customer_id"], v.id.as_str());
+            assert_eq!(customer["id"], id.as_str());
+        }
+        assert_eq!(
+            customer_id_for(SEED_LC_VISITOR_ID),
+            crate::SEED_LC_CUSTOMER_ID
+        );
+        assert!(w
+            .lc_customer("00000000-0000-4000-8000-000000000000")
+            .is_none());
     }
 
     #[test]

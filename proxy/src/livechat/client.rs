@@ -1,6 +1,8 @@
-//! LiveChat REST API v2: the visitor list (with `state`, `group[]` and `count`), one visitor taken
-//! from the cached list (v2 has no single-visitor call), and custom details posted with the
-//! `license_id` and `token` that the visitor's `chat_started` webhook delivered.
+//! Calling LiveChat. REST API v2: the visitor list (with `state`, `group[]` and `count`), one
+//! visitor taken from the cached list (v2 has no single-visitor call), and custom details posted
+//! with the `license_id` and `token` that the visitor's `chat_started` webhook delivered; v2 is
+//! deprecated, so its `Deprecation` / `Sunset` headers are noted. Agent Chat API v3.6: one
+//! customer (`get_customer`, the ID LiveChat's Agent App gives a widget).
 
 use std::sync::Arc;
 
@@ -9,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use visitor_sidebar_contract::{DetailsRequest, ErrorCode};
 
-use super::config::LiveChatConfig;
+use super::config::{BasicLogin, LiveChatConfig};
 use super::LiveChat;
 use crate::cache::Cached;
 use crate::error::AppError;
@@ -88,9 +90,30 @@ impl LiveChat {
             .ok_or_else(|| AppError::not_configured("LiveChat"))
     }
 
+    /// The settings and the REST API v2 login, or why v2 cannot be called.
+    fn v2(&self) -> Result<(&LiveChatConfig, &BasicLogin), AppError> {
+        let lc = self.config()?;
+        let login = lc.v2.as_ref().ok_or_else(|| {
+            AppError::not_configured("LiveChat's REST API v2 (LIVECHAT_LOGIN and LIVECHAT_API_KEY)")
+        })?;
+        Ok((lc, login))
+    }
+
+    /// The settings and the Agent Chat API v3 login, or why v3 cannot be called.
+    fn v3(&self) -> Result<(&LiveChatConfig, &BasicLogin), AppError> {
+        let lc = self.config()?;
+        let login = lc.v3.as_ref().ok_or_else(|| {
+            AppError::not_configured(
+                "LiveChat's Agent Chat API (LIVECHAT_ACCOUNT_ID and LIVECHAT_PAT)",
+            )
+        })?;
+        Ok((lc, login))
+    }
+
     fn request(
         &self,
         lc: &LiveChatConfig,
+        login: &BasicLogin,
         method: reqwest::Method,
         path: &str,
     ) -> reqwest::RequestBuilder {
@@ -100,8 +123,7 @@ impl LiveChat {
             .client
             .request(method, format!("{}{path}", lc.api_url))
             // reqwest marks the Basic header sensitive, so it is never logged.
-            .basic_auth(&lc.login, Some(lc.api_key.expose()))
-            .header("X-API-Version", "2")
+            .basic_auth(&login.user, Some(login.secret.expose()))
             .header(header::ACCEPT, "application/json");
         if let Some(region) = &lc.region {
             builder = builder.header("X-Region", region);
@@ -109,9 +131,55 @@ impl LiveChat {
         builder
     }
 
+    /// Sends a REST API v2 request, noting the answer's deprecation headers.
+    async fn send_v2(
+        &self,
+        lc: &LiveChatConfig,
+        login: &BasicLogin,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Answer, AppError> {
+        let mut request = self
+            .request(lc, login, method, path)
+            .header("X-API-Version", "2");
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let answer = self.0.upstream.send(request, WHO).await?;
+        self.0.deprecation.note(&answer.headers);
+        Ok(answer)
+    }
+
+    /// One customer of the Agent Chat API v3.6 (`get_customer`), from the cache or one shared
+    /// upstream call.
+    pub async fn customer(&self, customer_id: &str) -> Result<Arc<Cached>, AppError> {
+        let (lc, login) = self.v3()?;
+        let key = format!("lc:customer:{customer_id}");
+        self.0
+            .cache
+            .get_or_load(key, async move {
+                let request = self
+                    .request(
+                        lc,
+                        login,
+                        reqwest::Method::POST,
+                        "/v3.6/agent/action/get_customer",
+                    )
+                    .json(&serde_json::json!({ "id": customer_id }));
+                let answer = self.0.upstream.send(request, WHO).await?;
+                if !answer.status.is_success() {
+                    return Err(v3_failure(&answer));
+                }
+                require_json(&answer, WHO)?;
+                Ok(answer.body)
+            })
+            .await
+    }
+
     /// The visitor list for this query, from the cache or one shared upstream call.
     pub async fn list(&self, query: &ListQuery) -> Result<Arc<Cached>, AppError> {
-        let lc = self.config()?;
+        let (lc, login) = self.v2()?;
         let query = query.to_query();
         let key = format!("lc:list?{query}");
         self.0
@@ -123,9 +191,7 @@ impl LiveChat {
                     format!("/visitors?{query}")
                 };
                 let answer = self
-                    .0
-                    .upstream
-                    .send(self.request(lc, reqwest::Method::GET, &path), WHO)
+                    .send_v2(lc, login, reqwest::Method::GET, &path, None)
                     .await?;
                 if !answer.status.is_success() {
                     return Err(failure(&answer));
@@ -138,7 +204,7 @@ impl LiveChat {
 
     /// One visitor, found in the (cached) unfiltered list; `not_found` when absent.
     pub async fn visitor(&self, visitor_id: &str) -> Result<Arc<Cached>, AppError> {
-        self.config()?;
+        self.v2()?;
         let key = format!("lc:visitor:{visitor_id}");
         self.0
             .cache
@@ -173,7 +239,7 @@ impl LiveChat {
         visitor_id: &str,
         details: &DetailsRequest,
     ) -> Result<Response, AppError> {
-        let lc = self.config()?;
+        let (lc, login) = self.v2()?;
         let Some(chat) = self.0.webhooks.get(visitor_id) else {
             return Err(AppError::new(ErrorCode::NoWebhookToken,
             "LiveChat has not told the proxy about a chat with this visitor yet (no chat_started webhook), so details cannot be added. Try again once the chat has started.",
@@ -185,12 +251,7 @@ impl LiveChat {
         body["token"] = serde_json::Value::String(chat.token.expose().to_owned());
         let path = format!("/visitors/{visitor_id}/details");
         let answer = self
-            .0
-            .upstream
-            .send(
-                self.request(lc, reqwest::Method::POST, &path).json(&body),
-                WHO,
-            )
+            .send_v2(lc, login, reqwest::Method::POST, &path, Some(&body))
             .await?;
         if answer.status.is_success() {
             require_json(&answer, WHO)?;
@@ -212,6 +273,34 @@ impl LiveChat {
         }
         Err(failure(&answer))
     }
+}
+
+/// The proxy's error for an Agent Chat API v3 answer that is not a success; LiveChat's body is
+/// `{"error": {"type", "message"}}`.
+fn v3_failure(answer: &Answer) -> AppError {
+    if let Some(e) = common_failure(answer, WHO) {
+        return e;
+    }
+    let status = answer.status.as_u16();
+    let kind = serde_json::from_slice::<serde_json::Value>(&answer.body)
+        .ok()
+        .and_then(|b| b["error"]["type"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    match (status, kind.as_str()) {
+        (404, _) | (_, "not_found") => {
+            AppError::not_found("LiveChat does not know this customer.")
+        }
+        (401 | 403, _) | (_, "authentication" | "authorization") => AppError::new(
+            ErrorCode::LivechatUnauthorized,
+            "LiveChat refused the proxy's account ID or personal access token. Ask an administrator to check them (the token needs the customers:ro scope).",
+        ),
+        (400, _) => AppError::invalid_id("customer ID", "was refused by LiveChat"),
+        _ => AppError::new(
+            ErrorCode::UpstreamError,
+            format!("LiveChat answered with an unexpected status {status}."),
+        ),
+    }
+    .upstream(status, None)
 }
 
 fn failure(answer: &Answer) -> AppError {

@@ -1,5 +1,6 @@
-//! LiveChat's settings: the REST API v2 address and login, the region, and the `chat_started`
-//! webhook's secret and token store bounds.
+//! LiveChat's settings: the API address, the REST API v2 login (visitors, custom details), the
+//! Agent Chat API v3 login (customers, with a Personal Access Token), the region, and the
+//! `chat_started` webhook's secret and token store bounds.
 
 use std::time::Duration;
 
@@ -12,11 +13,21 @@ pub const DEFAULT_LIVECHAT_API_URL: &str = "https://api.livechatinc.com";
 pub const DEFAULT_WEBHOOK_TTL_SECS: u64 = 12 * 3600;
 pub const DEFAULT_WEBHOOK_CAPACITY: u64 = 100_000;
 
+/// An HTTP Basic login: the user part and its secret.
+#[derive(Clone, Debug)]
+pub struct BasicLogin {
+    pub user: String,
+    pub secret: Secret,
+}
+
 #[derive(Clone, Debug)]
 pub struct LiveChatConfig {
+    /// The base of both API versions (`https://api.livechatinc.com`).
     pub api_url: String,
-    pub login: String,
-    pub api_key: Secret,
+    /// REST API v2 (the visitor list, custom details): `LIVECHAT_LOGIN` + `LIVECHAT_API_KEY`.
+    pub v2: Option<BasicLogin>,
+    /// Agent Chat API v3.6 (customers): `LIVECHAT_ACCOUNT_ID` + `LIVECHAT_PAT`.
+    pub v3: Option<BasicLogin>,
     pub region: Option<String>,
     pub webhook_secret: Option<Secret>,
     pub webhook_ttl: Duration,
@@ -27,30 +38,28 @@ impl LiveChatConfig {
     /// LiveChat's settings, or `None` when none are given; an incomplete set is an error.
     pub fn from_raw(raw: &RawConfig) -> Result<Option<LiveChatConfig>, ConfigError> {
         let get = |env: &str| raw.value(env);
-        let login = get("LIVECHAT_LOGIN");
-        let api_key = get("LIVECHAT_API_KEY");
-        let (login, api_key) = match (login, api_key) {
-            (Some(l), Some(k)) => (l, k),
-            (None, None) => {
-                for k in ["LIVECHAT_REGION", "LIVECHAT_WEBHOOK_SECRET"] {
-                    if get(k).is_some() {
-                        return Err(err(
-                            "LIVECHAT_LOGIN",
-                            format!("is required when {k} is given"),
-                        ));
-                    }
+        let v2 = pair(raw, "LIVECHAT_LOGIN", "LIVECHAT_API_KEY")?;
+        let v3 = pair(raw, "LIVECHAT_ACCOUNT_ID", "LIVECHAT_PAT")?;
+        if v2.is_none() && v3.is_none() {
+            for k in [
+                "LIVECHAT_REGION",
+                "LIVECHAT_WEBHOOK_SECRET",
+                "LIVECHAT_API_URL",
+            ] {
+                if get(k).is_some() {
+                    return Err(err(
+                        "LIVECHAT_LOGIN",
+                        format!("(or LIVECHAT_ACCOUNT_ID) is required when {k} is given"),
+                    ));
                 }
-                return Ok(None);
             }
-            (Some(_), None) => {
-                return Err(err("LIVECHAT_API_KEY", "is required with LIVECHAT_LOGIN"))
-            }
-            (None, Some(_)) => {
-                return Err(err("LIVECHAT_LOGIN", "is required with LIVECHAT_API_KEY"))
-            }
-        };
-        if login.contains(':') {
-            return Err(err("LIVECHAT_LOGIN", "cannot contain ':' (HTTP Basic)"));
+            return Ok(None);
+        }
+        if v2.is_none() && get("LIVECHAT_WEBHOOK_SECRET").is_some() {
+            return Err(err(
+                "LIVECHAT_LOGIN",
+                "is required with LIVECHAT_WEBHOOK_SECRET: custom details are sent through the REST API v2",
+            ));
         }
         let api_url = base_url(get("LIVECHAT_API_URL").unwrap_or(DEFAULT_LIVECHAT_API_URL))
             .map_err(|m| err("LIVECHAT_API_URL", m))?;
@@ -103,12 +112,32 @@ impl LiveChatConfig {
         }
         Ok(Some(LiveChatConfig {
             api_url,
-            login: login.to_owned(),
-            api_key: Secret::new(api_key),
+            v2,
+            v3,
             region,
             webhook_secret,
             webhook_ttl: Duration::from_secs(webhook_ttl_secs),
             webhook_capacity,
         }))
+    }
+}
+
+/// A login and its secret, both or neither: `None` when neither is set.
+fn pair(
+    raw: &RawConfig,
+    user_key: &str,
+    secret_key: &str,
+) -> Result<Option<BasicLogin>, ConfigError> {
+    match (raw.value(user_key), raw.value(secret_key)) {
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(err(secret_key, format!("is required with {user_key}"))),
+        (None, Some(_)) => Err(err(user_key, format!("is required with {secret_key}"))),
+        (Some(user), Some(_)) if user.contains(':') => {
+            Err(err(user_key, "cannot contain ':' (HTTP Basic)"))
+        }
+        (Some(user), Some(secret)) => Ok(Some(BasicLogin {
+            user: user.to_owned(),
+            secret: Secret::new(secret),
+        })),
     }
 }

@@ -1,9 +1,11 @@
 //! LiveChat's part of the proxy: its settings, its response cache, the tokens `chat_started`
-//! webhooks delivered, and its routes: the visitor list and one visitor (REST API v2), custom
-//! details for a visitor's running chat, and the webhook itself.
+//! webhooks delivered, and its routes: the visitor list and one visitor (REST API v2), one
+//! customer (Agent Chat API v3.6, the ID LiveChat's Agent App gives), custom details for a
+//! visitor's running chat, and the webhook itself.
 
 pub mod client;
 pub mod config;
+pub mod deprecation;
 pub mod webhook;
 
 use std::sync::Arc;
@@ -19,10 +21,11 @@ use visitor_sidebar_contract::DetailsRequest;
 
 use crate::cache::ResponseCache;
 use crate::error::AppError;
-use crate::extract::{AppJson, VisitorId};
+use crate::extract::{AppJson, CustomerId, VisitorId};
 use crate::upstream::Upstream;
 use client::ListQuery;
 use config::LiveChatConfig;
+use deprecation::DeprecationNotice;
 use webhook::WebhookStore;
 
 /// LiveChat's state, cheap to clone. Its handlers take only this.
@@ -35,6 +38,8 @@ struct Inner {
     upstream: Upstream,
     cache: ResponseCache,
     webhooks: WebhookStore,
+    /// The REST API v2's latest `Deprecation` / `Sunset` headers.
+    deprecation: DeprecationNotice,
 }
 
 impl LiveChat {
@@ -48,6 +53,7 @@ impl LiveChat {
             upstream,
             cache: ResponseCache::new(cache_ttl),
             webhooks: WebhookStore::new(capacity, ttl),
+            deprecation: DeprecationNotice::default(),
         }))
     }
 
@@ -64,7 +70,13 @@ impl LiveChat {
     /// What `/api/health` says about LiveChat (never a credential).
     pub fn health(&self) -> serde_json::Value {
         match &self.0.config {
-            Some(lc) => json!({"configured": true, "webhook": lc.webhook_secret.is_some()}),
+            Some(lc) => json!({
+                "configured": true,
+                "rest_api_v2": lc.v2.is_some(),
+                "agent_chat_api_v3": lc.v3.is_some(),
+                "webhook": lc.webhook_secret.is_some(),
+                "v2_deprecation": self.0.deprecation.health(),
+            }),
             None => json!({"configured": false}),
         }
     }
@@ -80,6 +92,7 @@ where
         .route("/api/livechat/visitors", get(list))
         .route("/api/livechat/visitors/{visitor_id}", get(visitor))
         .route("/api/livechat/visitors/{visitor_id}/details", post(details))
+        .route("/api/livechat/customers/{customer_id}", get(customer))
 }
 
 /// The route LiveChat calls (authenticated by the secret in its URL, not by an agent).
@@ -110,6 +123,15 @@ async fn visitor(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let cached = lc.visitor(&visitor_id).await?;
+    Ok(cached.respond(&headers))
+}
+
+async fn customer(
+    State(lc): State<LiveChat>,
+    CustomerId(customer_id): CustomerId,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let cached = lc.customer(&customer_id).await?;
     Ok(cached.respond(&headers))
 }
 

@@ -48,6 +48,8 @@ pub async fn start_with(
         ("LIVECHAT_API_URL", sim.base_url()),
         ("LIVECHAT_LOGIN", &c.lc_login),
         ("LIVECHAT_API_KEY", &c.lc_api_key),
+        ("LIVECHAT_ACCOUNT_ID", &c.lc_account_id),
+        ("LIVECHAT_PAT", &c.lc_pat),
         ("LIVECHAT_WEBHOOK_SECRET", WEBHOOK_SECRET),
     ] {
         assert!(raw.set(k, v));
