@@ -70,7 +70,9 @@ impl ApiError {
     /// How long the server asked us to wait, in seconds.
     pub fn retry_after(&self) -> Option<u32> {
         match self {
-            ApiError::Proxy { retry_after, .. } | ApiError::Http { retry_after, .. } => *retry_after,
+            ApiError::Proxy { retry_after, .. } | ApiError::Http { retry_after, .. } => {
+                *retry_after
+            }
             _ => None,
         }
     }

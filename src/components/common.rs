@@ -177,7 +177,9 @@ fn code_words(code: ErrorCode) -> Option<&'static str> {
 pub fn error_text(error: &ApiError) -> String {
     match (error.code().and_then(code_words), error) {
         // The specific words, then the proxy's own message (it says what to do about it).
-        (Some(words), ApiError::Proxy { error: detail, .. }) if !detail.message.trim().is_empty() => {
+        (Some(words), ApiError::Proxy { error: detail, .. })
+            if !detail.message.trim().is_empty() =>
+        {
             format!("{words} {}", detail.message)
         }
         (Some(words), _) => words.to_owned(),
