@@ -27,7 +27,6 @@ impl PartialEq for VisitPanelProps {
     }
 }
 
-/// Everything the visit holds; sections with nothing in them are left out.
 /// What an agent wants to notice between polls: a new page, a cart change.
 fn change_facts(session: &AppSession) -> Vec<(&'static str, String)> {
     let current = session
@@ -50,22 +49,40 @@ fn change_facts(session: &AppSession) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Everything the visit holds; sections with nothing in them are left out.
 #[function_component]
 pub fn VisitPanel(props: &VisitPanelProps) -> Html {
+    // Every hook before the early return below: Yew tells hooks apart by the order they are
+    // called in, and a visit can gain or lose its sessions between two polls.
     let settings = use_settings();
     let chosen = use_state(|| None::<usize>);
     let visit = &props.visit;
-    let Some(newest) = visit.newest_session_index() else {
+    let newest = visit.newest_session_index();
+    let session = newest.map(|newest| SessionRef {
+        visit: visit.clone(),
+        index: chosen
+            .filter(|&i| i < visit.app_sessions.len())
+            .unwrap_or(newest),
+    });
+    let visit_id = visit.id.as_deref().unwrap_or_default();
+    // A visit without sessions is its own subject, so sessions (re)appearing are a first
+    // answer, not a change to announce.
+    let changed = use_changes(
+        match &session {
+            Some(session) => format!("{visit_id}#{}", session.index),
+            None => format!("{visit_id}#none"),
+        }
+        .into(),
+        session
+            .as_ref()
+            .map(|session| change_facts(session.get()))
+            .unwrap_or_default(),
+    );
+    let (Some(newest), Some(session)) = (newest, session) else {
         return html! { <p class="vs-empty">{ "LivePerson returned this visit without any session data." }</p> };
     };
-    let index = chosen
-        .filter(|&i| i < visit.app_sessions.len())
-        .unwrap_or(newest);
+    let index = session.index;
     let locale = settings.locale.as_deref();
-    let session = SessionRef {
-        visit: visit.clone(),
-        index,
-    };
     let picker = (visit.app_sessions.len() > 1).then(|| {
         let onchange = {
             let chosen = chosen.clone();
@@ -104,10 +121,6 @@ pub fn VisitPanel(props: &VisitPanelProps) -> Html {
             </label>
         }
     });
-    let changed = use_changes(
-        format!("{}#{index}", visit.id.as_deref().unwrap_or_default()).into(),
-        change_facts(session.get()),
-    );
     let flash = |labels: &[&str]| {
         classes!(
             "vs-changes",
