@@ -2,7 +2,7 @@
 //! change, a cart change), so the panel can highlight it briefly and the sidebar can announce it
 //! to screen readers. The first answer for a visitor is not a change.
 
-use crate::components::sidebar::use_announcer;
+use crate::context::use_announcer;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;

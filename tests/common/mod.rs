@@ -7,7 +7,7 @@ pub mod fetch;
 
 use std::rc::Rc;
 use visitor_sidebar::api::ApiClient;
-use visitor_sidebar::components::sidebar::Settings;
+use visitor_sidebar::context::Settings;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Element, HtmlElement};

@@ -9,7 +9,7 @@
 use crate::api::livechat::details_path;
 use crate::api::ApiError;
 use crate::components::common::{error_text, Section};
-use crate::components::sidebar::use_settings;
+use crate::context::use_settings;
 use crate::format;
 use crate::models::lenient;
 use serde::Deserialize;

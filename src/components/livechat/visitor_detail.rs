@@ -5,7 +5,7 @@ use super::details_form::{DetailsForm, Drafts};
 use super::visitor_row::{Clock, Ticking};
 use crate::api::livechat::visitor_path;
 use crate::components::common::{fact_text, Fact, SafeLink, Section, Skeleton, StatusBar};
-use crate::components::sidebar::use_settings;
+use crate::context::use_settings;
 use crate::format;
 use crate::hooks::use_changes;
 use crate::hooks::{use_polled, Phase};

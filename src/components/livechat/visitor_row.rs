@@ -2,7 +2,7 @@
 //! current page and time on site; and the ticking clocks (time on site, the visitor's local
 //! time).
 
-use crate::components::sidebar::use_settings;
+use crate::context::use_settings;
 use crate::format;
 use crate::hooks::use_now;
 use crate::models::livechat::Visitor;

@@ -8,7 +8,7 @@
 use super::visitor_row::visitor_row;
 use crate::api::livechat::{count_path, visitors_path, StateFilter};
 use crate::components::common::{Skeleton, StatusBar};
-use crate::components::sidebar::use_settings;
+use crate::context::use_settings;
 use crate::format;
 use crate::hooks::{use_polled, Phase};
 use crate::models::livechat::{lower, VisitorCount, VisitorList};

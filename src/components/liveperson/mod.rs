@@ -21,7 +21,7 @@ pub use visit_panel::VisitPanel;
 
 use crate::api::liveperson::visit_path;
 use crate::components::common::{Fact, Skeleton, StatusBar};
-use crate::components::sidebar::use_settings;
+use crate::context::use_settings;
 use crate::format;
 use crate::hooks::{use_polled, Phase};
 use crate::models::liveperson::{AppSession, Visit};

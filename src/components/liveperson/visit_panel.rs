@@ -6,7 +6,7 @@ use super::{
     activity, commerce, customer, engagements, header, journey::Journey, timeline::Timeline,
 };
 use super::{when, SessionRef};
-use crate::components::sidebar::use_settings;
+use crate::context::use_settings;
 use crate::hooks::use_changes;
 use crate::models::liveperson::{order_by, AppSession, Visit};
 use std::rc::Rc;
