@@ -20,10 +20,9 @@ mod visit_panel;
 pub use visit_panel::VisitPanel;
 
 use crate::api::liveperson::visit_path;
-use crate::components::common::{Fact, Skeleton, StatusBar};
-use crate::context::use_settings;
+use crate::components::common::Fact;
+use crate::components::panel::use_panel;
 use crate::format;
-use crate::hooks::{use_polled, Phase};
 use crate::models::liveperson::{AppSession, Visit};
 use js_sys::{Array, Function, Object, Reflect};
 use std::cell::RefCell;
@@ -53,26 +52,14 @@ fn request(visitor_id: Option<&str>, sid: Option<&str>) -> Result<String, String
 /// The current visit of one LivePerson visitor, kept fresh.
 #[function_component]
 pub fn LivePersonView(props: &LivePersonViewProps) -> Html {
-    let settings = use_settings();
     let path = request(props.visitor_id.as_deref(), props.sid.as_deref());
-    let visit = use_polled::<Visit>(
-        settings.client.clone(),
-        path.as_ref().ok().cloned(),
-        settings.poll_interval_ms,
-    );
+    let visit = use_panel::<Visit>(path.as_ref().ok().cloned());
     if let Err(problem) = path {
         return html! { <p class="vs-notice vs-notice-error" role="alert">{ problem }</p> };
     }
-    let state = &visit.state;
     html! {
         <div class="vs-panel vs-liveperson">
-            <StatusBar phase={state.phase.clone()} has_data={state.data.is_some()}
-                       on_refresh={visit.refresh.clone()} locale={settings.locale.clone()} />
-            if let Some(data) = &state.data {
-                <VisitPanel visit={data.clone()} />
-            } else if matches!(state.phase, Phase::Loading) {
-                <Skeleton />
-            }
+            { visit.view(|visit| html! { <VisitPanel visit={visit.clone()} /> }) }
         </div>
     }
 }
