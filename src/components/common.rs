@@ -1,11 +1,12 @@
 //! Small building blocks every panel uses: links that only ever carry a safe scheme, labelled
-//! facts, collapsible sections, and the loading / stale / error notices.
+//! facts, collapsible sections, ticking clocks, and the loading / stale / error notices.
 //!
 //! Visitor data only ever reaches the DOM through these as text nodes or checked `href`s.
 
 use crate::api::ApiError;
+use crate::context::use_settings;
 use crate::format;
-use crate::hooks::Phase;
+use crate::hooks::{use_now, Phase};
 use visitor_sidebar_contract::ErrorCode;
 use yew::prelude::*;
 
@@ -251,4 +252,39 @@ pub fn StatusBar(props: &StatusProps) -> Html {
             { notice }
         </div>
     }
+}
+
+/// What a [`Ticking`] shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Clock {
+    /// How long ago this was (ms since the epoch): "3 min 20 s", every second.
+    Since(f64),
+    /// The time now in this IANA zone (the visitor's), with the zone's name; the name alone
+    /// when the browser does not know the zone.
+    InZone(AttrValue),
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TickingProps {
+    pub clock: Clock,
+}
+
+/// A clock that re-renders only its own text, not the row or the panel around it: the one
+/// ticking text of the sidebar (time on site, time in the queue, the visitor's local time).
+#[function_component]
+pub fn Ticking(props: &TickingProps) -> Html {
+    let settings = use_settings();
+    let every = match props.clock {
+        Clock::Since(_) => 1_000,
+        Clock::InZone(_) => 15_000,
+    };
+    let now = use_now(every);
+    let text = match &props.clock {
+        Clock::Since(start) => format::duration((now - start).max(0.0)),
+        Clock::InZone(zone) => format::time_in_zone(now, zone, settings.locale.as_deref())
+            .map(|t| format!("{t} ({zone})"))
+            .unwrap_or_else(|| zone.to_string()),
+    };
+    // `data-ticking`: changes by itself, not because of a poll (the no-mutation checks skip it).
+    html! { <span class="vs-text vs-ticking" data-ticking="">{ text }</span> }
 }

@@ -9,7 +9,7 @@ mod visitors_list;
 
 pub use details_form::{DetailsForm, Draft, Drafts, Sending};
 pub use visitor_detail::{visitor_details, VisitorDetail, VisitorDetails};
-pub use visitor_row::{visitor_row, Clock, Ticking};
+pub use visitor_row::visitor_row;
 pub use visitors_list::{VisitorsList, PAGE_SIZE};
 
 use yew::prelude::*;

@@ -2,9 +2,8 @@
 //! told the site, and the custom-details form.
 
 use super::details_form::{DetailsForm, Drafts};
-use super::visitor_row::{Clock, Ticking};
 use crate::api::livechat::visitor_path;
-use crate::components::common::{fact_text, Fact, SafeLink, Section};
+use crate::components::common::{fact_text, Clock, Fact, SafeLink, Section, Ticking};
 use crate::components::panel::use_panel;
 use crate::context::use_settings;
 use crate::format;

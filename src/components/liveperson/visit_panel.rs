@@ -133,7 +133,7 @@ pub fn VisitPanel(props: &VisitPanelProps) -> Html {
     html! {
         <>
             { picker }
-            { header::header(&session, settings.locale.clone()) }
+            { header::header(&session, locale) }
             <div class={flash(&["Current page", "Pages visited"])}>
                 <Journey session={session.clone()} locale={settings.locale.clone()} />
             </div>
