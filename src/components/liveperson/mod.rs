@@ -24,11 +24,8 @@ use crate::components::common::Fact;
 use crate::components::panel::use_panel;
 use crate::format;
 use crate::models::liveperson::{AppSession, Visit};
-use js_sys::{Array, Function, Object, Reflect};
-use std::cell::RefCell;
 use std::rc::Rc;
 use visitor_sidebar_contract::check_id;
-use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -143,67 +140,6 @@ fn humanise(code: &str) -> String {
         }
     }
     out
-}
-
-/// `Intl.DateTimeFormat` objects for one locale, built once: building one per value is the slow
-/// part of formatting (some 0.1 ms each, half a second for a 5,000-page journey).
-struct Clock {
-    locale: Option<String>,
-    time: Option<(JsValue, Function)>,
-    date_time: Option<(JsValue, Function)>,
-}
-
-thread_local! {
-    static CLOCK: RefCell<Option<Clock>> = const { RefCell::new(None) };
-}
-
-/// A `DateTimeFormat` with the given options (the same as `format::time` / `format::date_time`),
-/// falling back to the browser's locale when the agent's is refused.
-fn formatter(locale: Option<&str>, options: &[(&str, &str)]) -> Option<(JsValue, Function)> {
-    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-    let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    let opts = Object::new();
-    for (key, value) in options {
-        Reflect::set(&opts, &(*key).into(), &(*value).into()).ok()?;
-    }
-    let locales = Array::new();
-    if let Some(locale) = locale {
-        locales.push(&locale.into());
-    }
-    let object = Reflect::construct(&ctor, &Array::of2(&locales, &opts))
-        .or_else(|_| Reflect::construct(&ctor, &Array::of2(&Array::new(), &opts)))
-        .ok()?;
-    let format: Function = Reflect::get(&object, &"format".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    Some((object, format))
-}
-
-/// A moment for the agent, in their time zone: the time alone when it is today, the date and
-/// time otherwise.
-fn when(ms: f64, locale: Option<&str>) -> Option<String> {
-    if !ms.is_finite() {
-        return None;
-    }
-    let date = js_sys::Date::new(&ms.into());
-    let today = js_sys::Date::new_0().to_date_string() == date.to_date_string();
-    CLOCK.with(|clock| {
-        let mut clock = clock.borrow_mut();
-        if clock.as_ref().is_none_or(|c| c.locale.as_deref() != locale) {
-            *clock = Some(Clock {
-                locale: locale.map(str::to_owned),
-                time: formatter(locale, &[("hour", "2-digit"), ("minute", "2-digit")]),
-                date_time: formatter(locale, &[("dateStyle", "medium"), ("timeStyle", "short")]),
-            });
-        }
-        let clock = clock.as_ref()?;
-        let (object, format) = if today { &clock.time } else { &clock.date_time }.as_ref()?;
-        format.call1(object, &date).ok()?.as_string()
-    })
 }
 
 /// "Yes" / "No" for an upstream flag.

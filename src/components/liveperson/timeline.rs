@@ -1,9 +1,10 @@
 //! Every engagement-attribute event of the session, of whatever kind, merged into one list in
 //! the order the server recorded them, one line each.
 
-use super::{join, money, when, SessionRef};
+use super::{join, money, SessionRef};
 use crate::components::common::Section;
 use crate::format;
+use crate::format::when;
 use crate::models::liveperson::{Event, ProductLine};
 use yew::prelude::*;
 

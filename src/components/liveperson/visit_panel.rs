@@ -2,11 +2,12 @@
 //! an agent needs them. With several app sessions, the newest is shown and the others can be
 //! picked.
 
+use super::SessionRef;
 use super::{
     activity, commerce, customer, engagements, header, journey::Journey, timeline::Timeline,
 };
-use super::{when, SessionRef};
 use crate::context::use_settings;
+use crate::format::when;
 use crate::hooks::use_changes;
 use crate::models::liveperson::{order_by, AppSession, Visit};
 use std::rc::Rc;
