@@ -1,5 +1,6 @@
 //! Dates, times, durations and amounts for the agent: in the agent's locale and time zone
-//! through the browser's `Intl`, so the bundle carries no locale data.
+//! through the browser's `Intl`, so the bundle carries no locale data. Also how the known parts
+//! of a fact are joined ([`join`]).
 
 use js_sys::{Array, Function, Object, Reflect};
 use std::cell::RefCell;
@@ -157,6 +158,18 @@ pub fn count(value: f64) -> String {
     }
 }
 
+/// The known parts joined with `sep` ("Desktop · macOS", "Tel Aviv, Israel"), blank ones left
+/// out; `None` when no part is known.
+pub fn join(parts: &[Option<&str>], sep: &str) -> Option<String> {
+    let parts: Vec<&str> = parts
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(sep))
+}
+
 /// A duration for people: "45 s", "3 min 20 s", "1 h 5 min", "2 d 3 h".
 pub fn duration(ms: f64) -> String {
     if !ms.is_finite() || ms < 0.0 {
@@ -190,6 +203,15 @@ mod tests {
         assert_eq!(duration(183_600_000.0), "2 d 3 h");
         assert_eq!(duration(-5.0), "–");
         assert_eq!(duration(f64::NAN), "–");
+    }
+
+    #[wasm_bindgen_test]
+    fn only_the_known_parts_are_joined() {
+        assert_eq!(
+            join(&[Some("Desktop"), None, Some(" "), Some("macOS")], " · ").as_deref(),
+            Some("Desktop · macOS")
+        );
+        assert_eq!(join(&[None, Some("")], ", "), None);
     }
 
     #[wasm_bindgen_test]

@@ -2,9 +2,10 @@
 //! (ticking), and how they came (referrer, search, marketing). The technical rest of the visit
 //! is in "About this visit", closed.
 
-use super::{facts, humanise, join, rows, yes_no, SessionRef};
+use super::{facts, humanise, rows, yes_no, SessionRef};
 use crate::components::common::{Clock, Fact, SafeLink, Section, Ticking};
 use crate::format;
+use crate::format::join;
 use crate::format::when;
 use crate::user_agent;
 use yew::prelude::*;

@@ -106,17 +106,6 @@ fn facts(items: Vec<Row>) -> Option<Html> {
     known(&items).then(|| html! { <dl class="vs-facts">{ rows(items) }</dl> })
 }
 
-/// The known parts joined with `sep`, or `None` when no part is known.
-fn join(parts: &[Option<&str>], sep: &str) -> Option<String> {
-    let parts: Vec<&str> = parts
-        .iter()
-        .flatten()
-        .copied()
-        .filter(|p| !p.trim().is_empty())
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(sep))
-}
-
 /// An upstream code such as `DESKTOP` or `MAC_OSX` in words ("Desktop", "macOS").
 fn humanise(code: &str) -> String {
     match code {
