@@ -1,5 +1,6 @@
 //! Small building blocks every panel uses: links that only ever carry a safe scheme, labelled
-//! facts, collapsible sections, ticking clocks, and the loading / stale / error notices.
+//! facts, collapsible sections, ticking clocks, the loading / stale / error notices, and [`Same`]
+//! (an `Rc` compared by identity) for props.
 //!
 //! Visitor data only ever reaches the DOM through these as text nodes or checked `href`s.
 
@@ -7,8 +8,49 @@ use crate::api::ApiError;
 use crate::context::use_settings;
 use crate::format;
 use crate::hooks::{use_now, Phase};
+use std::ops::Deref;
+use std::rc::Rc;
 use visitor_sidebar_contract::ErrorCode;
+use yew::html::IntoPropValue;
 use yew::prelude::*;
+
+/// An `Rc` that props compare by identity (`Rc::ptr_eq`), never by walking what it holds: the
+/// poller keeps the same `Rc` while the data is unchanged, so a prop holding a 5,000-page visit
+/// compares in one step. A bare `Rc<T>` prop would compare the whole value on every render.
+pub struct Same<T: ?Sized>(pub Rc<T>);
+
+impl<T: ?Sized> PartialEq for Same<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T: ?Sized> Clone for Same<T> {
+    fn clone(&self) -> Self {
+        Same(self.0.clone())
+    }
+}
+
+impl<T: Default> Default for Same<T> {
+    fn default() -> Self {
+        Same(Rc::default())
+    }
+}
+
+impl<T: ?Sized> Deref for Same<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// So a prop of type `Same<T>` takes an `Rc<T>` as it is: `<VisitPanel visit={rc} />`.
+impl<T: ?Sized> IntoPropValue<Same<T>> for Rc<T> {
+    fn into_prop_value(self) -> Same<T> {
+        Same(self)
+    }
+}
 
 /// The schemes a visitor-supplied address may be linked with.
 const SAFE_SCHEMES: [&str; 4] = ["http:", "https:", "mailto:", "tel:"];

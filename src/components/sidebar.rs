@@ -4,13 +4,13 @@
 //! [`Controller`] (what `mount()`'s handle calls).
 
 use crate::api::ApiClient;
+use crate::components::common::Same;
 use crate::components::livechat::LiveChatView;
 use crate::components::liveperson::LivePersonView;
 use crate::context::{Announcer, Settings};
 use crate::hooks::use_host_messages;
 use crate::options::{Options, Provider, Selection, Theme};
 use std::cell::RefCell;
-use std::rc::Rc;
 use yew::prelude::*;
 
 /// A command from the host page.
@@ -28,14 +28,8 @@ struct ControllerInner {
 
 /// The host's handle on one mounted sidebar. Commands sent before the sidebar has rendered
 /// are queued, not lost. Each sidebar has its own, so sidebars on one page share nothing.
-#[derive(Clone, Default)]
-pub struct Controller(Rc<RefCell<ControllerInner>>);
-
-impl PartialEq for Controller {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
+#[derive(Clone, Default, PartialEq)]
+pub struct Controller(Same<RefCell<ControllerInner>>);
 
 impl Controller {
     pub fn send(&self, command: Command) {

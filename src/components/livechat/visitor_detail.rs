@@ -3,14 +3,13 @@
 
 use super::details_form::{DetailsForm, Drafts};
 use crate::api::livechat::visitor_path;
-use crate::components::common::{fact_text, Clock, Fact, SafeLink, Section, Ticking};
+use crate::components::common::{fact_text, Clock, Fact, SafeLink, Same, Section, Ticking};
 use crate::components::panel::use_panel;
 use crate::context::use_settings;
 use crate::format;
 use crate::hooks::use_changes;
 use crate::models::livechat::{epoch_ms, KeyValue, Visitor, VisitorState};
 use crate::user_agent;
-use std::rc::Rc;
 use visitor_sidebar_contract::check_id;
 use yew::prelude::*;
 
@@ -69,7 +68,7 @@ pub fn VisitorDetail(props: &VisitorDetailProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct VisitorDetailsProps {
-    pub visitor: Rc<Visitor>,
+    pub visitor: Same<Visitor>,
 }
 
 /// [`visitor_details`] as a component. Between polls it notices a new state or page: the

@@ -7,10 +7,10 @@
 
 use super::visitor_row::visitor_row;
 use crate::api::livechat::{count_path, visitors_path, StateFilter};
+use crate::components::common::Same;
 use crate::components::panel::use_panel;
 use crate::format;
 use crate::models::livechat::{lower, VisitorCount, VisitorList};
-use std::rc::Rc;
 use yew::prelude::*;
 
 /// Rows per page.
@@ -26,17 +26,6 @@ pub struct VisitorsListProps {
     /// False while a visitor is open (the list stays mounted, hidden, to keep its state).
     #[prop_or(true)]
     pub visible: bool,
-}
-
-/// The list's data compared by identity: the polling hook keeps the same `Rc` while nothing
-/// changes, so filtering reruns only on new data, never on a deep comparison of thousands.
-#[derive(Clone)]
-struct Same(Rc<VisitorList>);
-
-impl PartialEq for Same {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
 }
 
 fn input_value(e: &InputEvent) -> String {
@@ -72,6 +61,8 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
 
     let list = use_panel::<VisitorList>(Some(visitors_path(*state_filter, *group)));
     let count = use_panel::<VisitorCount>(Some(count_path(*state_filter, *group)));
+    // Compared by identity: filtering reruns only on new data, never on a deep comparison of
+    // thousands of visitors.
     let data = list.data().cloned().map(Same);
     // Each listed visitor's index and lower-cased search text, built once per answer; a
     // keystroke is then a plain substring scan.

@@ -20,11 +20,10 @@ mod visit_panel;
 pub use visit_panel::VisitPanel;
 
 use crate::api::liveperson::visit_path;
-use crate::components::common::Fact;
+use crate::components::common::{Fact, Same};
 use crate::components::panel::use_panel;
 use crate::format;
 use crate::models::liveperson::{AppSession, Visit};
-use std::rc::Rc;
 use visitor_sidebar_contract::check_id;
 use yew::prelude::*;
 
@@ -63,16 +62,10 @@ pub fn LivePersonView(props: &LivePersonViewProps) -> Html {
 
 /// One app session of one decoded visit. Equal only when it is the very same data (the poller
 /// keeps the same `Rc` while nothing changes), so comparing props never walks a big visit.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub struct SessionRef {
-    pub visit: Rc<Visit>,
+    pub visit: Same<Visit>,
     pub index: usize,
-}
-
-impl PartialEq for SessionRef {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.visit, &other.visit) && self.index == other.index
-    }
 }
 
 impl SessionRef {

@@ -6,26 +6,19 @@ use super::SessionRef;
 use super::{
     activity, commerce, customer, engagements, header, journey::Journey, timeline::Timeline,
 };
+use crate::components::common::Same;
 use crate::context::use_settings;
 use crate::format::when;
 use crate::hooks::use_changes;
 use crate::models::liveperson::{order_by, AppSession, Visit};
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct VisitPanelProps {
-    pub visit: Rc<Visit>,
-}
-
-/// The same visit only when it is the same `Rc`: the poller keeps the `Rc` while the data is
-/// unchanged, so this never walks a long visit to find out nothing changed.
-impl PartialEq for VisitPanelProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.visit, &other.visit)
-    }
+    /// Compared by identity, so a render never walks a long visit to find nothing changed.
+    pub visit: Same<Visit>,
 }
 
 /// What an agent wants to notice between polls: a new page, a cart change.
