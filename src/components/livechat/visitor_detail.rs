@@ -1,7 +1,7 @@
 //! One LiveChat visitor: who, where, what they are looking at, how they got there, what they
 //! told the site, and the custom-details form.
 
-use super::details_form::{DetailsForm, Drafts};
+use super::details_form::{DetailsForm, DraftsHandle};
 use crate::api::livechat::visitor_path;
 use crate::components::common::{fact_text, Clock, Fact, SafeLink, Same, Section, Ticking};
 use crate::components::panel::use_panel;
@@ -21,9 +21,9 @@ pub struct VisitorDetailProps {
     /// Take the focus when shown (opened by the agent, not by the host page).
     #[prop_or_default]
     pub focus: bool,
-    /// Where the details form keeps what the agent typed (the LiveChat panel's store).
+    /// Where the details form keeps what the agent typed (the LiveChat panel's drafts).
     #[prop_or_default]
-    pub drafts: Option<Drafts>,
+    pub drafts: Option<DraftsHandle>,
 }
 
 /// One visitor, kept fresh.
