@@ -14,11 +14,7 @@ pub struct Software {
 impl Software {
     /// "Chrome 53 on macOS 10.9.5", or whichever half is known.
     pub fn summary(&self) -> Option<String> {
-        match (&self.browser, &self.os) {
-            (Some(b), Some(o)) => Some(format!("{b} on {o}")),
-            (Some(x), None) | (None, Some(x)) => Some(x.clone()),
-            (None, None) => None,
-        }
+        crate::format::join(&[self.browser.as_deref(), self.os.as_deref()], " on ")
     }
 }
 

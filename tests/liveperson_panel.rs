@@ -617,6 +617,46 @@ async fn with_several_app_sessions_the_newest_is_shown_and_others_can_be_picked(
 }
 
 #[wasm_bindgen_test]
+async fn a_visit_that_gains_and_loses_its_sessions_renders_each_time() {
+    // The same mounted panel, fed a visit without sessions, then with two, then without again
+    // (Yew's debug build panics if the panel calls a different number of hooks).
+    let mut empty = seed();
+    empty["appSessions"] = json!([]);
+    let mut full = seed();
+    let mut older = full["appSessions"][0].clone();
+    older["startTime"] = json!(1_475_600_000_000.0);
+    full["appSessions"].as_array_mut().unwrap().insert(0, older);
+    let none = "LivePerson returned this visit without any session data.";
+
+    let (root, show) = render_driven(visit_of(&empty), |visit: &Rc<Visit>| {
+        html! { <VisitPanel visit={visit.clone()} /> }
+    })
+    .await;
+    assert_eq!(text(&root), none);
+
+    show(visit_of(&full));
+    until("the sessions", || text(&root).contains("John Doe")).await;
+    let shown = text(&root);
+    assert_shows(
+        &shown,
+        &["App session (2 in this visit)", "Journey", "Test Page"],
+    );
+    assert!(!shown.contains(none), "{shown}");
+    assert!(
+        query_all(&root, ".vs-changed").is_empty(),
+        "sessions appearing are not a change"
+    );
+
+    show(visit_of(&empty));
+    until("no sessions again", || text(&root) == none).await;
+    assert!(root.query_selector("header").unwrap().is_none());
+
+    show(visit_of(&full));
+    until("the sessions again", || text(&root).contains("John Doe")).await;
+    assert!(query_all(&root, ".vs-changed").is_empty());
+}
+
+#[wasm_bindgen_test]
 async fn without_visitor_or_sid_the_panel_says_what_the_host_must_pass() {
     let root = render(
         || html! { <LivePersonView visitor_id={None::<AttrValue>} sid={None::<AttrValue>} /> },

@@ -1,13 +1,56 @@
 //! Small building blocks every panel uses: links that only ever carry a safe scheme, labelled
-//! facts, collapsible sections, and the loading / stale / error notices.
+//! facts, collapsible sections, ticking clocks, the loading / stale / error notices, and [`Same`]
+//! (an `Rc` compared by identity) for props.
 //!
 //! Visitor data only ever reaches the DOM through these as text nodes or checked `href`s.
 
 use crate::api::ApiError;
+use crate::context::use_settings;
 use crate::format;
-use crate::hooks::Phase;
+use crate::hooks::{use_now, Phase};
+use std::ops::Deref;
+use std::rc::Rc;
 use visitor_sidebar_contract::ErrorCode;
+use yew::html::IntoPropValue;
 use yew::prelude::*;
+
+/// An `Rc` that props compare by identity (`Rc::ptr_eq`), never by walking what it holds: the
+/// poller keeps the same `Rc` while the data is unchanged, so a prop holding a 5,000-page visit
+/// compares in one step. A bare `Rc<T>` prop would compare the whole value on every render.
+pub struct Same<T: ?Sized>(pub Rc<T>);
+
+impl<T: ?Sized> PartialEq for Same<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T: ?Sized> Clone for Same<T> {
+    fn clone(&self) -> Self {
+        Same(self.0.clone())
+    }
+}
+
+impl<T: Default> Default for Same<T> {
+    fn default() -> Self {
+        Same(Rc::default())
+    }
+}
+
+impl<T: ?Sized> Deref for Same<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// So a prop of type `Same<T>` takes an `Rc<T>` as it is: `<VisitPanel visit={rc} />`.
+impl<T: ?Sized> IntoPropValue<Same<T>> for Rc<T> {
+    fn into_prop_value(self) -> Same<T> {
+        Same(self)
+    }
+}
 
 /// The schemes a visitor-supplied address may be linked with.
 const SAFE_SCHEMES: [&str; 4] = ["http:", "https:", "mailto:", "tel:"];
@@ -251,4 +294,39 @@ pub fn StatusBar(props: &StatusProps) -> Html {
             { notice }
         </div>
     }
+}
+
+/// What a [`Ticking`] shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Clock {
+    /// How long ago this was (ms since the epoch): "3 min 20 s", every second.
+    Since(f64),
+    /// The time now in this IANA zone (the visitor's), with the zone's name; the name alone
+    /// when the browser does not know the zone.
+    InZone(AttrValue),
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TickingProps {
+    pub clock: Clock,
+}
+
+/// A clock that re-renders only its own text, not the row or the panel around it: the one
+/// ticking text of the sidebar (time on site, time in the queue, the visitor's local time).
+#[function_component]
+pub fn Ticking(props: &TickingProps) -> Html {
+    let settings = use_settings();
+    let every = match props.clock {
+        Clock::Since(_) => 1_000,
+        Clock::InZone(_) => 15_000,
+    };
+    let now = use_now(every);
+    let text = match &props.clock {
+        Clock::Since(start) => format::duration((now - start).max(0.0)),
+        Clock::InZone(zone) => format::time_in_zone(now, zone, settings.locale.as_deref())
+            .map(|t| format!("{t} ({zone})"))
+            .unwrap_or_else(|| zone.to_string()),
+    };
+    // `data-ticking`: changes by itself, not because of a poll (the no-mutation checks skip it).
+    html! { <span class="vs-text vs-ticking" data-ticking="">{ text }</span> }
 }

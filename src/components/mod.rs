@@ -3,6 +3,7 @@
 pub mod common;
 pub mod livechat;
 pub mod liveperson;
+pub mod panel;
 pub mod sidebar;
 
 pub use sidebar::{Command, Controller, Sidebar, SidebarProps};

@@ -1,43 +1,17 @@
-//! The sidebar's root: the `<aside>` landmark, the theme, the shared settings every panel reads
-//! through context, and the switch between the LivePerson and LiveChat panels. Hosts steer it
-//! through a [`Controller`] (what `mount()`'s handle calls).
+//! The sidebar's root: the `<aside>` landmark, the theme, the providers of the shared settings
+//! and announcer every panel reads through context (their types are in [`crate::context`]), and
+//! the switch between the LivePerson and LiveChat panels. Hosts steer it through a
+//! [`Controller`] (what `mount()`'s handle calls).
 
 use crate::api::ApiClient;
+use crate::components::common::Same;
 use crate::components::livechat::LiveChatView;
 use crate::components::liveperson::LivePersonView;
+use crate::context::{Announcer, Settings};
 use crate::hooks::use_host_messages;
 use crate::options::{Options, Provider, Selection, Theme};
 use std::cell::RefCell;
-use std::rc::Rc;
 use yew::prelude::*;
-
-/// What every panel needs to know, provided once at the root.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    pub client: ApiClient,
-    pub locale: Option<AttrValue>,
-    pub poll_interval_ms: u32,
-    pub details_set_id: AttrValue,
-}
-
-/// Reads the [`Settings`] from context; panels are only ever rendered under [`Sidebar`].
-#[hook]
-pub fn use_settings() -> Settings {
-    use_context::<Settings>().expect("panels are rendered inside <Sidebar>")
-}
-
-/// Speaks a sentence to screen readers through the sidebar's polite live region.
-#[derive(Clone, PartialEq)]
-pub struct Announcer(Callback<String>);
-
-/// The announcer of the sidebar this component is in (a no-op outside one, as in tests that
-/// render a panel alone).
-#[hook]
-pub fn use_announcer() -> Callback<String> {
-    use_context::<Announcer>()
-        .map(|a| a.0)
-        .unwrap_or_else(|| Callback::from(|_| ()))
-}
 
 /// A command from the host page.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,14 +28,8 @@ struct ControllerInner {
 
 /// The host's handle on one mounted sidebar. Commands sent before the sidebar has rendered
 /// are queued, not lost. Each sidebar has its own, so sidebars on one page share nothing.
-#[derive(Clone, Default)]
-pub struct Controller(Rc<RefCell<ControllerInner>>);
-
-impl PartialEq for Controller {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
+#[derive(Clone, Default, PartialEq)]
+pub struct Controller(Same<RefCell<ControllerInner>>);
 
 impl Controller {
     pub fn send(&self, command: Command) {

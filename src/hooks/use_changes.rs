@@ -2,13 +2,12 @@
 //! change, a cart change), so the panel can highlight it briefly and the sidebar can announce it
 //! to screen readers. The first answer for a visitor is not a change.
 
-use crate::components::sidebar::use_announcer;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use crate::context::use_announcer;
+use gloo_timers::callback::Timeout;
 use yew::prelude::*;
 
 /// How long a change stays highlighted.
-pub const HIGHLIGHT_MS: i32 = 3_000;
+pub const HIGHLIGHT_MS: u32 = 3_000;
 
 /// Compares `facts` (label → value, e.g. `"Current page" → "Checkout"`) with the previous answer
 /// for the same `subject` (the visitor's identity). Returns the labels that changed, which stay
@@ -33,7 +32,8 @@ pub fn use_changes(subject: AttrValue, facts: Vec<(&'static str, String)>) -> Ve
             };
             *prev = Some((subject.clone(), facts.clone()));
             drop(prev);
-            let mut timer = None;
+            // Dropped (and so cleared) when the next answer or the unmount comes first.
+            let mut unflash = None;
             if diff.is_empty() {
                 // A new visitor (or the first answer): nothing to highlight.
                 changed.set(Vec::new());
@@ -46,26 +46,10 @@ pub fn use_changes(subject: AttrValue, facts: Vec<(&'static str, String)>) -> Ve
                     .join(". ");
                 announce.emit(format!("Updated. {text}."));
                 changed.set(diff);
-                let clear = {
-                    let changed = changed.clone();
-                    Closure::<dyn Fn()>::new(move || changed.set(Vec::new()))
-                };
-                let id = web_sys::window().and_then(|w| {
-                    w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                        clear.as_ref().unchecked_ref(),
-                        HIGHLIGHT_MS,
-                    )
-                    .ok()
-                });
-                timer = Some((id, clear));
+                let changed = changed.clone();
+                unflash = Some(Timeout::new(HIGHLIGHT_MS, move || changed.set(Vec::new())));
             }
-            move || {
-                if let Some((Some(id), _clear)) = timer {
-                    if let Some(window) = web_sys::window() {
-                        window.clear_timeout_with_handle(id);
-                    }
-                }
-            }
+            move || drop(unflash)
         });
     }
     (*changed).clone()

@@ -3,8 +3,8 @@
 //! `allowedOrigins`. Messages from anywhere else, or of any other shape, are ignored.
 
 use crate::options::Selection;
+use gloo_events::EventListener;
 use serde::Deserialize;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::MessageEvent;
 use yew::prelude::*;
@@ -36,29 +36,26 @@ pub fn accept(origin: &str, data: &wasm_bindgen::JsValue, allowed: &[String]) ->
 }
 
 /// Listens for host messages while mounted; `on_show` gets each accepted selection.
+///
+/// ```ignore
+/// use_host_messages(options.allowed_origins.clone(), Callback::from(move |next| selection.set(next)));
+/// ```
 #[hook]
 pub fn use_host_messages(allowed: Vec<String>, on_show: Callback<Selection>) {
     use_effect_with(allowed, move |allowed| {
-        let window = web_sys::window();
-        let listener = (!allowed.is_empty()).then(|| {
-            let allowed = allowed.clone();
-            Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-                if let Some(selection) = accept(&event.origin(), &event.data(), &allowed) {
-                    on_show.emit(selection);
-                }
-            })
-        });
-        if let (Some(window), Some(listener)) = (&window, &listener) {
-            let _ = window
-                .add_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
-        }
-        move || {
-            if let (Some(window), Some(listener)) = (window, listener) {
-                let _ = window.remove_event_listener_with_callback(
-                    "message",
-                    listener.as_ref().unchecked_ref(),
-                );
+        let listener = match web_sys::window() {
+            Some(window) if !allowed.is_empty() => {
+                let allowed = allowed.clone();
+                Some(EventListener::new(&window, "message", move |event| {
+                    let event: &MessageEvent = event.unchecked_ref();
+                    if let Some(selection) = accept(&event.origin(), &event.data(), &allowed) {
+                        on_show.emit(selection);
+                    }
+                }))
             }
-        }
+            _ => None,
+        };
+        // Dropping the listener removes it.
+        move || drop(listener)
     });
 }

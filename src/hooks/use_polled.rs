@@ -7,11 +7,12 @@
 //! render and no DOM mutation.
 
 use crate::api::{ApiClient, ApiError, Fetched};
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
 use serde::de::DeserializeOwned;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 use web_sys::AbortController;
 use yew::prelude::*;
 
@@ -110,26 +111,28 @@ pub struct UsePolledHandle<T: PartialEq + 'static> {
 /// resource going away all wake the polling loop at once.
 #[derive(Default)]
 struct Alarm {
-    resolve: RefCell<Option<js_sys::Function>>,
+    /// The sleep in progress: its timer (cleared when dropped) and what ends the sleep.
+    sleeping: RefCell<Option<(Timeout, js_sys::Function)>>,
 }
 
 impl Alarm {
     async fn sleep(&self, ms: u32) {
         let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-            if let Some(window) = web_sys::window() {
-                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                    &resolve,
-                    ms.min(i32::MAX as u32) as i32,
-                );
-            }
-            *self.resolve.borrow_mut() = Some(resolve);
+            let ring = resolve.clone();
+            // setTimeout takes an i32: a longer pause would wrap around and fire at once.
+            let timer = Timeout::new(ms.min(i32::MAX as u32), move || {
+                let _ = ring.call0(&JsValue::UNDEFINED);
+            });
+            *self.sleeping.borrow_mut() = Some((timer, resolve));
         });
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        self.sleeping.borrow_mut().take();
     }
 
     fn wake(&self) {
-        if let Some(resolve) = self.resolve.borrow_mut().take() {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        let sleeping = self.sleeping.borrow_mut().take();
+        if let Some((_timer, resolve)) = sleeping {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
         }
     }
 }
@@ -188,21 +191,17 @@ where
                 let alarm = Rc::new(Alarm::default());
                 *alarm_slot.borrow_mut() = alarm.clone();
 
-                let on_visible = {
-                    let alarm = alarm.clone();
-                    Closure::<dyn Fn()>::new(move || {
-                        if !page_hidden() {
-                            alarm.wake();
-                        }
-                    })
-                };
-                let document = web_sys::window().and_then(|w| w.document());
-                if let Some(document) = &document {
-                    let _ = document.add_event_listener_with_callback(
-                        "visibilitychange",
-                        on_visible.as_ref().unchecked_ref(),
-                    );
-                }
+                // Removed when dropped, with the rest of this effect.
+                let on_visible = web_sys::window()
+                    .and_then(|w| w.document())
+                    .map(|document| {
+                        let alarm = alarm.clone();
+                        EventListener::new(&document, "visibilitychange", move |_| {
+                            if !page_hidden() {
+                                alarm.wake();
+                            }
+                        })
+                    });
 
                 if let Some(path) = path.clone() {
                     let (client, interval_ms) = (client.clone(), *interval_ms);
@@ -268,12 +267,6 @@ where
                         abort.abort();
                     }
                     alarm.wake();
-                    if let Some(document) = document {
-                        let _ = document.remove_event_listener_with_callback(
-                            "visibilitychange",
-                            on_visible.as_ref().unchecked_ref(),
-                        );
-                    }
                     drop(on_visible);
                 }
             },

@@ -3,6 +3,7 @@
 //! never fails the visitor, and a malformed visitor never fails the list.
 
 use super::lenient;
+use crate::format::join;
 use serde::Deserialize;
 
 /// One visitor on a tracked page.
@@ -99,12 +100,14 @@ pub struct Visitor {
 impl Visitor {
     /// "City, Region, Country" with the unknown parts left out.
     pub fn place(&self) -> Option<String> {
-        let parts: Vec<&str> = [&self.city, &self.region, &self.country]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(", "))
+        join(
+            &[
+                self.city.as_deref(),
+                self.region.as_deref(),
+                self.country.as_deref(),
+            ],
+            ", ",
+        )
     }
 
     /// The page the visitor is on now.
@@ -137,18 +140,14 @@ impl Visitor {
     /// The fields the agent's search looks in (name, city, country, current page title and
     /// address), lower-cased, one per line. Build it once per answer, not per keystroke.
     pub fn search_text(&self) -> String {
-        let fields: Vec<&str> = [
-            &self.name,
-            &self.city,
-            &self.country,
-            &self.page_title,
-            &self.page_current,
-        ]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
-        lower(&fields.join("\n"))
+        let fields = [
+            self.name.as_deref(),
+            self.city.as_deref(),
+            self.country.as_deref(),
+            self.page_title.as_deref(),
+            self.page_current.as_deref(),
+        ];
+        lower(&join(&fields, "\n").unwrap_or_default())
     }
 }
 

@@ -11,6 +11,7 @@
 //! Faster, but far heavier: not clearly better, so not taken.
 
 use super::lenient;
+use crate::format::join;
 use serde::Deserialize;
 
 /// A monitored visit: its session ID and one or more app sessions.
@@ -285,11 +286,7 @@ pub struct PersonalInfo {
 impl PersonalInfo {
     /// "Name Surname", or whichever of the two is known.
     pub fn full_name(&self) -> Option<String> {
-        let parts: Vec<&str> = [self.name.as_deref(), self.surname.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(" "))
+        join(&[self.name.as_deref(), self.surname.as_deref()], " ")
     }
 }
 
@@ -532,16 +529,13 @@ impl Geo {
     /// "City, State, Country" with the unknown parts left out (and a state equal to its city
     /// not repeated).
     pub fn place(&self) -> Option<String> {
-        let mut parts: Vec<&str> = Vec::new();
-        for part in [&self.city, &self.state, &self.country]
-            .into_iter()
-            .flatten()
-        {
-            if !parts.contains(&part.as_str()) {
-                parts.push(part);
-            }
-        }
-        (!parts.is_empty()).then(|| parts.join(", "))
+        let city = self.city.as_deref();
+        let state = self.state.as_deref().filter(|&s| Some(s) != city);
+        let country = self
+            .country
+            .as_deref()
+            .filter(|&c| Some(c) != city && Some(c) != state);
+        join(&[city, state, country], ", ")
     }
 }
 

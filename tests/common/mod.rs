@@ -7,7 +7,7 @@ pub mod fetch;
 
 use std::rc::Rc;
 use visitor_sidebar::api::ApiClient;
-use visitor_sidebar::components::sidebar::Settings;
+use visitor_sidebar::context::Settings;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Element, HtmlElement};
@@ -168,6 +168,52 @@ pub async fn render(content: impl Fn() -> Html + 'static) -> Element {
     let first = root.clone();
     until("the first render", move || first.child_element_count() > 0).await;
     root
+}
+
+/// Where a mounted [`Driven`] keeps the setter of the value it shows.
+type Slot<T> = Rc<std::cell::RefCell<Option<UseStateSetter<T>>>>;
+
+#[derive(Properties)]
+pub struct DrivenProps<T: 'static> {
+    first: T,
+    view: fn(&T) -> Html,
+    slot: Slot<T>,
+}
+
+impl<T> PartialEq for DrivenProps<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.slot, &other.slot)
+    }
+}
+
+/// Shows `view(value)`, where the test replaces `value` from outside.
+#[function_component]
+pub fn Driven<T: Clone + 'static>(props: &DrivenProps<T>) -> Html {
+    let value = use_state(|| props.first.clone());
+    *props.slot.borrow_mut() = Some(value.setter());
+    (props.view)(&value)
+}
+
+/// Mounts `view(first)` and gives back a function that re-renders the same components with
+/// another value, as a parent does when its data changes (the components stay mounted, with
+/// their hooks).
+pub async fn render_driven<T: Clone + 'static>(
+    first: T,
+    view: fn(&T) -> Html,
+) -> (Element, impl Fn(T)) {
+    let slot: Slot<T> = Rc::default();
+    let mounted = slot.clone();
+    let root = render(move || {
+        html! { <Driven<T> first={first.clone()} view={view} slot={mounted.clone()} /> }
+    })
+    .await;
+    let set = move |next: T| {
+        slot.borrow()
+            .as_ref()
+            .expect("the driven component is mounted")
+            .set(next)
+    };
+    (root, set)
 }
 
 /// Records DOM mutations under an element, leaving out those inside `[data-ticking]` elements

@@ -2,18 +2,19 @@
 //! name / value / optional link, an optional icon.
 //!
 //! Checked with the contract crate's own rules (the proxy applies exactly these), each message
-//! beside its input. What the agent typed lives in a [`Drafts`] store per visitor that outlives
-//! the form, so an error, a refresh, or switching visitors and back loses nothing; a send that
-//! finishes after the agent has moved on still lands in the right visitor's draft.
+//! beside its input. What the agent typed lives in [`Drafts`], a reducer of every visitor's
+//! [`Draft`] (each edit is [`Draft::apply`]) held by the LiveChat panel, so it outlives the form:
+//! an error, a refresh, or switching visitors and back loses nothing, and a send that finishes
+//! after the agent has moved on still lands in the right visitor's draft (the edit names it).
 
 use crate::api::livechat::details_path;
 use crate::api::ApiError;
 use crate::components::common::{error_text, Section};
-use crate::components::sidebar::use_settings;
+use crate::context::use_settings;
 use crate::format;
 use crate::models::lenient;
 use serde::Deserialize;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 use visitor_sidebar_contract::details::MAX_FIELDS;
 use visitor_sidebar_contract::{DetailsField, DetailsRequest, ErrorCode, FieldError};
@@ -180,81 +181,54 @@ impl Draft {
     }
 }
 
-/// A session holds a handful of visitors: a list searched in order is smaller in the bundle
-/// than a hash map, and as fast at this size.
-#[derive(Default)]
-struct DraftsInner {
-    drafts: Vec<(AttrValue, Draft)>,
-    /// The mounted form of each visitor, re-rendered when its draft changes.
-    forms: Vec<(AttrValue, u32, Callback<()>)>,
-}
-
-/// The agent's drafts for every visitor opened this session, kept by the LiveChat panel (which
-/// lives as long as the sidebar shows LiveChat) and handed to each visitor's form. Kept in memory only: the values are the
-/// agent's own work in progress, and sessionStorage would keep them (possibly personal data)
-/// after the console tab is done with them.
-#[derive(Clone, Default)]
-pub struct Drafts(Rc<RefCell<DraftsInner>>);
-
-impl PartialEq for Drafts {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
+/// The agent's drafts for every visitor opened this session, by visitor ID: the state of a
+/// `use_reducer` in the LiveChat panel (which lives as long as the sidebar shows LiveChat), handed
+/// to each visitor's form. Kept in memory only: the values are the agent's own work in progress,
+/// and sessionStorage would keep them (possibly personal data) after the console tab is done with
+/// them.
+///
+/// A session holds a handful of visitors: a list searched in order is smaller in the bundle than
+/// a hash map, and as fast at this size.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Drafts(Vec<(AttrValue, Draft)>);
 
 impl Drafts {
-    /// The visitor's draft, made from `set_id` when there is none yet.
-    fn get_or_new(&self, visitor_id: &AttrValue, set_id: &str) -> Draft {
-        let mut inner = self.0.borrow_mut();
-        match inner.drafts.iter().find(|(id, _)| id == visitor_id) {
-            Some((_, draft)) => draft.clone(),
-            None => {
-                let draft = Draft::new(set_id);
-                inner.drafts.push((visitor_id.clone(), draft.clone()));
-                draft
-            }
-        }
-    }
-
-    pub fn get(&self, visitor_id: &str) -> Option<Draft> {
-        let inner = self.0.borrow();
-        let found = inner.drafts.iter().find(|(id, _)| id == visitor_id);
-        found.map(|(_, draft)| draft.clone())
-    }
-
-    /// Applies `edit` to the visitor's draft, then re-renders the visitor's form if one is
-    /// showing (a send may finish after the agent has moved to another visitor).
-    fn apply(&self, visitor_id: &str, edit: Edit) {
-        let form = {
-            let mut inner = self.0.borrow_mut();
-            if let Some((_, draft)) = inner.drafts.iter_mut().find(|(id, _)| id == visitor_id) {
-                draft.apply(edit);
-            }
-            inner
-                .forms
-                .iter()
-                .find(|(id, _, _)| id == visitor_id)
-                .map(|(_, _, form)| form.clone())
-        };
-        if let Some(form) = form {
-            form.emit(());
-        }
-    }
-
-    /// Form `uid` shows `visitor_id` and re-renders through `redraw`.
-    fn watch(&self, visitor_id: &AttrValue, uid: u32, redraw: Callback<()>) {
-        let mut inner = self.0.borrow_mut();
-        inner.forms.retain(|(_, form, _)| *form != uid);
-        inner.forms.push((visitor_id.clone(), uid, redraw));
-    }
-
-    fn unwatch(&self, uid: u32) {
-        self.0
-            .borrow_mut()
-            .forms
-            .retain(|(_, form, _)| *form != uid);
+    pub fn get(&self, visitor_id: &str) -> Option<&Draft> {
+        let found = self.0.iter().find(|(id, _)| id == visitor_id);
+        found.map(|(_, draft)| draft)
     }
 }
+
+/// One edit of one visitor's draft.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftEdit {
+    pub visitor_id: AttrValue,
+    /// The data-set ID a draft starts with, when this visitor has none yet.
+    pub set_id: AttrValue,
+    pub edit: Edit,
+}
+
+impl Reducible for Drafts {
+    type Action = DraftEdit;
+
+    /// [`Draft::apply`] on the visitor's draft, made first when there is none.
+    fn reduce(self: Rc<Self>, action: DraftEdit) -> Rc<Self> {
+        let mut drafts = Rc::unwrap_or_clone(self);
+        let at = match drafts.0.iter().position(|(id, _)| *id == action.visitor_id) {
+            Some(at) => at,
+            None => {
+                let draft = Draft::new(&action.set_id);
+                drafts.0.push((action.visitor_id, draft));
+                drafts.0.len() - 1
+            }
+        };
+        drafts.0[at].1.apply(action.edit);
+        Rc::new(drafts)
+    }
+}
+
+/// [`Drafts`] as their owner holds them: read the latest (also from a callback), dispatch edits.
+pub type DraftsHandle = UseReducerHandle<Drafts>;
 
 thread_local! {
     static NEXT_FORM: Cell<u32> = const { Cell::new(0) };
@@ -282,41 +256,39 @@ fn failure_text(error: &ApiError) -> String {
 #[derive(Properties, PartialEq)]
 pub struct DetailsFormProps {
     pub visitor_id: AttrValue,
-    /// The store that outlives this form; a store of its own when absent.
+    /// The drafts that outlive this form (the LiveChat panel's); drafts of its own when absent.
     #[prop_or_default]
-    pub drafts: Option<Drafts>,
+    pub drafts: Option<DraftsHandle>,
 }
 
 /// The custom-details form for one visitor. Render it keyed by the visitor ID.
 #[function_component]
 pub fn DetailsForm(props: &DetailsFormProps) -> Html {
     let settings = use_settings();
-    let local = use_state(Drafts::default);
-    let drafts = props.drafts.clone().unwrap_or_else(|| (*local).clone());
+    let own = use_reducer(Drafts::default);
+    let drafts = props.drafts.clone().unwrap_or(own);
     let uid = *use_state(|| {
         NEXT_FORM.with(|n| {
             n.set(n.get() + 1);
             n.get()
         })
     });
-    // Registered while rendering, not in an effect: an edit in the first moments after
-    // mounting must already re-render this form.
-    let redraw = use_force_update();
-    drafts.watch(
-        &props.visitor_id,
-        uid,
-        Callback::from(move |()| redraw.force_update()),
-    );
-    use_effect_with(drafts.clone(), move |drafts| {
-        let drafts = drafts.clone();
-        move || drafts.unwatch(uid)
-    });
-    // The store is the only copy of what the agent typed: every edit lands there at once, so
+    let set_id = settings.details_set_id.clone();
+    // The reducer is the only copy of what the agent typed: every edit lands there at once, so
     // nothing depends on this form staying (or even rendering) before the agent moves on.
-    let draft = drafts.get_or_new(&props.visitor_id, &settings.details_set_id);
+    let draft = drafts
+        .get(&props.visitor_id)
+        .cloned()
+        .unwrap_or_else(|| Draft::new(&set_id));
     let apply: Callback<Edit> = {
-        let (drafts, id) = (drafts.clone(), props.visitor_id.clone());
-        Callback::from(move |edit: Edit| drafts.apply(&id, edit))
+        let (drafts, visitor_id) = (drafts.dispatcher(), props.visitor_id.clone());
+        Callback::from(move |edit: Edit| {
+            drafts.dispatch(DraftEdit {
+                visitor_id: visitor_id.clone(),
+                set_id: set_id.clone(),
+                edit,
+            })
+        })
     };
     let edit = |make: fn(String) -> Edit| {
         let apply = apply.clone();
@@ -340,12 +312,15 @@ pub fn DetailsForm(props: &DetailsFormProps) -> Html {
     let on_submit = {
         let (apply, drafts) = (apply.clone(), drafts.clone());
         let (client, visitor_id) = (settings.client.clone(), props.visitor_id.clone());
+        let set_id = settings.details_set_id.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            // The store, not the last render, holds what was typed last.
-            let Some(current) = drafts.get(&visitor_id) else {
-                return;
-            };
+            // The reducer's current state, not the last render, holds what was typed last (the
+            // handle reads the current state).
+            let current = drafts
+                .get(&visitor_id)
+                .cloned()
+                .unwrap_or_else(|| Draft::new(&set_id));
             if current.sending == Sending::Pending {
                 return;
             }
@@ -356,13 +331,14 @@ pub fn DetailsForm(props: &DetailsFormProps) -> Html {
                 return;
             }
             apply.emit(Edit::Pending);
-            let (client, drafts, visitor_id) = (client.clone(), drafts.clone(), visitor_id.clone());
+            let (client, apply, visitor_id) = (client.clone(), apply.clone(), visitor_id.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let result = client
                     .post::<_, Accepted>(&details_path(&visitor_id), &request, None)
                     .await
                     .map(drop);
-                drafts.apply(&visitor_id, Edit::Done(result, js_sys::Date::now()));
+                // Names this visitor's draft, whichever visitor is shown by then.
+                apply.emit(Edit::Done(result, js_sys::Date::now()));
             });
         })
     };

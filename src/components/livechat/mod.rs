@@ -7,9 +7,9 @@ mod visitor_detail;
 mod visitor_row;
 mod visitors_list;
 
-pub use details_form::{DetailsForm, Draft, Drafts, Sending};
+pub use details_form::{DetailsForm, Draft, DraftEdit, Drafts, DraftsHandle, Edit, Sending};
 pub use visitor_detail::{visitor_details, VisitorDetail, VisitorDetails};
-pub use visitor_row::{visitor_row, Clock, Ticking};
+pub use visitor_row::visitor_row;
 pub use visitors_list::{VisitorsList, PAGE_SIZE};
 
 use yew::prelude::*;
@@ -27,7 +27,8 @@ pub fn LiveChatView(props: &LiveChatViewProps) -> Html {
     // Opened by a click (take the focus, come back to the row) or by the host page (don't).
     let by_agent = use_state_eq(|| false);
     let return_to = use_state_eq(|| None::<AttrValue>);
-    let drafts = use_state(Drafts::default);
+    // Every visitor's draft of the details form, kept while the agent moves between visitors.
+    let drafts = use_reducer(Drafts::default);
     {
         let (opened, by_agent) = (opened.clone(), by_agent.clone());
         use_effect_with(props.visitor_id.clone(), move |id| {
@@ -35,9 +36,12 @@ pub fn LiveChatView(props: &LiveChatViewProps) -> Html {
             by_agent.set(false);
         });
     }
+    // Made once: every edit in the form re-renders this panel, and a new callback would
+    // re-render the (hidden) list each time too.
     let on_open = {
-        let (opened, by_agent, return_to) = (opened.clone(), by_agent.clone(), return_to.clone());
-        Callback::from(move |id: AttrValue| {
+        let (opened, by_agent) = (opened.setter(), by_agent.setter());
+        let return_to = return_to.setter();
+        use_callback((), move |id: AttrValue, ()| {
             return_to.set(Some(id.clone()));
             by_agent.set(true);
             opened.set(Some(id));
@@ -55,7 +59,7 @@ pub fn LiveChatView(props: &LiveChatViewProps) -> Html {
             </div>
             if let Some(id) = (*opened).clone() {
                 <VisitorDetail key={id.to_string()} visitor_id={id.clone()} on_back={on_back}
-                               focus={*by_agent} drafts={(*drafts).clone()} />
+                               focus={*by_agent} drafts={drafts.clone()} />
             }
         </div>
     }

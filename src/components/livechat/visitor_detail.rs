@@ -1,17 +1,15 @@
 //! One LiveChat visitor: who, where, what they are looking at, how they got there, what they
 //! told the site, and the custom-details form.
 
-use super::details_form::{DetailsForm, Drafts};
-use super::visitor_row::{Clock, Ticking};
+use super::details_form::{DetailsForm, DraftsHandle};
 use crate::api::livechat::visitor_path;
-use crate::components::common::{fact_text, Fact, SafeLink, Section, Skeleton, StatusBar};
-use crate::components::sidebar::use_settings;
+use crate::components::common::{fact_text, Clock, Fact, SafeLink, Same, Section, Ticking};
+use crate::components::panel::use_panel;
+use crate::context::use_settings;
 use crate::format;
 use crate::hooks::use_changes;
-use crate::hooks::{use_polled, Phase};
 use crate::models::livechat::{epoch_ms, KeyValue, Visitor, VisitorState};
 use crate::user_agent;
-use std::rc::Rc;
 use visitor_sidebar_contract::check_id;
 use yew::prelude::*;
 
@@ -23,24 +21,19 @@ pub struct VisitorDetailProps {
     /// Take the focus when shown (opened by the agent, not by the host page).
     #[prop_or_default]
     pub focus: bool,
-    /// Where the details form keeps what the agent typed (the LiveChat panel's store).
+    /// Where the details form keeps what the agent typed (the LiveChat panel's drafts).
     #[prop_or_default]
-    pub drafts: Option<Drafts>,
+    pub drafts: Option<DraftsHandle>,
 }
 
 /// One visitor, kept fresh.
 #[function_component]
 pub fn VisitorDetail(props: &VisitorDetailProps) -> Html {
-    let settings = use_settings();
     let back_ref = use_node_ref();
     let path = check_id(&props.visitor_id)
         .map(|()| visitor_path(&props.visitor_id))
         .map_err(|e| format!("The LiveChat visitor ID {e}."));
-    let visitor = use_polled::<Visitor>(
-        settings.client.clone(),
-        path.as_ref().ok().cloned(),
-        settings.poll_interval_ms,
-    );
+    let visitor = use_panel::<Visitor>(path.as_ref().ok().cloned());
     {
         let back_ref = back_ref.clone();
         use_effect_with(
@@ -58,20 +51,13 @@ pub fn VisitorDetail(props: &VisitorDetailProps) -> Html {
         let on_back = props.on_back.clone();
         Callback::from(move |_| on_back.emit(()))
     };
-    let state = &visitor.state;
     html! {
         <section class="vs-visitor">
             <button type="button" class="vs-button vs-back" onclick={back} ref={back_ref}>{ "← All visitors" }</button>
             if let Err(problem) = &path {
                 <p class="vs-notice vs-notice-error" role="alert">{ problem.clone() }</p>
             } else {
-                <StatusBar phase={state.phase.clone()} has_data={state.data.is_some()}
-                           on_refresh={visitor.refresh.clone()} locale={settings.locale.clone()} />
-                if let Some(data) = &state.data {
-                    <VisitorDetails visitor={data.clone()} />
-                } else if matches!(state.phase, Phase::Loading) {
-                    <Skeleton />
-                }
+                { visitor.view(|visitor| html! { <VisitorDetails visitor={visitor.clone()} /> }) }
                 // Outside the data: the form (and what the agent typed) stays whatever the
                 // polling does, including an error or a visitor who has left.
                 <DetailsForm visitor_id={props.visitor_id.clone()} drafts={props.drafts.clone()} />
@@ -82,7 +68,7 @@ pub fn VisitorDetail(props: &VisitorDetailProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct VisitorDetailsProps {
-    pub visitor: Rc<Visitor>,
+    pub visitor: Same<Visitor>,
 }
 
 /// [`visitor_details`] as a component. Between polls it notices a new state or page: the

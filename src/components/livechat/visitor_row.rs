@@ -1,10 +1,7 @@
 //! One row of the visitors list: a real button with the visitor's name, state, country,
-//! current page and time on site; and the ticking clocks (time on site, the visitor's local
-//! time).
+//! current page and time on site (ticking).
 
-use crate::components::sidebar::use_settings;
-use crate::format;
-use crate::hooks::use_now;
+use crate::components::common::{Clock, Ticking};
 use crate::models::livechat::Visitor;
 use yew::prelude::*;
 
@@ -36,38 +33,4 @@ pub fn visitor_row(visitor: &Visitor, on_open: &Callback<AttrValue>) -> Html {
             </button>
         </li>
     }
-}
-
-/// What a [`Ticking`] shows.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Clock {
-    /// How long ago this was (ms since the epoch): "3 min 20 s", every second.
-    Since(f64),
-    /// The time now in this IANA zone (the visitor's), with the zone's name; the name alone
-    /// when the browser does not know the zone.
-    InZone(AttrValue),
-}
-
-#[derive(Properties, PartialEq)]
-pub struct TickingProps {
-    pub clock: Clock,
-}
-
-/// A clock that re-renders only its own text, not the row or the page around it.
-#[function_component]
-pub fn Ticking(props: &TickingProps) -> Html {
-    let settings = use_settings();
-    let every = match props.clock {
-        Clock::Since(_) => 1_000,
-        Clock::InZone(_) => 15_000,
-    };
-    let now = use_now(every);
-    let text = match &props.clock {
-        Clock::Since(start) => format::duration((now - start).max(0.0)),
-        Clock::InZone(zone) => format::time_in_zone(now, zone, settings.locale.as_deref())
-            .map(|t| format!("{t} ({zone})"))
-            .unwrap_or_else(|| zone.to_string()),
-    };
-    // `data-ticking`: changes by itself, not because of a poll (the no-mutation checks skip it).
-    html! { <span class="vs-text" data-ticking="">{ text }</span> }
 }

@@ -7,12 +7,10 @@
 
 use super::visitor_row::visitor_row;
 use crate::api::livechat::{count_path, visitors_path, StateFilter};
-use crate::components::common::{Skeleton, StatusBar};
-use crate::components::sidebar::use_settings;
+use crate::components::common::Same;
+use crate::components::panel::use_panel;
 use crate::format;
-use crate::hooks::{use_polled, Phase};
 use crate::models::livechat::{lower, VisitorCount, VisitorList};
-use std::rc::Rc;
 use yew::prelude::*;
 
 /// Rows per page.
@@ -30,17 +28,6 @@ pub struct VisitorsListProps {
     pub visible: bool,
 }
 
-/// The list's data compared by identity: the polling hook keeps the same `Rc` while nothing
-/// changes, so filtering reruns only on new data, never on a deep comparison of thousands.
-#[derive(Clone)]
-struct Same(Rc<VisitorList>);
-
-impl PartialEq for Same {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
 fn input_value(e: &InputEvent) -> String {
     e.target_unchecked_into::<web_sys::HtmlInputElement>()
         .value()
@@ -54,7 +41,6 @@ fn select_value(e: &Event) -> String {
 /// Every visitor on the tracked pages.
 #[function_component]
 pub fn VisitorsList(props: &VisitorsListProps) -> Html {
-    let settings = use_settings();
     let state_filter = use_state_eq(StateFilter::default);
     let group = use_state_eq(|| None::<u32>);
     let search = use_state_eq(String::new);
@@ -73,17 +59,11 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
         })
     };
 
-    let list = use_polled::<VisitorList>(
-        settings.client.clone(),
-        Some(visitors_path(*state_filter, *group)),
-        settings.poll_interval_ms,
-    );
-    let count = use_polled::<VisitorCount>(
-        settings.client.clone(),
-        Some(count_path(*state_filter, *group)),
-        settings.poll_interval_ms,
-    );
-    let data = list.state.data.clone().map(Same);
+    let list = use_panel::<VisitorList>(Some(visitors_path(*state_filter, *group)));
+    let count = use_panel::<VisitorCount>(Some(count_path(*state_filter, *group)));
+    // Compared by identity: filtering reruns only on new data, never on a deep comparison of
+    // thousands of visitors.
+    let data = list.data().cloned().map(Same);
     // Each listed visitor's index and lower-cased search text, built once per answer; a
     // keystroke is then a plain substring scan.
     let haystacks = use_memo(data.clone(), |data| {
@@ -177,52 +157,45 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
             )
             .collect();
     let count_text = count
-        .state
-        .data
-        .as_ref()
+        .data()
         .map(|c| format!("{} visitors", format::count(c.0)));
-    let state = &list.state;
-    let body = match &data {
-        Some(Same(list)) => {
-            let total = matching.len();
-            let pages = total.div_ceil(PAGE_SIZE).max(1);
-            let current = (*page).min(pages - 1);
-            let start = current * PAGE_SIZE;
-            let end = (start + PAGE_SIZE).min(total);
-            let go = |to: usize| {
-                let page = page.clone();
-                Callback::from(move |_| page.set(to))
-            };
-            let summary = if total == 0 {
-                if search.trim().is_empty() {
-                    "No visitors right now.".to_owned()
-                } else {
-                    "No visitor matches the search.".to_owned()
-                }
+    let body = list.view(|list| {
+        let total = matching.len();
+        let pages = total.div_ceil(PAGE_SIZE).max(1);
+        let current = (*page).min(pages - 1);
+        let start = current * PAGE_SIZE;
+        let end = (start + PAGE_SIZE).min(total);
+        let go = |to: usize| {
+            let page = page.clone();
+            Callback::from(move |_| page.set(to))
+        };
+        let summary = if total == 0 {
+            if search.trim().is_empty() {
+                "No visitors right now.".to_owned()
             } else {
-                format!("{}–{} of {}", start + 1, end, format::count(total as f64))
-            };
-            html! {
-                <>
-                    <p class="vs-list-summary" role="status">{ summary }</p>
-                    <ul class="vs-visitor-rows" ref={rows_ref.clone()}>
-                        { for matching[start..end].iter().map(|&i| visitor_row(&list.0[i], &on_open)) }
-                    </ul>
-                    if pages > 1 {
-                        <nav class="vs-pager" aria-label="Visitor list pages">
-                            <button type="button" class="vs-button" disabled={current == 0}
-                                    onclick={go(current.saturating_sub(1))}>{ "‹ Previous" }</button>
-                            <span class="vs-pager-at">{ format!("Page {} of {}", current + 1, pages) }</span>
-                            <button type="button" class="vs-button" disabled={current + 1 >= pages}
-                                    onclick={go(current + 1)}>{ "Next ›" }</button>
-                        </nav>
-                    }
-                </>
+                "No visitor matches the search.".to_owned()
             }
+        } else {
+            format!("{}–{} of {}", start + 1, end, format::count(total as f64))
+        };
+        html! {
+            <>
+                <p class="vs-list-summary" role="status">{ summary }</p>
+                <ul class="vs-visitor-rows" ref={rows_ref.clone()}>
+                    { for matching[start..end].iter().map(|&i| visitor_row(&list.0[i], &on_open)) }
+                </ul>
+                if pages > 1 {
+                    <nav class="vs-pager" aria-label="Visitor list pages">
+                        <button type="button" class="vs-button" disabled={current == 0}
+                                onclick={go(current.saturating_sub(1))}>{ "‹ Previous" }</button>
+                        <span class="vs-pager-at">{ format!("Page {} of {}", current + 1, pages) }</span>
+                        <button type="button" class="vs-button" disabled={current + 1 >= pages}
+                                onclick={go(current + 1)}>{ "Next ›" }</button>
+                    </nav>
+                }
+            </>
         }
-        _ if matches!(state.phase, Phase::Loading) => html! { <Skeleton /> },
-        _ => Html::default(),
-    };
+    });
 
     html! {
         <section class="vs-visitors" aria-labelledby="vs-visitors-title">
@@ -243,8 +216,6 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
                            placeholder="Name, city, country or page" />
                 </label>
             </div>
-            <StatusBar phase={state.phase.clone()} has_data={state.data.is_some()}
-                       on_refresh={list.refresh.clone()} locale={settings.locale.clone()} />
             { body }
         </section>
     }

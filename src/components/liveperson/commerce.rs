@@ -1,8 +1,9 @@
 //! The cart, the purchases and the products viewed.
 
-use super::{count, facts, join, money, yes_no};
+use super::{count, facts, money, yes_no};
 use crate::components::common::Section;
 use crate::format;
+use crate::format::join;
 use crate::models::liveperson::{AppSession, Product, ProductLine};
 use yew::prelude::*;
 

@@ -2,9 +2,11 @@
 //! the impressions the consumer accepted. The codes are shown as LivePerson sends them (the API
 //! documents no names for them).
 
-use super::{count, facts, join, when};
+use super::{count, facts};
 use crate::components::common::Section;
 use crate::format;
+use crate::format::join;
+use crate::format::when;
 use crate::models::liveperson::AppSession;
 use yew::prelude::*;
 

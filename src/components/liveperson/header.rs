@@ -2,15 +2,15 @@
 //! (ticking), and how they came (referrer, search, marketing). The technical rest of the visit
 //! is in "About this visit", closed.
 
-use super::{facts, humanise, join, rows, when, yes_no, SessionRef};
-use crate::components::common::Fact;
-use crate::components::common::{SafeLink, Section};
+use super::{facts, humanise, rows, yes_no, SessionRef};
+use crate::components::common::{Clock, Fact, SafeLink, Section, Ticking};
 use crate::format;
-use crate::hooks::use_now;
+use crate::format::join;
+use crate::format::when;
 use crate::user_agent;
 use yew::prelude::*;
 
-pub fn header(session: &SessionRef, locale: Option<AttrValue>) -> Html {
+pub fn header(session: &SessionRef, locale: Option<&str>) -> Html {
     let s = session.get();
     let name = s
         .personal()
@@ -49,7 +49,7 @@ pub fn header(session: &SessionRef, locale: Option<AttrValue>) -> Html {
                     ("IP", s.ip().map(str::to_owned)),
                 ]) }
                 if let Some(start) = s.start_time {
-                    <Fact label="On site"><TimeOnSite start={start} locale={locale} /></Fact>
+                    <Fact label="On site">{ time_on_site(start, locale) }</Fact>
                 }
                 if let Some(referrer) = s.external_referrer.clone() {
                     <Fact label="Referrer"><SafeLink href={referrer} class="vs-text" /></Fact>
@@ -60,27 +60,13 @@ pub fn header(session: &SessionRef, locale: Option<AttrValue>) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct TimeOnSiteProps {
-    /// When the app session started (ms since the epoch).
-    pub start: f64,
-    #[prop_or_default]
-    pub locale: Option<AttrValue>,
-}
-
-/// "3 min 20 s (since 14:05)", ticking every second: the only part of the panel that re-renders
-/// on a clock.
-#[function_component]
-pub fn TimeOnSite(props: &TimeOnSiteProps) -> Html {
-    let now = use_now(1_000);
-    let since = when(props.start, props.locale.as_deref())
+/// "3 min 20 s (since 14:05)": the time ticks every second, and re-renders nothing else.
+fn time_on_site(start: f64, locale: Option<&str>) -> Html {
+    let since = when(start, locale)
         .map(|t| format!(" (since {t})"))
         .unwrap_or_default();
     html! {
-        <span class="vs-lp-on-site">
-            // `data-ticking`: changes by itself, not because of a poll (the no-mutation checks skip it).
-            <span class="vs-ticking" data-ticking="">{ format::duration(now - props.start) }</span>{ since }
-        </span>
+        <span class="vs-lp-on-site"><Ticking clock={Clock::Since(start)} />{ since }</span>
     }
 }
 

@@ -3,9 +3,10 @@
 //! Long visits show the latest pages first and the rest on demand, so a 5,000-page visit costs
 //! little until the agent asks for all of it.
 
-use super::{when, SessionRef};
+use super::SessionRef;
 use crate::components::common::{safe_link, Section};
 use crate::format;
+use crate::format::when;
 use yew::prelude::*;
 
 /// How many pages a long visit shows before "Show all".

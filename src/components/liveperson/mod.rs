@@ -20,16 +20,11 @@ mod visit_panel;
 pub use visit_panel::VisitPanel;
 
 use crate::api::liveperson::visit_path;
-use crate::components::common::{Fact, Skeleton, StatusBar};
-use crate::components::sidebar::use_settings;
+use crate::components::common::{Fact, Same};
+use crate::components::panel::use_panel;
 use crate::format;
-use crate::hooks::{use_polled, Phase};
 use crate::models::liveperson::{AppSession, Visit};
-use js_sys::{Array, Function, Object, Reflect};
-use std::cell::RefCell;
-use std::rc::Rc;
 use visitor_sidebar_contract::check_id;
-use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -53,42 +48,24 @@ fn request(visitor_id: Option<&str>, sid: Option<&str>) -> Result<String, String
 /// The current visit of one LivePerson visitor, kept fresh.
 #[function_component]
 pub fn LivePersonView(props: &LivePersonViewProps) -> Html {
-    let settings = use_settings();
     let path = request(props.visitor_id.as_deref(), props.sid.as_deref());
-    let visit = use_polled::<Visit>(
-        settings.client.clone(),
-        path.as_ref().ok().cloned(),
-        settings.poll_interval_ms,
-    );
+    let visit = use_panel::<Visit>(path.as_ref().ok().cloned());
     if let Err(problem) = path {
         return html! { <p class="vs-notice vs-notice-error" role="alert">{ problem }</p> };
     }
-    let state = &visit.state;
     html! {
         <div class="vs-panel vs-liveperson">
-            <StatusBar phase={state.phase.clone()} has_data={state.data.is_some()}
-                       on_refresh={visit.refresh.clone()} locale={settings.locale.clone()} />
-            if let Some(data) = &state.data {
-                <VisitPanel visit={data.clone()} />
-            } else if matches!(state.phase, Phase::Loading) {
-                <Skeleton />
-            }
+            { visit.view(|visit| html! { <VisitPanel visit={visit.clone()} /> }) }
         </div>
     }
 }
 
 /// One app session of one decoded visit. Equal only when it is the very same data (the poller
 /// keeps the same `Rc` while nothing changes), so comparing props never walks a big visit.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub struct SessionRef {
-    pub visit: Rc<Visit>,
+    pub visit: Same<Visit>,
     pub index: usize,
-}
-
-impl PartialEq for SessionRef {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.visit, &other.visit) && self.index == other.index
-    }
 }
 
 impl SessionRef {
@@ -122,17 +99,6 @@ fn facts(items: Vec<Row>) -> Option<Html> {
     known(&items).then(|| html! { <dl class="vs-facts">{ rows(items) }</dl> })
 }
 
-/// The known parts joined with `sep`, or `None` when no part is known.
-fn join(parts: &[Option<&str>], sep: &str) -> Option<String> {
-    let parts: Vec<&str> = parts
-        .iter()
-        .flatten()
-        .copied()
-        .filter(|p| !p.trim().is_empty())
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(sep))
-}
-
 /// An upstream code such as `DESKTOP` or `MAC_OSX` in words ("Desktop", "macOS").
 fn humanise(code: &str) -> String {
     match code {
@@ -156,67 +122,6 @@ fn humanise(code: &str) -> String {
         }
     }
     out
-}
-
-/// `Intl.DateTimeFormat` objects for one locale, built once: building one per value is the slow
-/// part of formatting (some 0.1 ms each, half a second for a 5,000-page journey).
-struct Clock {
-    locale: Option<String>,
-    time: Option<(JsValue, Function)>,
-    date_time: Option<(JsValue, Function)>,
-}
-
-thread_local! {
-    static CLOCK: RefCell<Option<Clock>> = const { RefCell::new(None) };
-}
-
-/// A `DateTimeFormat` with the given options (the same as `format::time` / `format::date_time`),
-/// falling back to the browser's locale when the agent's is refused.
-fn formatter(locale: Option<&str>, options: &[(&str, &str)]) -> Option<(JsValue, Function)> {
-    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-    let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    let opts = Object::new();
-    for (key, value) in options {
-        Reflect::set(&opts, &(*key).into(), &(*value).into()).ok()?;
-    }
-    let locales = Array::new();
-    if let Some(locale) = locale {
-        locales.push(&locale.into());
-    }
-    let object = Reflect::construct(&ctor, &Array::of2(&locales, &opts))
-        .or_else(|_| Reflect::construct(&ctor, &Array::of2(&Array::new(), &opts)))
-        .ok()?;
-    let format: Function = Reflect::get(&object, &"format".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    Some((object, format))
-}
-
-/// A moment for the agent, in their time zone: the time alone when it is today, the date and
-/// time otherwise.
-fn when(ms: f64, locale: Option<&str>) -> Option<String> {
-    if !ms.is_finite() {
-        return None;
-    }
-    let date = js_sys::Date::new(&ms.into());
-    let today = js_sys::Date::new_0().to_date_string() == date.to_date_string();
-    CLOCK.with(|clock| {
-        let mut clock = clock.borrow_mut();
-        if clock.as_ref().is_none_or(|c| c.locale.as_deref() != locale) {
-            *clock = Some(Clock {
-                locale: locale.map(str::to_owned),
-                time: formatter(locale, &[("hour", "2-digit"), ("minute", "2-digit")]),
-                date_time: formatter(locale, &[("dateStyle", "medium"), ("timeStyle", "short")]),
-            });
-        }
-        let clock = clock.as_ref()?;
-        let (object, format) = if today { &clock.time } else { &clock.date_time }.as_ref()?;
-        format.call1(object, &date).ok()?.as_string()
-    })
 }
 
 /// "Yes" / "No" for an upstream flag.

@@ -1,18 +1,20 @@
 //! Every engagement-attribute event of the session, of whatever kind, merged into one list in
 //! the order the server recorded them, one line each.
 
-use super::{join, money, when, SessionRef};
+use super::{money, SessionRef};
 use crate::components::common::Section;
 use crate::format;
+use crate::format::join;
+use crate::format::when;
 use crate::models::liveperson::{Event, ProductLine};
 use yew::prelude::*;
 
 fn product_names(lines: &[ProductLine]) -> Option<String> {
-    let names: Vec<&str> = lines
+    let names: Vec<Option<&str>> = lines
         .iter()
-        .filter_map(|l| l.product.as_ref()?.name.as_deref())
+        .map(|l| l.product.as_ref()?.name.as_deref())
         .collect();
-    (!names.is_empty()).then(|| names.join(", "))
+    join(&names, ", ")
 }
 
 /// What kind of event, and what it says, in a few words.

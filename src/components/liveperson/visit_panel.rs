@@ -2,32 +2,25 @@
 //! an agent needs them. With several app sessions, the newest is shown and the others can be
 //! picked.
 
+use super::SessionRef;
 use super::{
     activity, commerce, customer, engagements, header, journey::Journey, timeline::Timeline,
 };
-use super::{when, SessionRef};
-use crate::components::sidebar::use_settings;
+use crate::components::common::Same;
+use crate::context::use_settings;
+use crate::format::when;
 use crate::hooks::use_changes;
 use crate::models::liveperson::{order_by, AppSession, Visit};
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct VisitPanelProps {
-    pub visit: Rc<Visit>,
+    /// Compared by identity, so a render never walks a long visit to find nothing changed.
+    pub visit: Same<Visit>,
 }
 
-/// The same visit only when it is the same `Rc`: the poller keeps the `Rc` while the data is
-/// unchanged, so this never walks a long visit to find out nothing changed.
-impl PartialEq for VisitPanelProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.visit, &other.visit)
-    }
-}
-
-/// Everything the visit holds; sections with nothing in them are left out.
 /// What an agent wants to notice between polls: a new page, a cart change.
 fn change_facts(session: &AppSession) -> Vec<(&'static str, String)> {
     let current = session
@@ -50,22 +43,40 @@ fn change_facts(session: &AppSession) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Everything the visit holds; sections with nothing in them are left out.
 #[function_component]
 pub fn VisitPanel(props: &VisitPanelProps) -> Html {
+    // Every hook before the early return below: Yew tells hooks apart by the order they are
+    // called in, and a visit can gain or lose its sessions between two polls.
     let settings = use_settings();
     let chosen = use_state(|| None::<usize>);
     let visit = &props.visit;
-    let Some(newest) = visit.newest_session_index() else {
+    let newest = visit.newest_session_index();
+    let session = newest.map(|newest| SessionRef {
+        visit: visit.clone(),
+        index: chosen
+            .filter(|&i| i < visit.app_sessions.len())
+            .unwrap_or(newest),
+    });
+    let visit_id = visit.id.as_deref().unwrap_or_default();
+    // A visit without sessions is its own subject, so sessions (re)appearing are a first
+    // answer, not a change to announce.
+    let changed = use_changes(
+        match &session {
+            Some(session) => format!("{visit_id}#{}", session.index),
+            None => format!("{visit_id}#none"),
+        }
+        .into(),
+        session
+            .as_ref()
+            .map(|session| change_facts(session.get()))
+            .unwrap_or_default(),
+    );
+    let (Some(newest), Some(session)) = (newest, session) else {
         return html! { <p class="vs-empty">{ "LivePerson returned this visit without any session data." }</p> };
     };
-    let index = chosen
-        .filter(|&i| i < visit.app_sessions.len())
-        .unwrap_or(newest);
+    let index = session.index;
     let locale = settings.locale.as_deref();
-    let session = SessionRef {
-        visit: visit.clone(),
-        index,
-    };
     let picker = (visit.app_sessions.len() > 1).then(|| {
         let onchange = {
             let chosen = chosen.clone();
@@ -104,10 +115,6 @@ pub fn VisitPanel(props: &VisitPanelProps) -> Html {
             </label>
         }
     });
-    let changed = use_changes(
-        format!("{}#{index}", visit.id.as_deref().unwrap_or_default()).into(),
-        change_facts(session.get()),
-    );
     let flash = |labels: &[&str]| {
         classes!(
             "vs-changes",
@@ -120,7 +127,7 @@ pub fn VisitPanel(props: &VisitPanelProps) -> Html {
     html! {
         <>
             { picker }
-            { header::header(&session, settings.locale.clone()) }
+            { header::header(&session, locale) }
             <div class={flash(&["Current page", "Pages visited"])}>
                 <Journey session={session.clone()} locale={settings.locale.clone()} />
             </div>
