@@ -200,3 +200,123 @@ impl AuthConfig {
         check_origin(&url.origin().ascii_serialization()).ok()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn raw(pairs: &[(&str, &str)]) -> RawConfig {
+        let mut raw = RawConfig::default();
+        for (k, v) in pairs {
+            assert!(raw.set(k, *v), "{k}");
+        }
+        raw
+    }
+
+    fn error_key(pairs: &[(&str, &str)]) -> String {
+        Config::from_raw(&raw(pairs)).unwrap_err().key
+    }
+
+    const OIDC: [(&str, &str); 3] = [
+        ("VS_OIDC_ISSUER", "https://idp.example.com/realms/agents"),
+        ("VS_OIDC_CLIENT_ID", "sidebar"),
+        ("VS_PUBLIC_URL", "https://sidebar.example.com/"),
+    ];
+
+    #[test]
+    fn closed_by_default_and_every_mode_from_its_keys() {
+        let c = Config::from_raw(&RawConfig::default()).unwrap();
+        assert!(!c.auth.allow_anonymous && !c.access_control());
+        let mut pairs = OIDC.to_vec();
+        pairs.extend([
+            ("VS_ALLOW_ANONYMOUS", "TRUE"),
+            ("LIVECHAT_CLIENT_ID", "client"),
+            ("LIVECHAT_ORGANIZATION_ID", "org"),
+            (
+                "VS_JWKS_URL",
+                "https://console.example.com/.well-known/jwks.json",
+            ),
+            ("VS_JWT_AUDIENCE", "visitor-sidebar"),
+            ("VS_JWT_ISSUER", "https://console.example.com"),
+            ("VS_SESSION_TTL_SECS", "900"),
+        ]);
+        let c = Config::from_raw(&raw(&pairs)).unwrap();
+        assert!(c.auth.allow_anonymous && c.access_control());
+        let lc = c.auth.livechat.as_ref().unwrap();
+        assert_eq!(lc.accounts_url, DEFAULT_LIVECHAT_ACCOUNTS_URL);
+        assert_eq!(
+            c.auth.public_url.as_deref(),
+            Some("https://sidebar.example.com")
+        );
+        assert_eq!(
+            c.auth.public_origin().as_deref(),
+            Some("https://sidebar.example.com")
+        );
+        assert_eq!(
+            c.auth.oidc.unwrap().issuer,
+            "https://idp.example.com/realms/agents"
+        );
+        assert_eq!(c.auth.session_ttl, Duration::from_secs(900));
+    }
+
+    #[test]
+    fn each_bad_sign_in_setting_names_its_key() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("VS_ALLOW_ANONYMOUS", "yes")], "VS_ALLOW_ANONYMOUS"),
+            (
+                &[("VS_JWKS_URL", "https://x.example/jwks")],
+                "VS_JWT_AUDIENCE",
+            ),
+            (
+                &[
+                    ("VS_JWKS_URL", "https://x.example/jwks"),
+                    ("VS_JWT_AUDIENCE", "a"),
+                ],
+                "VS_JWT_ISSUER",
+            ),
+            (&[("VS_JWKS_URL", "http://x.example/jwks")], "VS_JWKS_URL"),
+            (&[("VS_JWT_AUDIENCE", "a")], "VS_JWT_AUDIENCE"),
+            (&[("LIVECHAT_CLIENT_ID", "c")], "LIVECHAT_ORGANIZATION_ID"),
+            (&[("LIVECHAT_ORGANIZATION_ID", "o")], "LIVECHAT_CLIENT_ID"),
+            (
+                &[("LIVECHAT_ACCOUNTS_URL", "https://a.example")],
+                "LIVECHAT_CLIENT_ID",
+            ),
+            (
+                &[
+                    ("LIVECHAT_CLIENT_ID", "c"),
+                    ("LIVECHAT_ORGANIZATION_ID", "o"),
+                    ("LIVECHAT_ACCOUNTS_URL", "http://accounts.example"),
+                ],
+                "LIVECHAT_ACCOUNTS_URL",
+            ),
+            (&OIDC[..2], "VS_PUBLIC_URL"),
+            (
+                &[("VS_OIDC_ISSUER", "https://idp.example")],
+                "VS_OIDC_CLIENT_ID",
+            ),
+            (&[("VS_OIDC_CLIENT_SECRET", "s")], "VS_OIDC_ISSUER"),
+            (
+                &[("VS_PUBLIC_URL", "https://s.example/?x=1")],
+                "VS_PUBLIC_URL",
+            ),
+            (&[("VS_SESSION_SECRET", "short")], "VS_SESSION_SECRET"),
+            (&[("VS_SESSION_TTL_SECS", "7200")], "VS_SESSION_TTL_SECS"),
+            (&[("VS_SESSION_TTL_SECS", "10")], "VS_SESSION_TTL_SECS"),
+            (
+                &[
+                    ("VS_LISTEN", "0.0.0.0:3000"),
+                    ("VS_ALLOW_ANONYMOUS", "true"),
+                ],
+                "VS_ALLOW_ANONYMOUS",
+            ),
+        ];
+        for (pairs, key) in cases {
+            assert_eq!(error_key(pairs), *key, "{pairs:?}");
+        }
+        let mut oidc_bad_issuer = OIDC.to_vec();
+        oidc_bad_issuer[0].1 = "http://idp.example.com";
+        assert_eq!(error_key(&oidc_bad_issuer), "VS_OIDC_ISSUER");
+    }
+}
