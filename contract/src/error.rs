@@ -20,8 +20,14 @@ pub enum ErrorCode {
     MethodNotAllowed,
     // Who may call.
     Unauthorized,
+    /// A valid agent credential that this deployment does not accept (a LiveChat token of
+    /// another organization or OAuth client).
+    Forbidden,
     OriginNotAllowed,
     RateLimited,
+    /// The service that vouches for agents' tokens (LiveChat's accounts server, the JWKS host,
+    /// the identity provider) could not be asked; the credential was neither accepted nor refused.
+    AuthUnavailable,
     // The proxy.
     NotConfigured,
     InternalError,
@@ -58,8 +64,10 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
         ErrorCode::OriginNotAllowed,
         ErrorCode::RateLimited,
+        ErrorCode::AuthUnavailable,
         ErrorCode::NotConfigured,
         ErrorCode::InternalError,
         ErrorCode::UpstreamTimeout,
@@ -84,7 +92,7 @@ impl ErrorCode {
         match self {
             InvalidId | InvalidQuery | InvalidBody | LivepersonBadRequest => 400,
             Unauthorized => 401,
-            OriginNotAllowed => 403,
+            OriginNotAllowed | Forbidden => 403,
             NotFound | LivepersonInvalidVisitor | LivepersonSessionExpired | LivepersonNotFound => {
                 404
             }
@@ -100,7 +108,7 @@ impl ErrorCode {
             | LivepersonNoPermission
             | LivepersonInvalidAccount
             | LivechatUnauthorized => 502,
-            NotConfigured => 503,
+            NotConfigured | AuthUnavailable => 503,
             UpstreamTimeout => 504,
         }
     }
@@ -117,8 +125,10 @@ impl ErrorCode {
             NotFound => "not_found",
             MethodNotAllowed => "method_not_allowed",
             Unauthorized => "unauthorized",
+            Forbidden => "forbidden",
             OriginNotAllowed => "origin_not_allowed",
             RateLimited => "rate_limited",
+            AuthUnavailable => "auth_unavailable",
             NotConfigured => "not_configured",
             InternalError => "internal_error",
             UpstreamTimeout => "upstream_timeout",

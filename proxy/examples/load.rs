@@ -112,6 +112,8 @@ fn start_proxy(sim: &Sim, ttl_ms: u64) -> anyhow::Result<(ProxyProcess, String)>
         .env_clear()
         .env("VS_LOAD_ROLE", "proxy")
         .env("VS_LISTEN", "127.0.0.1:0")
+        // Loopback only, and the load is not about sign-in.
+        .env("VS_ALLOW_ANONYMOUS", "true")
         .env("VS_RATE_LIMIT_PER_SEC", "0")
         .env("VS_CACHE_TTL_MS", ttl_ms.to_string())
         .env("LIVEPERSON_ACCOUNT_ID", &creds.lp_account_id)

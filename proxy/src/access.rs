@@ -1,23 +1,22 @@
-//! Who may call: browser origins (same origin, or listed in `VS_ALLOWED_ORIGINS`), bearer
-//! credentials (listed static tokens or HS256 JWTs with `exp`), and a per-client rate limit.
+//! Who may call: browser origins (same origin, or listed in `VS_ALLOWED_ORIGINS`), an agent
+//! identity for every visitor route (checked by `auth`; closed unless anonymous access is
+//! allowed), and a per-client rate limit.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde::Deserialize;
 use visitor_sidebar_contract::ErrorCode;
 
+use crate::auth::{Agent, AgentMode, Auth};
 use crate::config::Config;
 use crate::error::AppError;
-use crate::secret::{secrets_equal, Secret};
 
 /// Failed authentications allowed per client address: enough for a mistyped token, far too few
 /// to guess one.
@@ -29,34 +28,14 @@ const MAX_LIMITER_KEYS: usize = 10_000;
 pub struct Access {
     /// Browser origins allowed besides the proxy's own.
     allowed_origins: Vec<String>,
-    tokens: Vec<Secret>,
-    jwt: Option<(DecodingKey, Validation)>,
+    auth: Auth,
     per_client: Option<DefaultKeyedRateLimiter<String>>,
     failures: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
 }
 
-#[derive(Deserialize)]
-struct Claims {
-    #[allow(dead_code)]
-    exp: u64,
-    #[serde(default)]
-    sub: Option<String>,
-}
-
 impl Access {
-    pub fn new(config: &Config) -> Access {
-        let jwt = config.jwt_secret.as_ref().map(|secret| {
-            let mut validation = Validation::new(Algorithm::HS256);
-            validation.set_required_spec_claims(&["exp"]);
-            validation.validate_exp = true;
-            validation.validate_aud = false;
-            validation.leeway = 5;
-            (
-                DecodingKey::from_secret(secret.expose().as_bytes()),
-                validation,
-            )
-        });
+    pub fn new(config: &Config, auth: Auth) -> Access {
         let per_client = config.rate_limit.map(|limit| {
             RateLimiter::keyed(Quota::per_second(limit.per_sec).allow_burst(limit.burst))
         });
@@ -66,57 +45,11 @@ impl Access {
         );
         Access {
             allowed_origins: config.allowed_origins.clone(),
-            tokens: config.access_tokens.clone(),
-            jwt,
+            auth,
             per_client,
             failures,
             clock: DefaultClock::default(),
         }
-    }
-
-    fn enabled(&self) -> bool {
-        !self.tokens.is_empty() || self.jwt.is_some()
-    }
-
-    /// The caller's identity for rate limiting, or why it was refused.
-    fn authenticate(&self, headers: &HeaderMap) -> Result<String, &'static str> {
-        let value = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or("Sign in: this API needs an Authorization: Bearer token.")?;
-        let token = value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or("The Authorization header must be 'Bearer <token>'.")?;
-        // Every listed token is compared, so timing does not tell which one nearly matched.
-        let mut matched = None;
-        for (i, listed) in self.tokens.iter().enumerate() {
-            if secrets_equal(token, listed.expose()) {
-                matched = Some(i);
-            }
-        }
-        if let Some(i) = matched {
-            return Ok(format!("token:{i}"));
-        }
-        if let Some((key, validation)) = &self.jwt {
-            if token.matches('.').count() == 2 {
-                return match jsonwebtoken::decode::<Claims>(token, key, validation) {
-                    Ok(data) => Ok(format!("jwt:{}", data.claims.sub.unwrap_or_default())),
-                    Err(e)
-                        if matches!(
-                            e.kind(),
-                            jsonwebtoken::errors::ErrorKind::ExpiredSignature
-                        ) =>
-                    {
-                        Err("The access token has expired; sign in again.")
-                    }
-                    Err(_) => Err("The access token is not valid."),
-                };
-            }
-        }
-        Err("The access token is not valid.")
     }
 
     fn wait_secs(&self, not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
@@ -166,34 +99,35 @@ pub async fn check_origin(
     next.run(request).await
 }
 
-/// Authentication (when configured) and the per-client rate limit, for every `/api` route but
-/// health and the webhook.
+/// The agent's identity and the per-client rate limit, for every visitor route (all of `/api`
+/// but health, the webhook and the public sign-in routes). The [`Agent`] goes into the request's
+/// extensions for the handlers and the audit log.
 pub async fn require_access(
     State(access): State<Arc<Access>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let ip = client_ip(&request);
-    let identity = if access.enabled() {
-        match access.authenticate(request.headers()) {
-            Ok(identity) => identity,
-            Err(why) => {
-                // Only failures use up this budget, so a valid token is never slowed by it; past
-                // it, guesses get 429s (tokens are long enough that guessing fails anyway).
+    let agent = match access.auth.authenticate(request.headers()).await {
+        Ok(agent) => agent,
+        Err(refusal) => {
+            // Only failures use up this budget, so a valid token is never slowed by it; past
+            // it, guesses get 429s (tokens are long enough that guessing fails anyway).
+            if refusal.is_failure() {
                 let over = access.failures.check_key(&ip);
                 if access.failures.len() > MAX_LIMITER_KEYS {
                     access.failures.retain_recent();
                 }
-                return match over {
-                    Ok(()) => AppError::unauthorized(why).into_response(),
-                    Err(not_until) => {
-                        AppError::rate_limited(access.wait_secs(not_until)).into_response()
-                    }
-                };
+                if let Err(not_until) = over {
+                    return AppError::rate_limited(access.wait_secs(not_until)).into_response();
+                }
             }
+            return refusal.into_response();
         }
-    } else {
-        format!("ip:{ip}")
+    };
+    let identity = match agent.mode {
+        AgentMode::Anonymous => format!("ip:{ip}"),
+        _ => agent.label(),
     };
     if let Some(limiter) = &access.per_client {
         if let Err(not_until) = limiter.check_key(&identity) {
@@ -203,5 +137,6 @@ pub async fn require_access(
             limiter.retain_recent();
         }
     }
+    request.extensions_mut().insert::<Agent>(agent);
     next.run(request).await
 }

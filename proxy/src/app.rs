@@ -16,6 +16,8 @@ use tracing::Level;
 use visitor_sidebar_contract::ErrorCode;
 
 use crate::access;
+use crate::audit;
+use crate::auth;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -35,12 +37,15 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         .merge(liveperson::router())
         .merge(livechat::router())
         .merge(agent_routes)
+        // Inside access control, which sets the agent the audit line names.
+        .route_layer(axum::middleware::from_fn(audit::record))
         .route_layer(axum::middleware::from_fn_with_state(
             state.access.clone(),
             access::require_access,
         ));
     let api = agents
         .merge(livechat::webhook_router())
+        .merge(auth::router())
         .route("/api/health", get(health))
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
@@ -110,7 +115,8 @@ fn cors(config: &Config) -> CorsLayer {
             header::CONTENT_TYPE,
             header::IF_NONE_MATCH,
         ])
-        .expose_headers([header::ETAG, header::RETRY_AFTER])
+        // WWW-Authenticate tells an expired token from an invalid one.
+        .expose_headers([header::ETAG, header::RETRY_AFTER, header::WWW_AUTHENTICATE])
         .max_age(std::time::Duration::from_secs(600))
 }
 
@@ -122,7 +128,9 @@ async fn health(
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "demo": state.demo,
-        "access_control": state.config.access_control(),
+        "access_control": !state.auth.allows_anonymous(),
+        "anonymous": state.auth.allows_anonymous(),
+        "sign_in": state.auth.health(),
         "upstreams": {
             "liveperson": state.liveperson.health(),
             "livechat": state.livechat.health(),

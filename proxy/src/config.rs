@@ -7,6 +7,7 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::auth::config::AuthConfig;
 use crate::livechat::config::LiveChatConfig;
 use crate::liveperson::config::LivePersonConfig;
 use crate::secret::Secret;
@@ -42,12 +43,18 @@ pub struct Config {
     pub max_response_bytes: usize,
     pub liveperson: Option<LivePersonConfig>,
     pub livechat: Option<LiveChatConfig>,
+    /// Sign-in: anonymous access, host JWTs, LiveChat agents, company sign-in.
+    pub auth: AuthConfig,
 }
 
 impl Config {
-    /// Whether any caller authentication is configured.
+    /// Whether any way of signing agents in is configured.
     pub fn access_control(&self) -> bool {
-        !self.access_tokens.is_empty() || self.jwt_secret.is_some()
+        !self.access_tokens.is_empty()
+            || self.jwt_secret.is_some()
+            || self.auth.jwt.jwks_url.is_some()
+            || self.auth.livechat.is_some()
+            || self.auth.oidc.is_some()
     }
 
     /// Checks every key; the first problem found is the error.
@@ -152,12 +159,23 @@ impl Config {
             max_response_bytes: max_response_bytes as usize,
             liveperson: LivePersonConfig::from_raw(raw)?,
             livechat: LiveChatConfig::from_raw(raw)?,
+            auth: AuthConfig::from_raw(raw, get("VS_JWT_SECRET").is_some())?,
         };
+        // Anyone who can reach a non-loopback address would read every visitor: anonymous access
+        // only behind something that decides who reaches the loopback port.
+        if !is_loopback(listen.ip()) && config.auth.allow_anonymous {
+            return Err(err(
+                "VS_ALLOW_ANONYMOUS",
+                format!(
+                    "anonymous access is refused on non-loopback {listen}: listen on loopback behind your reverse proxy, or sign agents in"
+                ),
+            ));
+        }
         if !is_loopback(listen.ip()) && !config.access_control() {
             return Err(err(
                 "VS_LISTEN",
                 format!(
-                    "refusing to serve visitor data on non-loopback {listen} without access control: set VS_ACCESS_TOKENS or VS_JWT_SECRET"
+                    "refusing to serve on non-loopback {listen} with no way to sign agents in: set VS_ACCESS_TOKENS, VS_JWT_SECRET, VS_JWKS_URL, LIVECHAT_CLIENT_ID or VS_OIDC_ISSUER"
                 ),
             ));
         }

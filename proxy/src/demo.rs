@@ -3,6 +3,10 @@
 //! signatures, HTTP Basic, the webhook secret), plus `GET /api/demo/chats` for the demo console.
 //! Needs no configuration; used by `--demo`, the end-to-end tests and the bench. Production
 //! builds leave it (and the simulator) out.
+//!
+//! The demo is anonymous (no one signs in) unless the settings say `VS_ALLOW_ANONYMOUS=false`:
+//! then every sign-in mode is wired to the simulator (LiveChat's accounts server, its host
+//! JWKS, its OIDC provider), for sign-in tests and for trying the flows by hand.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -15,7 +19,7 @@ use axum::{Json, Router};
 use visitor_sidebar_sim::{Sim, SimConfig};
 
 use crate::config::Config;
-use crate::server::{serve_with, RunningServer};
+use crate::server::{serve_on, RunningServer};
 use crate::settings::RawConfig;
 use crate::state::AppState;
 
@@ -23,6 +27,9 @@ use crate::state::AppState;
 pub const DEMO_TICK: Duration = Duration::from_secs(3);
 /// Origins of the widget's development server, allowed in demo mode unless configured.
 const DEV_ORIGINS: &str = "http://127.0.0.1:8080,http://localhost:8080";
+/// With sign-in on: the `aud` and `iss` host tokens signed with the simulator's host keys need.
+pub const DEMO_JWT_AUDIENCE: &str = "visitor-sidebar-demo";
+pub const DEMO_JWT_ISSUER: &str = "demo-console";
 
 /// A running demo: the proxy on `addr` and its simulator. Dropping it stops both.
 pub struct DemoServer {
@@ -112,7 +119,38 @@ pub async fn start_demo_with_sim(
     if let Some(region) = &creds.lc_region {
         raw.set("LIVECHAT_REGION", region.as_str());
     }
-    raw.set("VS_LISTEN", listen.to_string());
+    // Bound first: with sign-in on, the OIDC redirect URI needs the address.
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    raw.set("VS_LISTEN", addr.to_string());
+    let sign_in = raw
+        .value("VS_ALLOW_ANONYMOUS")
+        .is_some_and(|v| v.eq_ignore_ascii_case("false"));
+    if sign_in {
+        let public_url = match raw.value("VS_PUBLIC_URL") {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", loopback(addr)),
+        };
+        for (key, value) in [
+            ("LIVECHAT_ACCOUNTS_URL", sim.base_url().to_owned()),
+            ("LIVECHAT_CLIENT_ID", creds.lc_client_id.clone()),
+            ("LIVECHAT_ORGANIZATION_ID", creds.lc_organization_id.clone()),
+            ("VS_JWKS_URL", sim.host_jwks_url()),
+            ("VS_JWT_AUDIENCE", DEMO_JWT_AUDIENCE.to_owned()),
+            ("VS_JWT_ISSUER", DEMO_JWT_ISSUER.to_owned()),
+            ("VS_OIDC_ISSUER", sim.oidc_issuer()),
+            ("VS_OIDC_CLIENT_ID", creds.oidc_client_id.clone()),
+            ("VS_OIDC_CLIENT_SECRET", creds.oidc_client_secret.clone()),
+            ("VS_PUBLIC_URL", public_url.clone()),
+        ] {
+            raw.set(key, value);
+        }
+        sim.register_oidc_redirect_uri(&format!("{public_url}/api/auth/callback"));
+    } else {
+        raw.set("VS_ALLOW_ANONYMOUS", "true");
+    }
     if let Some(dir) = &static_dir {
         raw.set("VS_STATIC_DIR", dir.to_string_lossy());
     }
@@ -120,19 +158,23 @@ pub async fn start_demo_with_sim(
         raw.set("VS_ALLOWED_ORIGINS", DEV_ORIGINS);
     }
     let config = Config::from_raw(&raw)?;
-    let server = serve_with(config, Some(chats_router(sim.clone()))).await?;
-    let addr = server.addr;
+    let server = serve_on(listener, config, Some(chats_router(sim.clone()))).await?;
     // The simulator posts webhooks to the proxy over loopback even if it listens on all addresses.
-    let webhook_host = if addr.ip().is_unspecified() {
-        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port())
-    } else {
-        addr
-    };
     sim.set_webhook_url(Some(format!(
-        "http://{webhook_host}/api/livechat/webhooks/chat-started?secret={webhook_secret}"
+        "http://{}/api/livechat/webhooks/chat-started?secret={webhook_secret}",
+        loopback(addr)
     )))
     .await;
     Ok(DemoServer { addr, sim, server })
+}
+
+/// The address on loopback, when the proxy listens on all addresses.
+fn loopback(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port())
+    } else {
+        addr
+    }
 }
 
 /// `GET /api/demo/chats`: the simulator's running chats, for the demo console's chat list.

@@ -3,11 +3,14 @@
 //! control and one error shape. See `README.md` for routes, configuration and error codes.
 //!
 //! Layers, each depending only on those below it: `main` → `server` → `app` (router) → `state`
-//! → the providers (`liveperson`, `livechat`, each with its config, client and routes) and
-//! `access` → `cache`, `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`.
+//! → the providers (`liveperson`, `livechat`, each with its config, client and routes),
+//! `access` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`, `upstream`,
+//! `extract`, `error` → `config` → `settings`, `secret`, `urls`.
 
 pub mod access;
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod cache;
 pub mod config;
 #[cfg(feature = "demo")]

@@ -55,6 +55,7 @@ async fn main() {
         start_demo(&raw, &cli).await
     } else {
         let config = Config::from_raw(&raw).unwrap_or_else(|e| fail(e));
+        warn_about_sign_in(&config);
         Running::Proxy(serve(config).await.unwrap_or_else(|e| fail(e)))
     };
     println!(
@@ -67,6 +68,25 @@ async fn main() {
         #[cfg(feature = "demo")]
         Running::Demo(demo) => demo.shutdown().await,
         Running::Proxy(server) => server.shutdown().await,
+    }
+}
+
+/// What an operator must know about sign-in before the first request (demo mode is anonymous by
+/// design and says nothing).
+fn warn_about_sign_in(config: &Config) {
+    if config.auth.allow_anonymous {
+        tracing::warn!(
+            "VS_ALLOW_ANONYMOUS=true: callers without a credential read and write visitor data; keep this address reachable only through something that decides who gets in"
+        );
+    } else if !config.access_control() {
+        tracing::warn!(
+            "no way to sign agents in is configured: every visitor route answers 401 (set VS_ACCESS_TOKENS, VS_JWT_SECRET, VS_JWKS_URL, LIVECHAT_CLIENT_ID or VS_OIDC_ISSUER)"
+        );
+    }
+    if config.auth.oidc.is_some() && config.auth.session_secret.is_none() {
+        tracing::info!(
+            "session tokens are signed with a key made at start: a restart signs agents out, and replicas need a shared VS_SESSION_SECRET"
+        );
     }
 }
 

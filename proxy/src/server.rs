@@ -52,6 +52,16 @@ pub(crate) async fn serve_with(
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    serve_on(listener, config, demo_routes).await
+}
+
+/// [`serve_with`] on a listener bound already (demo mode binds first, to know the address it
+/// signs agents in at).
+pub(crate) async fn serve_on(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    demo_routes: Option<Router<AppState>>,
+) -> anyhow::Result<RunningServer> {
     let addr = listener.local_addr()?;
     let mut state = AppState::new(config)?;
     state.demo = demo_routes.is_some();

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use crate::access::Access;
+use crate::auth::Auth;
 use crate::config::Config;
 use crate::livechat::LiveChat;
 use crate::liveperson::LivePerson;
@@ -16,6 +17,7 @@ use crate::upstream::Upstream;
 pub struct AppState {
     pub config: Arc<Config>,
     pub access: Arc<Access>,
+    pub auth: Auth,
     pub liveperson: LivePerson,
     pub livechat: LiveChat,
     /// Whether the upstreams are the in-process simulator (`--demo`).
@@ -27,8 +29,10 @@ impl AppState {
     pub fn new(config: Config) -> anyhow::Result<AppState> {
         // One HTTP client (one connection pool) for both upstreams.
         let upstream = Upstream::new(&config)?;
+        let auth = Auth::new(&config, upstream.clone());
         Ok(AppState {
-            access: Arc::new(Access::new(&config)),
+            access: Arc::new(Access::new(&config, auth.clone())),
+            auth,
             liveperson: LivePerson::new(
                 config.liveperson.clone(),
                 upstream.clone(),

@@ -53,6 +53,38 @@ pub fn base_url(text: &str) -> Result<String, String> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
+/// A full service URL (a JWKS document, an OIDC issuer, the proxy's public address): https, or
+/// plain http to loopback only; a path is allowed, credentials, queries and fragments are not.
+/// Returned as given (an OIDC issuer must match its discovery document to the character), less
+/// a trailing slash when the path is only `/`.
+pub fn endpoint_url(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let url = Url::parse(text).map_err(|e| format!("'{text}' is not a URL: {e}"))?;
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| format!("'{text}' has no host"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback_host(host) => {}
+        "http" => {
+            return Err("plain http:// is allowed only to a loopback host; use https://".into())
+        }
+        other => return Err(format!("scheme '{other}' is not http(s)")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not carry credentials".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not carry a query or fragment".into());
+    }
+    Ok(if url.path() == "/" {
+        text.trim_end_matches('/').to_owned()
+    } else {
+        text.to_owned()
+    })
+}
+
 /// An allowed CORS origin: `scheme://host[:port]` exactly as browsers send it.
 pub fn check_origin(origin: &str) -> Result<String, String> {
     let url = Url::parse(origin)
@@ -94,6 +126,31 @@ mod tests {
             "http://127.0.0.1.evil.example",
         ] {
             assert!(base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn endpoint_urls_keep_their_path() {
+        assert_eq!(
+            endpoint_url("https://idp.example.com/realms/a/").unwrap(),
+            "https://idp.example.com/realms/a/"
+        );
+        assert_eq!(
+            endpoint_url("https://sidebar.example.com/").unwrap(),
+            "https://sidebar.example.com"
+        );
+        assert_eq!(
+            endpoint_url("http://127.0.0.1:9/host/jwks").unwrap(),
+            "http://127.0.0.1:9/host/jwks"
+        );
+        for bad in [
+            "http://idp.example.com/x",
+            "https://u:p@idp.example.com",
+            "https://idp.example.com/x?y=1",
+            "https://idp.example.com/#x",
+            "idp.example.com",
+        ] {
+            assert!(endpoint_url(bad).is_err(), "{bad}");
         }
     }
 }

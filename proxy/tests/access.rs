@@ -13,6 +13,7 @@ const ORIGIN: &str = "https://console.example.com";
 
 async fn protected() -> Harness {
     start(|raw, _| {
+        raw.set("VS_ALLOW_ANONYMOUS", "false");
         raw.set(
             "VS_ACCESS_TOKENS",
             format!("another-token-abcdefghijkl,{TOKEN}"),
@@ -116,7 +117,10 @@ async fn bearer_tokens_and_jwts() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    assert_eq!(
+        r.headers()["www-authenticate"],
+        r#"Bearer realm="visitor-sidebar""#
+    );
     assert_eq!(
         h.sim.counters().lc_visitors,
         1,
@@ -200,6 +204,7 @@ async fn origins_and_cors() {
 #[tokio::test(flavor = "multi_thread")]
 async fn per_client_rate_limit_answers_429_with_retry_after() {
     let h = start(|raw, _| {
+        raw.set("VS_ALLOW_ANONYMOUS", "false");
         raw.set("VS_RATE_LIMIT_PER_SEC", "1");
         raw.set("VS_RATE_LIMIT_BURST", "3");
         raw.set(
@@ -265,6 +270,13 @@ fn refuses_to_start_open_on_a_public_address() {
     let mut raw = visitor_sidebar_proxy::RawConfig::default();
     raw.set("VS_LISTEN", "0.0.0.0:3000");
     let e = visitor_sidebar_proxy::Config::from_raw(&raw).unwrap_err();
-    assert_eq!(e.key, "VS_LISTEN");
+    assert_eq!(e.key, "VS_LISTEN", "no way to sign agents in");
     assert!(e.to_string().contains("VS_ACCESS_TOKENS"));
+    // Anonymous access is for loopback only, even next to a sign-in mode.
+    raw.set("VS_ACCESS_TOKENS", TOKEN);
+    raw.set("VS_ALLOW_ANONYMOUS", "true");
+    let e = visitor_sidebar_proxy::Config::from_raw(&raw).unwrap_err();
+    assert_eq!(e.key, "VS_ALLOW_ANONYMOUS");
+    raw.set("VS_ALLOW_ANONYMOUS", "false");
+    assert!(visitor_sidebar_proxy::Config::from_raw(&raw).is_ok());
 }

@@ -1,5 +1,6 @@
-//! The binary itself: the one stdout line with the bound address in demo mode, and bad
-//! configuration stopping the process with one line naming the key.
+//! The binary itself: the one stdout line with the bound address in demo mode, bad
+//! configuration stopping the process with one line naming the key, and the warnings at start
+//! about anonymous access or no way to sign agents in.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -90,4 +91,55 @@ fn bad_configuration_exits_with_one_line_naming_the_key() {
     let line = config_error(&[], &["--config", dir.to_str().unwrap()]);
     assert!(line.contains("livechat.logn"), "{line}");
     let _ = std::fs::remove_file(dir);
+}
+
+/// Starts the binary with `env`, waits for its listening line, stops it, and returns stderr.
+fn startup_log(env: &[(&str, &str)]) -> String {
+    let mut command = Command::new(BIN);
+    command
+        .args(["--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "visitor_sidebar_proxy=info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for key in [
+        "VS_LISTEN",
+        "VS_ALLOW_ANONYMOUS",
+        "VS_ACCESS_TOKENS",
+        "VS_JWT_SECRET",
+    ] {
+        command.env_remove(key);
+    }
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = Child(command.spawn().unwrap());
+    let mut line = String::new();
+    BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(
+        line.starts_with("visitor-sidebar-proxy listening on"),
+        "{line:?}"
+    );
+    let mut stderr = child.0.stderr.take().unwrap();
+    child.0.kill().unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
+    log
+}
+
+#[test]
+fn anonymous_access_and_no_sign_in_are_warned_about_at_start() {
+    let log = startup_log(&[("VS_ALLOW_ANONYMOUS", "true")]);
+    assert!(
+        log.contains("WARN") && log.contains("VS_ALLOW_ANONYMOUS=true"),
+        "{log}"
+    );
+    let log = startup_log(&[]);
+    assert!(
+        log.contains("WARN") && log.contains("every visitor route answers 401"),
+        "{log}"
+    );
+    let log = startup_log(&[("VS_ACCESS_TOKENS", "agent-console-token-0123456789")]);
+    assert!(!log.contains("WARN"), "{log}");
 }

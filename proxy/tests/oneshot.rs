@@ -8,6 +8,9 @@ use serde_json::Value;
 use tower::ServiceExt;
 use visitor_sidebar_proxy::{app, AppState, Config, RawConfig};
 
+/// Anonymous access allowed: for the checks that come before configuration.
+const ANONYMOUS: &[(&str, &str)] = &[("VS_ALLOW_ANONYMOUS", "true")];
+
 fn router(pairs: &[(&str, &str)]) -> axum::Router {
     let mut raw = RawConfig::default();
     for (k, v) in pairs {
@@ -42,7 +45,7 @@ async fn health_without_upstreams() {
 #[tokio::test]
 async fn checks_come_before_configuration() {
     let (status, body) = call(
-        router(&[]),
+        router(ANONYMOUS),
         get("/api/liveperson/visitors/a%2Fb/visit?sid=1"),
     )
     .await;
@@ -50,16 +53,58 @@ async fn checks_come_before_configuration() {
         (status, body["error"]["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_id"))
     );
-    let (status, body) = call(router(&[]), get("/api/liveperson/visitors/abc/visit?sid=1")).await;
+    let (status, body) = call(
+        router(ANONYMOUS),
+        get("/api/liveperson/visitors/abc/visit?sid=1"),
+    )
+    .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::SERVICE_UNAVAILABLE, Some("not_configured"))
     );
-    let (status, body) = call(router(&[]), get("/api/livechat/visitors?state=nope")).await;
+    let (status, body) = call(router(ANONYMOUS), get("/api/livechat/visitors?state=nope")).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_query"))
     );
+}
+
+#[tokio::test]
+async fn closed_by_default() {
+    let paths = [
+        ("GET", "/api/liveperson/visitors/abc/visit?sid=1"),
+        ("GET", "/api/livechat/visitors"),
+        ("GET", "/api/livechat/visitors/abc"),
+        ("POST", "/api/livechat/visitors/abc/details"),
+    ];
+    for (method, uri) in paths {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", "application/json")
+            .body(Body::from(if method == "POST" { "{}" } else { "" }))
+            .unwrap();
+        let response = router(&[]).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{uri}");
+        assert_eq!(
+            response.headers()["www-authenticate"],
+            r#"Bearer realm="visitor-sidebar""#
+        );
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["error"]["code"], "unauthorized", "{uri}");
+    }
+    let (status, body) = call(router(&[]), get("/api/health")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (&body["anonymous"], &body["access_control"]),
+        (&Value::Bool(false), &Value::Bool(true))
+    );
+    let (status, body) = call(router(&[]), get("/api/auth/config")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, serde_json::json!({"anonymous": false, "modes": []}));
+    let (_, body) = call(router(ANONYMOUS), get("/api/auth/config")).await;
+    assert_eq!(body, serde_json::json!({"anonymous": true, "modes": []}));
 }
 
 #[tokio::test]
@@ -103,7 +148,8 @@ async fn oversized_bodies_are_refused() {
         .header("content-type", "application/json")
         .body(Body::from(vec![b' '; 100 * 1024]))
         .unwrap();
-    let (status, body) = call(router(&[]), request).await;
+    // Past sign-in (a stranger's body is not read at all: 401 first).
+    let (status, body) = call(router(ANONYMOUS), request).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))

@@ -38,6 +38,7 @@ async fn secrets_stay_out_of_logs_and_responses() {
         .init();
 
     let h = start(|raw, _| {
+        raw.set("VS_ALLOW_ANONYMOUS", "false");
         raw.set("VS_ACCESS_TOKENS", TOKEN);
         raw.set("VS_JWT_SECRET", JWT_SECRET);
     })

@@ -6,6 +6,9 @@
 //! error codes, changes its generated visitors over time, sends LiveChat's `chat_started` webhook,
 //! and has fault knobs (latency, errors, 429s, malformed or truncated bodies) for tests.
 //!
+//! For agents' sign-in it also plays LiveChat's accounts server (`GET /v2/info`, token checks),
+//! an OpenID Connect provider (`/oidc/...`) and a custom console's JWKS (`/host/jwks`).
+//!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
 //! let sim = visitor_sidebar_sim::Sim::start(visitor_sidebar_sim::SimConfig::default()).await?;
@@ -13,11 +16,14 @@
 //! # Ok(()) }
 //! ```
 
+mod accounts;
 mod auth;
 mod faults;
 mod hostile;
+mod keys;
 mod livechat;
 mod liveperson;
+mod oidc;
 mod world;
 
 use std::net::SocketAddr;
@@ -33,8 +39,11 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
+pub use accounts::AgentGrant;
 pub use faults::Knobs;
 pub use hostile::{huge_payload, small_payloads, xss_payloads, HUGE_PAYLOAD_BYTES};
+pub use keys::SigningKey;
+pub use oidc::OidcUser;
 pub use world::{customer_id_for, load_visitor, DemoChat};
 
 /// The LivePerson seed visit's visitor ID (from `fixtures/liveperson-visit.json`'s monitoring ID).
@@ -63,11 +72,29 @@ pub struct SimCredentials {
     /// When set, LiveChat calls must carry `X-Region` with this value.
     pub lc_region: Option<String>,
     /// The Agent Chat API v3 (Personal Access Token) login: `account_id:pat` as HTTP Basic.
+    #[serde(default = "random_id")]
     pub lc_account_id: String,
+    #[serde(default = "random_id")]
     pub lc_pat: String,
+    /// The OAuth client ID of the "Sign in with LiveChat" app whose agent tokens the accounts
+    /// server issues by default ([`Sim::agent_grant`]).
+    #[serde(default = "random_id")]
+    pub lc_client_id: String,
+    /// The LiveChat organization those agents belong to.
+    #[serde(default = "random_id")]
+    pub lc_organization_id: String,
+    /// The OIDC provider's only client.
+    #[serde(default = "random_id")]
+    pub oidc_client_id: String,
+    #[serde(default = "random_id")]
+    pub oidc_client_secret: String,
 }
 
-fn random_token(len: usize) -> String {
+fn random_id() -> String {
+    random_token(32)
+}
+
+pub(crate) fn random_token(len: usize) -> String {
     rand::thread_rng()
         .sample_iter(&Alphanumeric)
         .take(len)
@@ -91,6 +118,10 @@ impl SimCredentials {
             lc_region: None,
             lc_account_id: "c3a8e2f0-5b1d-4e7a-9f26-1d0b7c4e8a55".into(),
             lc_pat: format!("fra:{}", random_token(27)),
+            lc_client_id: random_token(32),
+            lc_organization_id: format!("org-{}", random_token(12)),
+            oidc_client_id: format!("sidebar-{}", random_token(8)),
+            oidc_client_secret: random_token(32),
         }
     }
 }
@@ -143,6 +174,12 @@ pub(crate) struct Counters {
     auth_failures: AtomicU64,
     webhooks_sent: AtomicU64,
     webhooks_failed: AtomicU64,
+    lc_accounts_info: AtomicU64,
+    host_jwks: AtomicU64,
+    oidc_discovery: AtomicU64,
+    oidc_jwks: AtomicU64,
+    oidc_authorize: AtomicU64,
+    oidc_token: AtomicU64,
 }
 
 /// A snapshot of the simulator's counters.
@@ -164,6 +201,18 @@ pub struct CounterSnapshot {
     pub webhooks_sent: u64,
     /// Webhooks that failed or got a non-2xx answer.
     pub webhooks_failed: u64,
+    /// LiveChat accounts `GET /v2/info` calls (agent token checks).
+    pub lc_accounts_info: u64,
+    /// `GET /host/jwks` calls.
+    pub host_jwks: u64,
+    /// OIDC discovery document fetches.
+    pub oidc_discovery: u64,
+    /// OIDC JWKS fetches.
+    pub oidc_jwks: u64,
+    /// OIDC `authorize` requests.
+    pub oidc_authorize: u64,
+    /// OIDC `token` requests.
+    pub oidc_token: u64,
 }
 
 impl Counters {
@@ -178,6 +227,12 @@ impl Counters {
             auth_failures: get(&self.auth_failures),
             webhooks_sent: get(&self.webhooks_sent),
             webhooks_failed: get(&self.webhooks_failed),
+            lc_accounts_info: get(&self.lc_accounts_info),
+            host_jwks: get(&self.host_jwks),
+            oidc_discovery: get(&self.oidc_discovery),
+            oidc_jwks: get(&self.oidc_jwks),
+            oidc_authorize: get(&self.oidc_authorize),
+            oidc_token: get(&self.oidc_token),
         }
     }
 
@@ -191,6 +246,12 @@ impl Counters {
             &self.auth_failures,
             &self.webhooks_sent,
             &self.webhooks_failed,
+            &self.lc_accounts_info,
+            &self.host_jwks,
+            &self.oidc_discovery,
+            &self.oidc_jwks,
+            &self.oidc_authorize,
+            &self.oidc_token,
         ] {
             c.store(0, Ordering::SeqCst);
         }
@@ -210,6 +271,8 @@ pub(crate) struct Shared {
     pub(crate) webhook_url: Mutex<Option<String>>,
     pub(crate) http: reqwest::Client,
     pub(crate) nonces: Mutex<auth::NonceLog>,
+    pub(crate) accounts: Mutex<accounts::Accounts>,
+    pub(crate) oidc: Mutex<oidc::Provider>,
 }
 
 /// A running simulator: its address, credentials, knobs and counters. Cheap to clone; the server
@@ -261,6 +324,8 @@ impl Sim {
             webhook_url: Mutex::new(config.webhook_url),
             http,
             nonces: Mutex::new(auth::NonceLog::default()),
+            accounts: Mutex::new(accounts::Accounts::default()),
+            oidc: Mutex::new(oidc::Provider::new()),
         });
         let (stop_tx, mut stop_rx) = watch::channel(false);
         let router = router(shared.clone());
@@ -381,6 +446,83 @@ impl Sim {
     pub fn chat_token(&self, visitor_id: &str) -> Option<String> {
         self.shared.world.lock().unwrap().chat_token(visitor_id)
     }
+
+    /// A grant for an agent of this simulator's LiveChat organization and client
+    /// (`credentials().lc_organization_id`, `lc_client_id`), valid 8 hours; change fields to
+    /// make tokens of other organizations, other clients, or short-lived ones.
+    pub fn agent_grant(&self) -> AgentGrant {
+        let creds = &self.shared.credentials;
+        AgentGrant {
+            account_id: "d9d5a0a8-7b1c-4c1e-9d3a-0a1b2c3d4e5f".into(),
+            organization_id: creds.lc_organization_id.clone(),
+            client_id: creds.lc_client_id.clone(),
+            license_id: creds.lc_license_id.parse().unwrap_or(0),
+            scope: "customers:ro agents--my:ro".into(),
+            lifetime: Duration::from_secs(8 * 3600),
+        }
+    }
+
+    /// Issues a LiveChat access token (opaque, `dal:…`) that `GET /v2/info` answers for.
+    pub fn issue_livechat_token(&self, grant: AgentGrant) -> String {
+        self.shared.accounts.lock().unwrap().issue(grant)
+    }
+
+    /// `Some(status)`: LiveChat's `GET /v2/info` answers that status (500, 503…) to every
+    /// token, as an accounts server that is down; `None` restores it.
+    pub fn set_accounts_failure(&self, status: Option<u16>) {
+        self.shared.accounts.lock().unwrap().fail_with = status;
+    }
+
+    /// The OIDC provider's issuer, `http://127.0.0.1:PORT/oidc` (discovery under it).
+    pub fn oidc_issuer(&self) -> String {
+        oidc::issuer(&self.shared)
+    }
+
+    /// Registers a redirect URI for the OIDC client (`authorize` refuses any other).
+    pub fn register_oidc_redirect_uri(&self, uri: &str) {
+        self.shared
+            .oidc
+            .lock()
+            .unwrap()
+            .redirect_uris
+            .push(uri.to_owned());
+    }
+
+    /// Who `authorize` signs in; `None`: the user refuses (`error=access_denied`).
+    pub fn set_oidc_user(&self, user: Option<OidcUser>) {
+        self.shared.oidc.lock().unwrap().user = user;
+    }
+
+    /// The OIDC provider's signing key (to forge or re-sign ID tokens in tests).
+    pub fn oidc_key(&self) -> SigningKey {
+        self.shared.oidc.lock().unwrap().key.clone()
+    }
+
+    /// The host JWKS's URL, `http://127.0.0.1:PORT/host/jwks`.
+    pub fn host_jwks_url(&self) -> String {
+        format!("{}/host/jwks", self.shared.base_url)
+    }
+
+    /// The first host key of an algorithm: `RS256` (the fixed test key, kid `host-rsa-1`) or
+    /// `ES256` (kid `host-ec-1`). Sign a custom console's agent tokens with it.
+    pub fn host_key(&self, alg: jsonwebtoken::Algorithm) -> SigningKey {
+        self.shared
+            .oidc
+            .lock()
+            .unwrap()
+            .host_keys
+            .iter()
+            .find(|k| k.alg() == alg)
+            .cloned()
+            .expect("the host JWKS has an RS256 and an ES256 key")
+    }
+
+    /// Adds a new ES256 key to the host JWKS (a key rotation) and returns it.
+    pub fn add_host_key(&self, kid: &str) -> SigningKey {
+        let key = SigningKey::generate_es256(kid);
+        self.shared.oidc.lock().unwrap().host_keys.push(key.clone());
+        key
+    }
 }
 
 async fn tick_shared(shared: &Arc<Shared>) {
@@ -411,13 +553,24 @@ fn router(shared: Arc<Shared>) -> Router {
             shared.clone(),
             faults::apply,
         ));
+    // Sign-in services: no fault knobs (their failures have settings of their own).
+    let sign_in = Router::new()
+        .route("/v2/info", get(accounts::info))
+        .route(
+            "/oidc/.well-known/openid-configuration",
+            get(oidc::discovery),
+        )
+        .route("/oidc/authorize", get(oidc::authorize))
+        .route("/oidc/token", post(oidc::token))
+        .route("/oidc/jwks", get(oidc::jwks))
+        .route("/host/jwks", get(oidc::host_jwks));
     let admin = Router::new()
         .route("/_sim/knobs", get(get_knobs).put(put_knobs))
         .route("/_sim/counters", get(get_counters))
         .route("/_sim/counters/reset", post(reset_counters))
         .route("/_sim/tick", post(post_tick))
         .route("/_sim/chats", get(get_chats));
-    vendor.merge(admin).with_state(shared)
+    vendor.merge(sign_in).merge(admin).with_state(shared)
 }
 
 async fn get_knobs(State(shared): State<Arc<Shared>>) -> Json<Knobs> {

@@ -203,6 +203,8 @@ fn code_words(code: ErrorCode) -> Option<&'static str> {
         }
         LivepersonBadRequest => Some("LivePerson refused the request as malformed."),
         Unauthorized => Some("The proxy refused the sidebar's access token."),
+        Forbidden => Some("Your sign-in is valid, but not for this sidebar's account."),
+        AuthUnavailable => Some("The sign-in service is not answering: try again in a moment."),
         UpstreamRateLimited | RateLimited => {
             Some("Too many requests: the sidebar will retry shortly.")
         }

@@ -20,8 +20,10 @@ pub struct Harness {
     pub client: reqwest::Client,
 }
 
-/// LivePerson through OAuth 1.0 and the Domain API, LiveChat with Basic and the webhook secret;
-/// `customize` changes settings (by environment-variable name) before the config is checked.
+/// LivePerson through OAuth 1.0 and the Domain API, LiveChat with Basic and the webhook secret,
+/// and anonymous access allowed (`VS_ALLOW_ANONYMOUS=true`: the proxy is closed by default, and
+/// most tests are about something else); `customize` changes settings (by environment-variable
+/// name) before the config is checked — sign-in tests set `VS_ALLOW_ANONYMOUS=false`.
 pub async fn start(customize: impl FnOnce(&mut RawConfig, &Sim)) -> Harness {
     start_with(SimConfig::default(), customize).await
 }
@@ -36,6 +38,7 @@ pub async fn start_with(
     let mut raw = RawConfig::default();
     for (k, v) in [
         ("VS_LISTEN", "127.0.0.1:0"),
+        ("VS_ALLOW_ANONYMOUS", "true"),
         ("VS_RATE_LIMIT_PER_SEC", "0"),
         ("VS_CACHE_TTL_MS", "60000"),
         ("VS_UPSTREAM_TIMEOUT_MS", "2000"),
