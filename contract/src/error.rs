@@ -25,6 +25,8 @@ pub enum ErrorCode {
     // The proxy.
     NotConfigured,
     InternalError,
+    /// The proxy's token store (Redis, or the disk) cannot be used just now.
+    StoreUnavailable,
     // Any upstream.
     UpstreamTimeout,
     UpstreamUnreachable,
@@ -62,6 +64,7 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::NotConfigured,
         ErrorCode::InternalError,
+        ErrorCode::StoreUnavailable,
         ErrorCode::UpstreamTimeout,
         ErrorCode::UpstreamUnreachable,
         ErrorCode::UpstreamError,
@@ -100,7 +103,7 @@ impl ErrorCode {
             | LivepersonNoPermission
             | LivepersonInvalidAccount
             | LivechatUnauthorized => 502,
-            NotConfigured => 503,
+            NotConfigured | StoreUnavailable => 503,
             UpstreamTimeout => 504,
         }
     }
@@ -121,6 +124,7 @@ impl ErrorCode {
             RateLimited => "rate_limited",
             NotConfigured => "not_configured",
             InternalError => "internal_error",
+            StoreUnavailable => "store_unavailable",
             UpstreamTimeout => "upstream_timeout",
             UpstreamUnreachable => "upstream_unreachable",
             UpstreamError => "upstream_error",

@@ -11,6 +11,7 @@ use crate::livechat::config::LiveChatConfig;
 use crate::liveperson::config::LivePersonConfig;
 use crate::secret::Secret;
 use crate::settings::{err, list, number, ConfigError, RawConfig};
+use crate::store::config::StoreConfig;
 use crate::urls::{check_origin, is_loopback};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
@@ -42,6 +43,8 @@ pub struct Config {
     pub max_response_bytes: usize,
     pub liveperson: Option<LivePersonConfig>,
     pub livechat: Option<LiveChatConfig>,
+    /// Where webhook tokens are kept (`VS_DATA_DIR`), or the Redis replicas share.
+    pub store: StoreConfig,
 }
 
 impl Config {
@@ -152,6 +155,7 @@ impl Config {
             max_response_bytes: max_response_bytes as usize,
             liveperson: LivePersonConfig::from_raw(raw)?,
             livechat: LiveChatConfig::from_raw(raw)?,
+            store: StoreConfig::from_raw(raw)?,
         };
         if !is_loopback(listen.ip()) && !config.access_control() {
             return Err(err(

@@ -29,6 +29,8 @@ pub struct DemoServer {
     pub addr: SocketAddr,
     pub sim: Sim,
     server: RunningServer,
+    /// The demo's own data folder (removed on drop), unless `VS_DATA_DIR` named one.
+    _data_dir: Option<tempfile::TempDir>,
 }
 
 impl DemoServer {
@@ -117,6 +119,19 @@ pub async fn start_demo_with_sim(
     if raw.get("VS_ALLOWED_ORIGINS").is_none() {
         raw.set("VS_ALLOWED_ORIGINS", DEV_ORIGINS);
     }
+    // The simulator's chats and tokens are new on every start, so a demo keeps its webhook
+    // tokens in a fresh folder of its own (several demos and tests run at once) rather than in
+    // `data/`, where they would only pile up dead tokens.
+    let data_dir = match raw.value("VS_DATA_DIR") {
+        Some(_) => None,
+        None => {
+            let dir = tempfile::Builder::new()
+                .prefix("visitor-sidebar-demo-")
+                .tempdir()?;
+            raw.set("VS_DATA_DIR", dir.path().to_string_lossy());
+            Some(dir)
+        }
+    };
     let config = Config::from_raw(&raw)?;
     let server = serve_with(config, Some(chats_router(sim.clone()))).await?;
     let addr = server.addr;
@@ -130,7 +145,12 @@ pub async fn start_demo_with_sim(
         "http://{webhook_host}/api/livechat/webhooks/chat-started?secret={webhook_secret}"
     )))
     .await;
-    Ok(DemoServer { addr, sim, server })
+    Ok(DemoServer {
+        addr,
+        sim,
+        server,
+        _data_dir: data_dir,
+    })
 }
 
 /// `GET /api/demo/chats`: the simulator's running chats, for the demo console's chat list.

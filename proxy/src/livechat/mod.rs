@@ -7,7 +7,6 @@ pub mod config;
 pub mod webhook;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{FromRef, RawQuery, State};
 use axum::http::HeaderMap;
@@ -20,10 +19,10 @@ use visitor_sidebar_contract::DetailsRequest;
 use crate::cache::ResponseCache;
 use crate::error::AppError;
 use crate::extract::{AppJson, VisitorId};
+use crate::store::TokenStore;
 use crate::upstream::Upstream;
 use client::ListQuery;
 use config::LiveChatConfig;
-use webhook::WebhookStore;
 
 /// LiveChat's state, cheap to clone. Its handlers take only this.
 #[derive(Clone)]
@@ -34,20 +33,22 @@ struct Inner {
     config: Option<LiveChatConfig>,
     upstream: Upstream,
     cache: ResponseCache,
-    webhooks: WebhookStore,
+    /// `None` when webhooks are not configured (no secret): details then have no token.
+    tokens: Option<TokenStore>,
 }
 
 impl LiveChat {
-    pub fn new(config: Option<LiveChatConfig>, upstream: Upstream, cache_ttl: Duration) -> Self {
-        let (capacity, ttl) = config
-            .as_ref()
-            .map(|lc| (lc.webhook_capacity, lc.webhook_ttl))
-            .unwrap_or((1, Duration::from_secs(1)));
+    pub fn new(
+        config: Option<LiveChatConfig>,
+        upstream: Upstream,
+        cache: ResponseCache,
+        tokens: Option<TokenStore>,
+    ) -> Self {
         LiveChat(Arc::new(Inner {
             config,
             upstream,
-            cache: ResponseCache::new(cache_ttl),
-            webhooks: WebhookStore::new(capacity, ttl),
+            cache,
+            tokens,
         }))
     }
 
@@ -56,9 +57,10 @@ impl LiveChat {
         &self.0.cache
     }
 
-    /// The chat tokens the `chat_started` webhooks delivered, by visitor ID.
-    pub fn webhooks(&self) -> &WebhookStore {
-        &self.0.webhooks
+    /// The chat tokens the `chat_started` webhooks delivered, by visitor ID (when webhooks are
+    /// configured).
+    pub fn webhooks(&self) -> Option<&TokenStore> {
+        self.0.tokens.as_ref()
     }
 
     /// What `/api/health` says about LiveChat (never a credential).

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
+use visitor_sidebar_proxy::store::ChatToken;
 use visitor_sidebar_proxy::{serve, Config, RawConfig, RunningServer};
 use visitor_sidebar_sim::{Sim, SimConfig};
 
@@ -18,6 +19,8 @@ pub struct Harness {
     pub sim: Sim,
     pub proxy: RunningServer,
     pub client: reqwest::Client,
+    /// The proxy's own data folder (webhook tokens), removed on drop.
+    pub data_dir: tempfile::TempDir,
 }
 
 /// LivePerson through OAuth 1.0 and the Domain API, LiveChat with Basic and the webhook secret;
@@ -33,7 +36,9 @@ pub async fn start_with(
 ) -> Harness {
     let sim = Sim::start(sim_config).await.expect("sim starts");
     let c = sim.credentials().clone();
+    let data_dir = tempfile::tempdir().expect("a temporary data folder");
     let mut raw = RawConfig::default();
+    raw.set("VS_DATA_DIR", data_dir.path().to_string_lossy());
     for (k, v) in [
         ("VS_LISTEN", "127.0.0.1:0"),
         ("VS_RATE_LIMIT_PER_SEC", "0"),
@@ -67,6 +72,7 @@ pub async fn start_with(
             .timeout(Duration::from_secs(10))
             .build()
             .unwrap(),
+        data_dir,
     }
 }
 
@@ -100,6 +106,18 @@ impl Harness {
             .unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The webhook token the proxy keeps for a visitor, if any.
+    pub async fn stored_token(&self, visitor_id: &str) -> Option<ChatToken> {
+        self.proxy
+            .state
+            .livechat
+            .webhooks()
+            .expect("webhooks are configured")
+            .get(visitor_id)
+            .await
+            .expect("the token store answers")
     }
 
     /// A generated LiveChat visitor in the given state.
