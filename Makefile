@@ -52,5 +52,6 @@ bench: build
 	cargo run --release -p visitor-sidebar-e2e --bin bench
 	BENCH_OUT=artifacts/bench-proxy.txt cargo run --release -p visitor-sidebar-proxy --features demo --example bench
 	cargo run --release -p visitor-sidebar-proxy --features demo --example load
-	cat artifacts/bench-widget.txt artifacts/bench-proxy.txt artifacts/bench-load.txt > artifacts/bench.txt
+	cargo run --release -p visitor-sidebar-proxy --features demo --example replicas
+	cat artifacts/bench-widget.txt artifacts/bench-proxy.txt artifacts/bench-load.txt artifacts/bench-replicas.txt > artifacts/bench.txt
 	@echo "written to artifacts/bench.txt"

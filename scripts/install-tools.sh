@@ -54,6 +54,15 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium chromium-driver
 fi
 
+# --- Redis from Debian: the proxy's replica tests start their own on a free loopback port -------
+if ! command -v redis-server >/dev/null; then
+  say "installing redis-server from Debian"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y redis-server
+fi
+
 # --- npm tools: binaryen 132 (wasm-opt) and axe-core, project-local ------------------------
 want_npm() { # name version
   [ "$(node -p "require('./tools/node_modules/$1/package.json').version" 2>/dev/null)" = "$2" ]
@@ -63,4 +72,4 @@ if ! want_npm binaryen 132.0.0 || ! want_npm axe-core 4.14.1; then
   npm install --prefix tools --no-package-lock --no-audit --no-fund
 fi
 
-say "tools ready: $(trunk --version), $(wasm-pack --version), $(wasm-bindgen --version), $(tools/node_modules/.bin/wasm-opt --version | head -1), $(chromedriver --version | cut -d' ' -f1-2)"
+say "tools ready: $(trunk --version), $(wasm-pack --version), $(wasm-bindgen --version), $(tools/node_modules/.bin/wasm-opt --version | head -1), $(chromedriver --version | cut -d' ' -f1-2), $(redis-server --version | cut -d' ' -f1-3)"

@@ -31,6 +31,8 @@ pub enum ErrorCode {
     // The proxy.
     NotConfigured,
     InternalError,
+    /// The proxy's token store (Redis, or the disk) cannot be used just now.
+    StoreUnavailable,
     // Any upstream.
     UpstreamTimeout,
     UpstreamUnreachable,
@@ -70,6 +72,7 @@ impl ErrorCode {
         ErrorCode::AuthUnavailable,
         ErrorCode::NotConfigured,
         ErrorCode::InternalError,
+        ErrorCode::StoreUnavailable,
         ErrorCode::UpstreamTimeout,
         ErrorCode::UpstreamUnreachable,
         ErrorCode::UpstreamError,
@@ -108,7 +111,7 @@ impl ErrorCode {
             | LivepersonNoPermission
             | LivepersonInvalidAccount
             | LivechatUnauthorized => 502,
-            NotConfigured | AuthUnavailable => 503,
+            NotConfigured | AuthUnavailable | StoreUnavailable => 503,
             UpstreamTimeout => 504,
         }
     }
@@ -131,6 +134,7 @@ impl ErrorCode {
             AuthUnavailable => "auth_unavailable",
             NotConfigured => "not_configured",
             InternalError => "internal_error",
+            StoreUnavailable => "store_unavailable",
             UpstreamTimeout => "upstream_timeout",
             UpstreamUnreachable => "upstream_unreachable",
             UpstreamError => "upstream_error",

@@ -124,8 +124,11 @@ fn cors(config: &Config) -> CorsLayer {
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Json<serde_json::Value> {
+    // Degraded (Redis unreachable) still answers 200: the replica serves reads from its own
+    // memory, and a load balancer that took every replica out would serve nothing.
+    let (store_ok, store) = state.store.health();
     Json(json!({
-        "status": "ok",
+        "status": if store_ok { "ok" } else { "degraded" },
         "version": env!("CARGO_PKG_VERSION"),
         "demo": state.demo,
         "access_control": !state.auth.allows_anonymous(),
@@ -135,6 +138,7 @@ async fn health(
             "liveperson": state.liveperson.health(),
             "livechat": state.livechat.health(),
         },
+        "store": store,
     }))
 }
 

@@ -1,10 +1,12 @@
 //! The response cache: requests for the same upstream resource share one upstream call while it
 //! is in flight, and its answer serves repeats for the TTL, so 100 agents polling one visitor cost
 //! one upstream call per TTL. Each cached body has a strong `ETag` for `If-None-Match` → 304.
+//! With Redis (`VS_REDIS_URL`) the answers and the coalescing are shared by every replica, and
+//! since the tag is a hash of the body, a poll that lands on another replica still gets its 304.
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +14,7 @@ use bytes::Bytes;
 use sha1::{Digest, Sha1};
 
 use crate::error::AppError;
+use crate::store::redis::{Claim, SharedCache};
 
 /// Upper bound on the bytes of cached bodies.
 const MAX_CACHED_BYTES: u64 = 64 * 1024 * 1024;
@@ -66,50 +69,232 @@ impl Cached {
 
 type Entry = Result<Arc<Cached>, AppError>;
 
+/// A cached answer and how long it has left: the TTL for an answer loaded here, what remains of
+/// it for one another replica loaded.
+#[derive(Clone)]
+struct Slot {
+    entry: Entry,
+    ttl: Duration,
+}
+
+/// Each entry lives for its own [`Slot::ttl`], so all replicas drop a shared answer together.
+struct SlotExpiry;
+
+impl moka::Expiry<String, Slot> for SlotExpiry {
+    fn expire_after_create(&self, _key: &String, slot: &Slot, _now: Instant) -> Option<Duration> {
+        Some(slot.ttl)
+    }
+}
+
+/// How long a transient failure (timeout, 5xx, 429) is handed to other replicas that were
+/// waiting for the same answer (and to those that ask right after), instead of each calling the
+/// struggling upstream again.
+const FAILURE_SHARED_FOR: Duration = Duration::from_millis(500);
+/// The first and the longest pause between two looks at another replica's lock.
+const FIRST_PAUSE: Duration = Duration::from_millis(2);
+const LONGEST_PAUSE: Duration = Duration::from_millis(25);
+
+/// The shared layer (Redis) and its bounds.
+#[derive(Clone)]
+struct Shared {
+    redis: SharedCache,
+    /// How long to wait for another replica's answer before calling the upstream anyway: the
+    /// longest a healthy upstream call can take (the upstream timeout).
+    wait: Duration,
+    /// How long a lock outlives a replica that died while holding it.
+    lock_for: Duration,
+}
+
 /// Keyed by upstream resource (`lp:visit:{visitor}:{sid}`, `lc:list?...`).
 #[derive(Clone)]
 pub struct ResponseCache {
-    inner: moka::future::Cache<String, Entry>,
+    inner: moka::future::Cache<String, Slot>,
+    ttl: Duration,
+    shared: Option<Shared>,
 }
 
 impl ResponseCache {
+    /// A cache in this process's memory only.
     pub fn new(ttl: Duration) -> ResponseCache {
+        ResponseCache::with_shared(ttl, None, Duration::ZERO)
+    }
+
+    /// With `shared` (Redis), one upstream call per key per TTL across every replica: a miss
+    /// here takes a short lock in Redis, or waits (at most `upstream_timeout`) for the replica
+    /// that holds it. Without, as [`ResponseCache::new`].
+    pub fn with_shared(
+        ttl: Duration,
+        shared: Option<SharedCache>,
+        upstream_timeout: Duration,
+    ) -> ResponseCache {
         let inner = moka::future::Cache::builder()
             .max_capacity(MAX_CACHED_BYTES)
-            .weigher(|key: &String, entry: &Entry| {
-                let body = entry.as_ref().map(|c| c.body.len()).unwrap_or(256);
+            .weigher(|key: &String, slot: &Slot| {
+                let body = slot.entry.as_ref().map(|c| c.body.len()).unwrap_or(256);
                 u32::try_from(key.len() + body).unwrap_or(u32::MAX)
             })
-            .time_to_live(ttl)
+            .expire_after(SlotExpiry)
             .build();
-        ResponseCache { inner }
+        ResponseCache {
+            inner,
+            ttl,
+            shared: shared.map(|redis| Shared {
+                redis,
+                wait: upstream_timeout,
+                lock_for: upstream_timeout * 2 + Duration::from_secs(1),
+            }),
+        }
     }
 
     /// The cached answer for `key`, or the result of `load`. Concurrent callers for one key
-    /// share a single `load`; its success, or a definitive upstream answer such as a 404, is
-    /// kept for the TTL, while transient failures (timeouts, 5xx, 429) are shared by the callers
-    /// waiting then but not kept.
+    /// share a single `load` (across replicas too, with Redis); its success, or a definitive
+    /// upstream answer such as a 404, is kept for the TTL, while transient failures (timeouts,
+    /// 5xx, 429) are shared by the callers waiting then but not kept.
     pub async fn get_or_load<F>(&self, key: String, load: F) -> Result<Arc<Cached>, AppError>
     where
         F: Future<Output = Result<Bytes, AppError>> + Send,
     {
-        let entry = self
-            .inner
-            .try_get_with(key, async move {
-                match load.await {
-                    Ok(body) => Ok(Ok(Arc::new(Cached::new(body)))),
-                    Err(e) if e.is_definitive() => Ok(Err(e)),
-                    Err(e) => Err(e),
-                }
-            })
-            .await
-            .map_err(|e: Arc<AppError>| (*e).clone())?;
-        entry
+        let ttl = self.ttl;
+        let slot = match &self.shared {
+            None => self.inner.try_get_with(key, load_here(load, ttl)).await,
+            Some(shared) => {
+                let init = load_shared(shared, &key, load, ttl);
+                self.inner.try_get_with(key.clone(), init).await
+            }
+        }
+        .map_err(|e: Arc<AppError>| (*e).clone())?;
+        slot.entry
     }
 
-    /// Drops one entry (after a change the proxy itself made).
+    /// Drops one entry (after a change the proxy itself made), on every replica.
     pub async fn invalidate(&self, key: &str) {
+        if let Some(shared) = &self.shared {
+            // Redis down: its copy expires with its TTL.
+            let _ = shared.redis.invalidate(key).await;
+        }
         self.inner.invalidate(key).await;
+    }
+}
+
+/// This process alone: the upstream's answer, or a definitive error, kept for the TTL.
+async fn load_here<F>(load: F, ttl: Duration) -> Result<Slot, AppError>
+where
+    F: Future<Output = Result<Bytes, AppError>>,
+{
+    match load.await {
+        Ok(body) => Ok(Slot {
+            entry: Ok(Arc::new(Cached::new(body))),
+            ttl,
+        }),
+        Err(e) if e.is_definitive() => Ok(Slot { entry: Err(e), ttl }),
+        Err(e) => Err(e),
+    }
+}
+
+/// Through Redis: another replica's answer, or the lock and then this replica's own load,
+/// published for the others. Redis failing at any step means this replica's own path.
+async fn load_shared<F>(
+    shared: &Shared,
+    key: &str,
+    load: F,
+    ttl: Duration,
+) -> Result<Slot, AppError>
+where
+    F: Future<Output = Result<Bytes, AppError>>,
+{
+    if !shared.redis.available() {
+        return load_here(load, ttl).await;
+    }
+    let owner = format!("{:032x}", rand::random::<u128>());
+    let deadline = Instant::now() + shared.wait;
+    let mut pause = FIRST_PAUSE;
+    let holds_lock = loop {
+        match shared.redis.claim(key, &owner, shared.lock_for).await {
+            Ok(Claim::Value(bytes, left)) => match decode(&bytes) {
+                Some(entry) => {
+                    return Ok(Slot {
+                        entry,
+                        ttl: left.min(ttl),
+                    })
+                }
+                // Written by another version of the proxy: replaced by this one's answer.
+                None => break false,
+            },
+            Ok(Claim::Mine) => break true,
+            Ok(Claim::Failed(bytes)) => match decode_error(&bytes) {
+                Some(e) => return Err(e),
+                None => break false,
+            },
+            Ok(Claim::Busy) if Instant::now() + pause < deadline => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(LONGEST_PAUSE);
+            }
+            // Waited as long as a healthy upstream call can take: the holder is gone or stuck.
+            Ok(Claim::Busy) => break false,
+            Err(_) => return load_here(load, ttl).await,
+        }
+    };
+    match load.await {
+        Ok(body) => {
+            let cached = Arc::new(Cached::new(body));
+            let mut value = Vec::with_capacity(cached.body.len() + 1);
+            value.push(b'1');
+            value.extend_from_slice(&cached.body);
+            // Not published (Redis just went down): the others load for themselves.
+            let _ = shared.redis.publish(key, &owner, value, ttl).await;
+            Ok(Slot {
+                entry: Ok(cached),
+                ttl,
+            })
+        }
+        Err(e) if e.is_definitive() => {
+            let mut value = vec![b'0'];
+            value.extend_from_slice(&encode_error(&e));
+            let _ = shared.redis.publish(key, &owner, value, ttl).await;
+            Ok(Slot { entry: Err(e), ttl })
+        }
+        Err(e) => {
+            if holds_lock {
+                let keep = FAILURE_SHARED_FOR.min(ttl);
+                let _ = shared
+                    .redis
+                    .fail(key, &owner, &encode_error(&e), keep)
+                    .await;
+            }
+            Err(e)
+        }
+    }
+}
+
+/// An error as the other replicas need it: what the client gets and its `Retry-After`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SharedError {
+    error: visitor_sidebar_contract::ErrorDetail,
+    retry_after: Option<u64>,
+}
+
+fn encode_error(e: &AppError) -> Vec<u8> {
+    serde_json::to_vec(&SharedError {
+        error: e.body.clone(),
+        retry_after: e.retry_after,
+    })
+    .expect("an error body serializes")
+}
+
+fn decode_error(bytes: &[u8]) -> Option<AppError> {
+    let shared: SharedError = serde_json::from_slice(bytes).ok()?;
+    let mut e = AppError::new(shared.error.code, String::new());
+    e.body = shared.error;
+    e.retry_after = shared.retry_after;
+    Some(e.detail("answer shared by another replica"))
+}
+
+/// `1` + body: an answer; `0` + JSON: a definitive error.
+fn decode(bytes: &[u8]) -> Option<Entry> {
+    match bytes.split_first()? {
+        (b'1', body) => Some(Ok(Arc::new(Cached::new(Bytes::copy_from_slice(body))))),
+        (b'0', error) => decode_error(error).map(Err),
+        _ => None,
     }
 }
 

@@ -12,6 +12,7 @@ use crate::livechat::config::LiveChatConfig;
 use crate::liveperson::config::LivePersonConfig;
 use crate::secret::Secret;
 use crate::settings::{err, list, number, ConfigError, RawConfig};
+use crate::store::config::StoreConfig;
 use crate::urls::{check_origin, is_loopback};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
@@ -45,6 +46,8 @@ pub struct Config {
     pub livechat: Option<LiveChatConfig>,
     /// Sign-in: anonymous access, host JWTs, LiveChat agents, company sign-in.
     pub auth: AuthConfig,
+    /// Where webhook tokens are kept (`VS_DATA_DIR`), or the Redis replicas share.
+    pub store: StoreConfig,
 }
 
 impl Config {
@@ -160,6 +163,7 @@ impl Config {
             liveperson: LivePersonConfig::from_raw(raw)?,
             livechat: LiveChatConfig::from_raw(raw)?,
             auth: AuthConfig::from_raw(raw, get("VS_JWT_SECRET").is_some())?,
+            store: StoreConfig::from_raw(raw)?,
         };
         // Anyone who can reach a non-loopback address would read every visitor: anonymous access
         // only behind something that decides who reaches the loopback port.

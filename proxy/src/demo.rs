@@ -36,6 +36,8 @@ pub struct DemoServer {
     pub addr: SocketAddr,
     pub sim: Sim,
     server: RunningServer,
+    /// The demo's own data folder (removed on drop), unless `VS_DATA_DIR` named one.
+    _data_dir: Option<tempfile::TempDir>,
 }
 
 impl DemoServer {
@@ -157,6 +159,19 @@ pub async fn start_demo_with_sim(
     if raw.get("VS_ALLOWED_ORIGINS").is_none() {
         raw.set("VS_ALLOWED_ORIGINS", DEV_ORIGINS);
     }
+    // The simulator's chats and tokens are new on every start, so a demo keeps its webhook
+    // tokens in a fresh folder of its own (several demos and tests run at once) rather than in
+    // `data/`, where they would only pile up dead tokens.
+    let data_dir = match raw.value("VS_DATA_DIR") {
+        Some(_) => None,
+        None => {
+            let dir = tempfile::Builder::new()
+                .prefix("visitor-sidebar-demo-")
+                .tempdir()?;
+            raw.set("VS_DATA_DIR", dir.path().to_string_lossy());
+            Some(dir)
+        }
+    };
     let config = Config::from_raw(&raw)?;
     let server = serve_on(listener, config, Some(chats_router(sim.clone()))).await?;
     // The simulator posts webhooks to the proxy over loopback even if it listens on all addresses.
@@ -165,7 +180,12 @@ pub async fn start_demo_with_sim(
         loopback(addr)
     )))
     .await;
-    Ok(DemoServer { addr, sim, server })
+    Ok(DemoServer {
+        addr,
+        sim,
+        server,
+        _data_dir: data_dir,
+    })
 }
 
 /// The address on loopback, when the proxy listens on all addresses.

@@ -4,8 +4,8 @@
 //!
 //! Layers, each depending only on those below it: `main` → `server` → `app` (router) → `state`
 //! → the providers (`liveperson`, `livechat`, each with its config, client and routes),
-//! `access` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`, `upstream`,
-//! `extract`, `error` → `config` → `settings`, `secret`, `urls`.
+//! `access` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`, `store`,
+//! `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`.
 
 pub mod access;
 pub mod app;
@@ -23,6 +23,7 @@ pub mod secret;
 pub mod server;
 pub mod settings;
 pub mod state;
+pub mod store;
 pub mod upstream;
 pub mod urls;
 

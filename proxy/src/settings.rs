@@ -39,6 +39,10 @@ const KEYS: &[Key] = &[
     key("rate_limit_per_sec", "VS_RATE_LIMIT_PER_SEC", false),
     key("rate_limit_burst", "VS_RATE_LIMIT_BURST", false),
     key("max_response_bytes", "VS_MAX_RESPONSE_BYTES", false),
+    key("data_dir", "VS_DATA_DIR", false),
+    // Secret: the URL may carry Redis's password.
+    key("redis_url", "VS_REDIS_URL", true),
+    key("redis_timeout_ms", "VS_REDIS_TIMEOUT_MS", false),
     key("liveperson.account_id", "LIVEPERSON_ACCOUNT_ID", false),
     key("liveperson.domain", "LIVEPERSON_DOMAIN", false),
     key(

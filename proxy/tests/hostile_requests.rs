@@ -519,7 +519,7 @@ async fn forged_webhooks_store_nothing() {
     let answer = get(&h, &with_secret).await;
     refused(&h, "GET webhook", &answer, 405, "method_not_allowed");
     // None of it was stored: details for the forged visitor have no token to go with.
-    assert!(h.proxy.state.livechat.webhooks().get(visitor).is_none());
+    assert!(h.stored_token(visitor).await.is_none());
     let answer = post(
         &h,
         &format!("/api/livechat/visitors/{visitor}/details"),

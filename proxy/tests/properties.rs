@@ -24,10 +24,28 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// The router with its own data folder (the webhook tokens' store), removed on drop.
+struct Proxy {
+    router: axum::Router,
+    _data: tempfile::TempDir,
+}
+
+thread_local! {
+    /// One proxy per test (each test runs on its own thread): opening the token store costs an
+    /// fsync, too much to pay for each of the 256 cases.
+    static PROXY: Proxy = proxy();
+}
+
+fn router() -> axum::Router {
+    PROXY.with(|proxy| proxy.router.clone())
+}
+
 /// LiveChat configured (so valid requests get past "not configured") at a port nothing listens
 /// on; LivePerson not configured.
-fn router() -> axum::Router {
+fn proxy() -> Proxy {
+    let data = tempfile::tempdir().unwrap();
     let mut raw = RawConfig::default();
+    raw.set("VS_DATA_DIR", data.path().to_string_lossy());
     for (k, v) in [
         ("VS_RATE_LIMIT_PER_SEC", "0"),
         // Sign-in is not what these properties are about.
@@ -39,7 +57,10 @@ fn router() -> axum::Router {
     ] {
         raw.set(k, v);
     }
-    app(AppState::new(Config::from_raw(&raw).unwrap()).unwrap())
+    Proxy {
+        router: app(AppState::new(Config::from_raw(&raw).unwrap()).unwrap()),
+        _data: data,
+    }
 }
 
 /// Sends the request; returns the status and the JSON body (Null when not JSON).

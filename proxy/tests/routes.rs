@@ -415,7 +415,7 @@ async fn webhook_needs_the_secret_and_stores_nothing_without_it() {
             "{query}"
         );
     }
-    assert!(h.proxy.state.livechat.webhooks().get(&browsing).is_none());
+    assert!(h.stored_token(&browsing).await.is_none());
     let (status, body) = h
         .post_json(
             &format!("/api/livechat/webhooks/chat-started?secret={WEBHOOK_SECRET}"),
@@ -423,7 +423,7 @@ async fn webhook_needs_the_secret_and_stores_nothing_without_it() {
         )
         .await;
     assert_eq!((status, &body), (200, &json!({"ok": true})));
-    let stored = h.proxy.state.livechat.webhooks().get(&browsing).unwrap();
+    let stored = h.stored_token(&browsing).await.unwrap();
     assert_eq!(
         (stored.license_id.as_str(), stored.token.expose()),
         ("9281545", "tok-123")
@@ -435,7 +435,7 @@ async fn webhook_needs_the_secret_and_stores_nothing_without_it() {
         (status, error_code(&body)),
         (409, "livechat_token_rejected")
     );
-    assert!(h.proxy.state.livechat.webhooks().get(&browsing).is_none());
+    assert!(h.stored_token(&browsing).await.is_none());
     // A bad event body is refused.
     let (status, body) = h
         .post_json(
@@ -581,7 +581,7 @@ async fn a_chat_ended_webhook_drops_the_token() {
     let chatting = h
         .lc_visitor_in_state("chatting")
         .expect("a generated visitor starts chatting");
-    assert!(h.proxy.state.livechat.webhooks().get(&chatting).is_some());
+    assert!(h.stored_token(&chatting).await.is_some());
     // Simulated chats close after a few ticks; the simulator then sends chat_ended.
     for _ in 0..20 {
         if h.sim.chat_token(&chatting).is_none() {
@@ -590,7 +590,7 @@ async fn a_chat_ended_webhook_drops_the_token() {
         h.sim.tick().await;
     }
     assert!(h.sim.chat_token(&chatting).is_none(), "the chat ended");
-    assert!(h.proxy.state.livechat.webhooks().get(&chatting).is_none());
+    assert!(h.stored_token(&chatting).await.is_none());
     let (status, body) = h
         .post_json(
             &format!("/api/livechat/visitors/{chatting}/details"),
@@ -614,17 +614,10 @@ async fn a_late_chat_ended_keeps_the_newer_chats_token() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(
-        h.proxy
-            .state
-            .livechat
-            .webhooks()
-            .get("S1.late")
-            .unwrap()
-            .token
-            .expose(),
+        h.stored_token("S1.late").await.unwrap().token.expose(),
         "t-new"
     );
     h.post_json(&url, &event("chat_ended", "NEW", "t-new"))
         .await;
-    assert!(h.proxy.state.livechat.webhooks().get("S1.late").is_none());
+    assert!(h.stored_token("S1.late").await.is_none());
 }

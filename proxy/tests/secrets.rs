@@ -26,6 +26,7 @@ impl Write for Captured {
 
 const TOKEN: &str = "agent-console-token-0123456789";
 const JWT_SECRET: &str = "an-hs256-secret-of-at-least-32-bytes!!";
+const REDIS_PASSWORD: &str = "redis-password-0123456789";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn secrets_stay_out_of_logs_and_responses() {
@@ -105,6 +106,49 @@ async fn secrets_stay_out_of_logs_and_responses() {
         .unwrap();
     bodies += &wrong_webhook.text().await.unwrap();
 
+    // A replica whose Redis (URL with a password) is unreachable: it says so in its log, its
+    // health and its webhook answers, without the password.
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let data = tempfile::tempdir().unwrap();
+    let replica = start_proxy(&h.sim, data.path(), |raw, _| {
+        raw.set(
+            "VS_REDIS_URL",
+            format!("redis://:{REDIS_PASSWORD}@127.0.0.1:{closed_port}/0"),
+        );
+    })
+    .await;
+    let replica_url = |path: &str| format!("http://{}{path}", replica.addr);
+    let hook = h
+        .client
+        .post(replica_url(&format!(
+            "/api/livechat/webhooks/chat-started?secret={WEBHOOK_SECRET}"
+        )))
+        .json(&json!({"event_type": "chat_started", "token": "tok-0123", "license_id": "1", "visitor": {"id": "S1.r"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hook.status(), 503);
+    bodies += &hook.text().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let health = call_url(&h.client, replica_url("/api/health")).await;
+        let logged =
+            String::from_utf8_lossy(&captured.0.lock().unwrap()).contains("Redis is unreachable");
+        if health.contains("degraded") && logged {
+            bodies += &health;
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Redis never reported down: {health}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
     let creds = h.sim.credentials().clone();
     let chat_token = h.sim.chat_token(SEED_LC_VISITOR_ID).unwrap();
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
@@ -126,8 +170,13 @@ async fn secrets_stay_out_of_logs_and_responses() {
         &creds.lc_pat,
         &chat_token,
         "oauth_signature",
+        REDIS_PASSWORD,
     ] {
         assert!(!log.contains(secret), "a log line holds {secret:?}");
         assert!(!bodies.contains(secret), "a response holds {secret:?}");
     }
+}
+
+async fn call_url(client: &reqwest::Client, url: String) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
 }

@@ -211,7 +211,7 @@ fn code_words(code: ErrorCode) -> Option<&'static str> {
         UpstreamTimeout => Some("The vendor's API is not answering in time."),
         // The proxy's own message says it all.
         InvalidId | InvalidQuery | InvalidBody | ValidationFailed | PayloadTooLarge | NotFound
-        | MethodNotAllowed | OriginNotAllowed | NotConfigured | InternalError
+        | MethodNotAllowed | OriginNotAllowed | NotConfigured | InternalError | StoreUnavailable
         | UpstreamUnreachable | UpstreamError | UpstreamBadResponse | LivechatUnauthorized
         | LivechatTokenRejected | NoWebhookToken | Unknown => None,
     }

@@ -240,7 +240,12 @@ impl LiveChat {
         details: &DetailsRequest,
     ) -> Result<Response, AppError> {
         let (lc, login) = self.v2()?;
-        let Some(chat) = self.0.webhooks.get(visitor_id) else {
+        let tokens = self.0.tokens.as_ref();
+        let chat = match tokens {
+            Some(tokens) => tokens.get(visitor_id).await?,
+            None => None,
+        };
+        let Some(chat) = chat else {
             return Err(AppError::new(ErrorCode::NoWebhookToken,
             "LiveChat has not told the proxy about a chat with this visitor yet (no chat_started webhook), so details cannot be added. Try again once the chat has started.",
         ));
@@ -259,7 +264,12 @@ impl LiveChat {
         }
         if answer.status == StatusCode::FORBIDDEN {
             // The token belongs to a chat that has ended; a new chat brings a new webhook.
-            self.0.webhooks.remove(visitor_id);
+            // Only that token: a newer chat's, stored meanwhile, stays.
+            if let Some(tokens) = tokens {
+                if let Err(e) = tokens.remove_if(visitor_id, &chat).await {
+                    tracing::warn!("could not drop a refused webhook token: {e}");
+                }
+            }
             return Err(AppError::new(
                 ErrorCode::LivechatTokenRejected,
                 "LiveChat refused the chat's token; the chat has probably ended.",

@@ -9,7 +9,6 @@ pub mod deprecation;
 pub mod webhook;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{FromRef, RawQuery, State};
 use axum::http::HeaderMap;
@@ -22,11 +21,11 @@ use visitor_sidebar_contract::DetailsRequest;
 use crate::cache::ResponseCache;
 use crate::error::AppError;
 use crate::extract::{AppJson, CustomerId, VisitorId};
+use crate::store::TokenStore;
 use crate::upstream::Upstream;
 use client::ListQuery;
 use config::LiveChatConfig;
 use deprecation::DeprecationNotice;
-use webhook::WebhookStore;
 
 /// LiveChat's state, cheap to clone. Its handlers take only this.
 #[derive(Clone)]
@@ -37,22 +36,24 @@ struct Inner {
     config: Option<LiveChatConfig>,
     upstream: Upstream,
     cache: ResponseCache,
-    webhooks: WebhookStore,
+    /// `None` when webhooks are not configured (no secret): details then have no token.
+    tokens: Option<TokenStore>,
     /// The REST API v2's latest `Deprecation` / `Sunset` headers.
     deprecation: DeprecationNotice,
 }
 
 impl LiveChat {
-    pub fn new(config: Option<LiveChatConfig>, upstream: Upstream, cache_ttl: Duration) -> Self {
-        let (capacity, ttl) = config
-            .as_ref()
-            .map(|lc| (lc.webhook_capacity, lc.webhook_ttl))
-            .unwrap_or((1, Duration::from_secs(1)));
+    pub fn new(
+        config: Option<LiveChatConfig>,
+        upstream: Upstream,
+        cache: ResponseCache,
+        tokens: Option<TokenStore>,
+    ) -> Self {
         LiveChat(Arc::new(Inner {
             config,
             upstream,
-            cache: ResponseCache::new(cache_ttl),
-            webhooks: WebhookStore::new(capacity, ttl),
+            cache,
+            tokens,
             deprecation: DeprecationNotice::default(),
         }))
     }
@@ -62,9 +63,10 @@ impl LiveChat {
         &self.0.cache
     }
 
-    /// The chat tokens the `chat_started` webhooks delivered, by visitor ID.
-    pub fn webhooks(&self) -> &WebhookStore {
-        &self.0.webhooks
+    /// The chat tokens the `chat_started` webhooks delivered, by visitor ID (when webhooks are
+    /// configured).
+    pub fn webhooks(&self) -> Option<&TokenStore> {
+        self.0.tokens.as_ref()
     }
 
     /// What `/api/health` says about LiveChat (never a credential).

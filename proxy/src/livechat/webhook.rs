@@ -1,9 +1,8 @@
 //! LiveChat's `chat_started` webhook: checks the shared secret from the URL in constant time and
-//! keeps each visitor's `license_id` and `token` in a bounded store whose entries expire, for
-//! `POST /api/livechat/visitors/{id}/details` to use.
-
-use std::sync::Arc;
-use std::time::Duration;
+//! keeps each visitor's `license_id` and `token` in the token store (on disk, or in Redis; bounded,
+//! entries expire), for `POST /api/livechat/visitors/{id}/details` to use. The webhook is
+//! acknowledged only once the token is stored: when the store cannot take it, the answer is a 503
+//! and LiveChat delivers the webhook again.
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -17,42 +16,7 @@ use crate::error::AppError;
 use crate::secret::{secrets_equal, Secret};
 use visitor_sidebar_contract::ErrorCode;
 
-/// What a `chat_started` webhook delivered for a visitor.
-#[derive(Debug)]
-pub struct ChatToken {
-    pub license_id: String,
-    pub token: Secret,
-    pub chat_id: Option<String>,
-}
-
-/// Visitor ID → the token of their latest chat; bounded in count, entries expire.
-#[derive(Clone)]
-pub struct WebhookStore {
-    inner: moka::sync::Cache<String, Arc<ChatToken>>,
-}
-
-impl WebhookStore {
-    pub fn new(capacity: u64, ttl: Duration) -> WebhookStore {
-        WebhookStore {
-            inner: moka::sync::Cache::builder()
-                .max_capacity(capacity)
-                .time_to_live(ttl)
-                .build(),
-        }
-    }
-
-    pub fn get(&self, visitor_id: &str) -> Option<Arc<ChatToken>> {
-        self.inner.get(visitor_id)
-    }
-
-    pub fn insert(&self, visitor_id: String, token: ChatToken) {
-        self.inner.insert(visitor_id, Arc::new(token));
-    }
-
-    pub fn remove(&self, visitor_id: &str) {
-        self.inner.invalidate(visitor_id);
-    }
-}
+pub use crate::store::ChatToken;
 
 /// `POST /api/livechat/webhooks/chat-started?secret=...`
 pub async fn chat_started(
@@ -60,11 +24,12 @@ pub async fn chat_started(
     RawQuery(query): RawQuery,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<impl IntoResponse, AppError> {
-    let Some(expected) =
+    let (Some(expected), Some(tokens)) = (
         lc.0.config
             .as_ref()
-            .and_then(|config| config.webhook_secret.as_ref())
-    else {
+            .and_then(|config| config.webhook_secret.as_ref()),
+        lc.0.tokens.as_ref(),
+    ) else {
         return Err(AppError::not_configured("LiveChat webhooks"));
     };
     let given = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
@@ -103,55 +68,34 @@ pub async fn chat_started(
                     "A chat_started webhook needs a numeric license_id and a token.",
                 ));
             }
-            lc.0.webhooks.insert(
-                visitor_id.to_owned(),
-                ChatToken {
-                    license_id,
-                    token: Secret::new(token),
-                    chat_id: event["chat"]["id"].as_str().map(str::to_owned),
-                },
-            );
+            let token = ChatToken {
+                license_id,
+                token: Secret::new(token),
+                chat_id: event["chat"]["id"].as_str().map(str::to_owned),
+            };
+            // Durable (fsync'd, or in Redis) before the 200 goes out.
+            tokens.put(visitor_id, &token).await?;
             tracing::info!(visitor_id, "chat_started webhook stored");
         }
         Some("chat_ended") => {
             // Only the chat that ended: a late chat_ended must not drop a newer chat's token.
             let chat_id = event["chat"]["id"].as_str();
             let token = event["token"].as_str();
-            let same_chat = lc.0.webhooks.get(visitor_id).is_some_and(|stored| {
-                match (chat_id, stored.chat_id.as_deref(), token) {
+            if let Some(stored) = tokens.get(visitor_id).await? {
+                let same_chat = match (chat_id, stored.chat_id.as_deref(), token) {
                     (Some(ended), Some(current), _) => ended == current,
                     (_, _, Some(token)) => secrets_equal(token, stored.token.expose()),
                     _ => true,
+                };
+                // Only if it is still that token: a chat_started racing this one on another
+                // replica wins.
+                if same_chat {
+                    tokens.remove_if(visitor_id, &stored).await?;
                 }
-            });
-            if same_chat {
-                lc.0.webhooks.remove(visitor_id);
             }
         }
         // Other events (visitor_queued, ...) are acknowledged and ignored.
         _ => {}
     }
     Ok((StatusCode::OK, Json(json!({"ok": true}))))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn store_is_bounded() {
-        let store = WebhookStore::new(10, Duration::from_secs(60));
-        for i in 0..100 {
-            store.insert(
-                format!("v{i}"),
-                ChatToken {
-                    license_id: "1".into(),
-                    token: Secret::new("t"),
-                    chat_id: None,
-                },
-            );
-        }
-        store.inner.run_pending_tasks();
-        assert!(store.inner.entry_count() <= 10);
-    }
 }

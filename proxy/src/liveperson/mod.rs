@@ -7,7 +7,6 @@ pub mod config;
 pub mod oauth1;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{FromRef, RawQuery, State};
 use axum::http::HeaderMap;
@@ -37,11 +36,11 @@ struct Inner {
 }
 
 impl LivePerson {
-    pub fn new(config: Option<LivePersonConfig>, upstream: Upstream, cache_ttl: Duration) -> Self {
+    pub fn new(config: Option<LivePersonConfig>, upstream: Upstream, cache: ResponseCache) -> Self {
         LivePerson(Arc::new(Inner {
             config,
             upstream,
-            cache: ResponseCache::new(cache_ttl),
+            cache,
             domain: moka::future::Cache::builder()
                 .max_capacity(1)
                 .time_to_live(client::DOMAIN_TTL)

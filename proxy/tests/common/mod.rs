@@ -2,9 +2,12 @@
 //! HTTP servers, plus a client and a few helpers.
 #![allow(dead_code)]
 
+pub mod redis;
+
 use std::time::Duration;
 
 use serde_json::Value;
+use visitor_sidebar_proxy::store::ChatToken;
 use visitor_sidebar_proxy::{serve, Config, RawConfig, RunningServer};
 use visitor_sidebar_sim::{Sim, SimConfig};
 
@@ -18,6 +21,8 @@ pub struct Harness {
     pub sim: Sim,
     pub proxy: RunningServer,
     pub client: reqwest::Client,
+    /// The proxy's own data folder (webhook tokens), removed on drop.
+    pub data_dir: tempfile::TempDir,
 }
 
 /// LivePerson through OAuth 1.0 and the Domain API, LiveChat with Basic and the webhook secret,
@@ -28,14 +33,11 @@ pub async fn start(customize: impl FnOnce(&mut RawConfig, &Sim)) -> Harness {
     start_with(SimConfig::default(), customize).await
 }
 
-/// [`start`] with a simulator configured as given.
-pub async fn start_with(
-    sim_config: SimConfig,
-    customize: impl FnOnce(&mut RawConfig, &Sim),
-) -> Harness {
-    let sim = Sim::start(sim_config).await.expect("sim starts");
+/// The settings of a proxy that calls `sim`, keeping its webhook tokens in `data_dir`.
+pub fn settings_for(sim: &Sim, data_dir: &std::path::Path) -> RawConfig {
     let c = sim.credentials().clone();
     let mut raw = RawConfig::default();
+    raw.set("VS_DATA_DIR", data_dir.to_string_lossy());
     for (k, v) in [
         ("VS_LISTEN", "127.0.0.1:0"),
         ("VS_ALLOW_ANONYMOUS", "true"),
@@ -57,14 +59,39 @@ pub async fn start_with(
     ] {
         assert!(raw.set(k, v));
     }
-    customize(&mut raw, &sim);
+    raw
+}
+
+/// A proxy (another replica, or the same one restarted) that calls `sim`; the simulator's
+/// webhooks are not pointed at it.
+pub async fn start_proxy(
+    sim: &Sim,
+    data_dir: &std::path::Path,
+    customize: impl FnOnce(&mut RawConfig, &Sim),
+) -> RunningServer {
+    let mut raw = settings_for(sim, data_dir);
+    customize(&mut raw, sim);
     let config = Config::from_raw(&raw).expect("valid test config");
-    let proxy = serve(config).await.expect("proxy starts");
-    sim.set_webhook_url(Some(format!(
+    serve(config).await.expect("proxy starts")
+}
+
+/// The webhook URL of a proxy.
+pub fn webhook_url(proxy: &RunningServer) -> String {
+    format!(
         "http://{}/api/livechat/webhooks/chat-started?secret={WEBHOOK_SECRET}",
         proxy.addr
-    )))
-    .await;
+    )
+}
+
+/// [`start`] with a simulator configured as given.
+pub async fn start_with(
+    sim_config: SimConfig,
+    customize: impl FnOnce(&mut RawConfig, &Sim),
+) -> Harness {
+    let sim = Sim::start(sim_config).await.expect("sim starts");
+    let data_dir = tempfile::tempdir().expect("a temporary data folder");
+    let proxy = start_proxy(&sim, data_dir.path(), customize).await;
+    sim.set_webhook_url(Some(webhook_url(&proxy))).await;
     Harness {
         sim,
         proxy,
@@ -72,6 +99,7 @@ pub async fn start_with(
             .timeout(Duration::from_secs(10))
             .build()
             .unwrap(),
+        data_dir,
     }
 }
 
@@ -105,6 +133,18 @@ impl Harness {
             .unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The webhook token the proxy keeps for a visitor, if any.
+    pub async fn stored_token(&self, visitor_id: &str) -> Option<ChatToken> {
+        self.proxy
+            .state
+            .livechat
+            .webhooks()
+            .expect("webhooks are configured")
+            .get(visitor_id)
+            .await
+            .expect("the token store answers")
     }
 
     /// A generated LiveChat visitor in the given state.
