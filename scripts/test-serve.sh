@@ -34,6 +34,8 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 failures=0
 pass() { printf 'ok    %s\n' "$*"; }
@@ -83,12 +85,15 @@ release_port() {
   holder_pid='' held_port=''
 }
 
-# GET http://$HOST:$1$2: the whole response (HTTP/1.0, so the server closes it), or nothing.
+# GET http://$HOST:$1$2 [with header line $3]: the whole response (HTTP/1.0, so the server
+# closes it), or nothing.
 http_get() {
   timeout 10 bash -c '
     exec 3<>"/dev/tcp/$0/$1" || exit
-    printf "GET %s HTTP/1.0\r\nHost: %s:%s\r\n\r\n" "$2" "$0" "$1" >&3
-    cat <&3' "$HOST" "$1" "$2" 2>/dev/null || true
+    printf "GET %s HTTP/1.0\r\nHost: %s:%s\r\n" "$2" "$0" "$1" >&3
+    if [ -n "$3" ]; then printf "%s\r\n" "$3" >&3; fi
+    printf "\r\n" >&3
+    cat <&3' "$HOST" "$1" "$2" "${3:-}" 2>/dev/null || true
 }
 answers() { timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$HOST" "$1" 2>/dev/null; }
 
@@ -104,6 +109,7 @@ target_dir="$tmp/target"
 # combined output goes to $out, its pid (and process group) is $serve_pid.
 serve() {
   out="$tmp/out-$((++runs))"
+  serve_started=$SECONDS
   env TEST_SERVE_TAG="$TAG" CARGO_TARGET_DIR="$target_dir" CARGO_BUILD_BUILD_DIR="$build_dir" \
     PROXY_PROFILE=dev TRUNK_BUILD_DIST="$tmp/dist" TRUNK_WATCH_IGNORE="$build_dir" \
     PROXY_PORT="$proxy_port" PORT="$port" "$@" scripts/serve.sh </dev/null >"$out" 2>&1 &
@@ -120,7 +126,8 @@ expect_failure() { # name, last line, [a line that must come before it]
   deadline_secs=600 # the first failing case that gets that far builds the proxy
   if ! wait_until serve_ended; then
     flunk "$name: serve.sh still running after ${deadline_secs}s"
-    kill -KILL -- "-$serve_pid" 2>/dev/null || true
+    sed 's/^/      | /' "$out"
+    stop_leftovers
     return
   fi
   wait "$serve_pid" || status=$?
@@ -136,13 +143,21 @@ expect_failure() { # name, last line, [a line that must come before it]
   elif { [ "$held_port" != "$port" ] && answers "$port"; } ||
     { [ "$held_port" != "$proxy_port" ] && answers "$proxy_port"; }; then
     flunk "$name: a server still answers after serve.sh failed"
-  elif [ -n "$(tagged_pids | grep -vx "$holder_pid")" ]; then
+  elif ! no_leftovers; then
     flunk "$name: processes left running: $(tagged_pids | grep -vx "$holder_pid" | tr '\n' ' ')"
   else
-    pass "$name: status 1, '$last'"
+    pass "$name: status 1 after $((SECONDS - serve_started))s, '$last'"
     return
   fi
   sed 's/^/      | /' "$out"
+  stop_leftovers
+}
+no_leftovers() { [ -z "$(tagged_pids | grep -vx "$holder_pid")" ]; }
+# After a failed case, so that the next one starts clean.
+stop_leftovers() {
+  tagged_pids | grep -vx "$holder_pid" | xargs -r kill -KILL 2>/dev/null || true
+  deadline_secs=10
+  wait_until no_leftovers || true
 }
 
 proxy_port=$(free_port)
@@ -182,16 +197,19 @@ expect_failure "widget build fails" \
   "make serve: trunk serve reported an error before serving http://$HOST:$port/ (its output is above)"
 
 # --- The demo with a CARGO_TARGET_DIR of its own, hostile visitors on, then Ctrl-C -------------
-serve HOSTILE=1
+# An origin only this run's proxy allows: an answer through trunk that grants it comes from this
+# run's proxy, not from another demo on trunk's default backend (127.0.0.1:3000).
+origin="http://${TAG,,}.invalid" # lower case, as browsers send it
+serve HOSTILE=1 VS_ALLOWED_ORIGINS="$origin"
 deadline_secs=900 # trunk builds the widget (cargo finds it built; wasm-bindgen and wasm-opt run)
-started=$SECONDS
 urls_or_ended() { grep -q 'agent console:' "$out" || serve_ended; }
 wait_until urls_or_ended || true
 if ! grep -q 'agent console:' "$out"; then
   flunk "demo: no URLs printed (serve.sh $(serve_ended && echo ended || echo still running after ${deadline_secs}s))"
   sed 's/^/      | /' "$out"
 else
-  pass "demo: URLs printed after $((SECONDS - started))s"
+  pass "demo: URLs printed after $((SECONDS - serve_started))s"
+  shopt -s nocasematch # header names' case is the server's choice
   check() { # name, response, expected text
     if [[ $2 == "HTTP/1."?" 200 "* && $2 == *"$3"* ]]; then pass "demo: $1"; else
       flunk "demo: $1: want 200 with '$3', got: $(head -c 300 <<<"$2")"
@@ -199,7 +217,8 @@ else
   }
   check "proxy health on PROXY_PORT" "$(http_get "$proxy_port" /api/health)" '"demo":true'
   check "console page on PORT" "$(http_get "$port" /console.html)" '<title>Demo agent console'
-  check "/api forwarded to PROXY_PORT" "$(http_get "$port" /api/health)" '"demo":true'
+  check "/api forwarded to PROXY_PORT" "$(http_get "$port" /api/health "Origin: $origin")" \
+    "access-control-allow-origin: $origin"
   check "HOSTILE=1 kept" "$(http_get "$port" /api/demo/chats)" '"hostile":true'
   grep -q "agent console:  http://$HOST:$port/console.html" "$out" &&
     grep -q "proxy API:      http://$HOST:$proxy_port/api/health" "$out" &&
