@@ -48,7 +48,7 @@ test-e2e: build
 	cargo test -p visitor-sidebar-e2e -- --test-threads=1
 
 ## `make serve` itself: busy ports, a failing proxy or trunk, its own CARGO_TARGET_DIR, Ctrl-C.
-## After `build` (the widget) and test-native (the unoptimised proxy), it rebuilds next to nothing.
+## After `build` (the widget) and test-native (the unoptimised proxy), it builds three crates.
 test-serve: build
 	scripts/test-serve.sh
 

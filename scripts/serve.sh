@@ -14,6 +14,8 @@
 #   RUST_LOG=info make serve               more of the proxy's log (it logs warnings by default)
 #
 # The proxy is started through `cargo run`, so any CARGO_TARGET_DIR works.
+#
+# shellcheck disable=SC2016,SC2317 # bash -c scripts take their values as arguments; traps call
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -105,6 +107,7 @@ relay_rest() {
   sed -n "$((shown_ + 1)),\$p" "$1"
   if [ -n "$(tail -c 1 "$1")" ]; then echo; fi
 }
+# shellcheck disable=SC2034 # used through relay's name reference
 proxy_shown=0 trunk_shown=0
 
 # Whether process $1 (a child of this script) is still running.

@@ -4,9 +4,12 @@
 # CARGO_TARGET_DIR of its own (the demo answering on both ports, then Ctrl-C stopping it all).
 #
 # Cheap after `make build`: CARGO_TARGET_DIR is a fresh temporary directory, so the proxy and
-# the widget must be found where cargo puts them there, but cargo's intermediate files stay in
-# the workspace's build directory (CARGO_BUILD_BUILD_DIR), so nothing already built is rebuilt.
-# The proxy is built unoptimised (PROXY_PROFILE=dev): `make test` has built that already.
+# the widget must be found where cargo puts them there (the test checks which proxy binary runs),
+# but cargo's intermediate files stay in the workspace's build directory (CARGO_BUILD_BUILD_DIR,
+# cargo 1.91+), so what is built already is not built again. The proxy is built unoptimised
+# (PROXY_PROFILE=dev): after `make test`'s native and e2e layers that is three crates more, where
+# a release build would be a few minutes.
+# shellcheck disable=SC2016 # the bash -c scripts take their values as arguments
 set -euo pipefail
 cd "$(dirname "$0")/.."
 set -m # each serve.sh run in its own process group, as under a terminal, for Ctrl-C
@@ -30,6 +33,7 @@ tagged_pids() {
 cleanup() {
   local pids
   pids=$(tagged_pids)
+  # shellcheck disable=SC2086 # one argument per pid
   if [ -n "$pids" ]; then kill -KILL $pids 2>/dev/null || true; fi
   rm -rf "$tmp"
 }
@@ -74,7 +78,7 @@ hold_port() {
     $| = 1; print "held\n"; sleep;' "$1" "$2" >"$out" 2>&1 &
   holder_pid=$! held_port=$1
   deadline_secs=10
-  wait_until grep -qx held "$out" || {
+  wait_until grep -qsx held "$out" || {
     echo "test-serve: could not hold port $1: $(cat "$out")" >&2
     exit 1
   }
@@ -100,7 +104,7 @@ answers() { timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$HOST" "$1" 2>/dev/nul
 # Where cargo keeps intermediate files for this workspace now (honours the caller's settings).
 build_dir=$(cargo metadata --format-version 1 --no-deps | grep -o '"build_directory":"[^"]*"' | cut -d'"' -f4)
 if [ ! -d "$build_dir" ]; then
-  echo "test-serve: cannot find cargo's build directory (got '$build_dir')" >&2
+  echo "test-serve: cargo metadata names no build directory ('$build_dir'): this test needs cargo 1.91 or later (build.build-dir)" >&2
   exit 1
 fi
 target_dir="$tmp/target"
@@ -152,6 +156,7 @@ expect_failure() { # name, last line, [a line that must come before it]
   sed 's/^/      | /' "$out"
   stop_leftovers
 }
+# shellcheck disable=SC2143 # grep -q would end the pipeline early (pipefail)
 no_leftovers() { [ -z "$(tagged_pids | grep -vx "$holder_pid")" ]; }
 # After a failed case, so that the next one starts clean.
 stop_leftovers() {
@@ -220,11 +225,18 @@ else
   check "/api forwarded to PROXY_PORT" "$(http_get "$port" /api/health "Origin: $origin")" \
     "access-control-allow-origin: $origin"
   check "HOSTILE=1 kept" "$(http_get "$port" /api/demo/chats)" '"hostile":true'
-  grep -q "agent console:  http://$HOST:$port/console.html" "$out" &&
-    grep -q "proxy API:      http://$HOST:$proxy_port/api/health" "$out" &&
-    pass "demo: URLs name PORT and PROXY_PORT" || flunk "demo: URLs do not name the ports"
-  [ "$(tail -n 1 "$out")" = "" ] && [ "$(tail -n 2 "$out" | head -n 1)" = "    proxy API:      http://$HOST:$proxy_port/api/health" ] &&
-    pass "demo: URLs printed last" || flunk "demo: output after the URLs: $(tail -n 3 "$out")"
+  if grep -q "agent console:  http://$HOST:$port/console.html" "$out" &&
+    grep -q "proxy API:      http://$HOST:$proxy_port/api/health" "$out"; then
+    pass "demo: URLs name PORT and PROXY_PORT"
+  else
+    flunk "demo: URLs do not name the ports"
+  fi
+  # The block of URLs ends with the proxy's and an empty line ($(…) drops it); nothing after.
+  if [ "$(tail -n 2 "$out")" = "    proxy API:      http://$HOST:$proxy_port/api/health" ]; then
+    pass "demo: URLs printed last"
+  else
+    flunk "demo: output after the URLs: $(tail -n 3 "$out")"
+  fi
   proxies=()
   for pid in $(tagged_pids); do
     exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
@@ -249,7 +261,7 @@ if wait_until serve_ended; then
   elif answers "$proxy_port" || answers "$port"; then
     flunk "Ctrl-C: a server still answers"
   elif [ -n "$left" ]; then
-    flunk "Ctrl-C: processes left running: $(for p in $left; do tr '\0' ' ' </proc/$p/cmdline; echo; done)"
+    flunk "Ctrl-C: processes left running: $(for p in $left; do tr '\0' ' ' <"/proc/$p/cmdline"; echo; done)"
   else
     pass "Ctrl-C: status 130, both servers stopped, no process left"
   fi
