@@ -118,20 +118,15 @@ reap() {
   wait "$1" || exit_status=$?
 }
 
-proxy_failed() { # what happened
-  relay_rest "$logs/proxy.log" proxy_shown
-  if grep -q 'Address already in use' "$logs/proxy.log"; then
-    port_in_use "$PROXY_PORT" PROXY_PORT "the proxy"
-  fi
-  fail "the proxy $1 (its output is above)"
+# Ends the script for a server that failed: the rest of its output, then the cause.
+server_failed() { # log, counter of lines shown, port, its variable, name, what happened
+  relay_rest "$1" "$2"
+  if grep -q 'Address already in use' "$1"; then port_in_use "$3" "$4" "$5"; fi
+  if [ -s "$1" ]; then fail "$5 $6 (its output is above)"; fi
+  fail "$5 $6"
 }
-trunk_failed() { # what happened
-  relay_rest "$logs/trunk.log" trunk_shown
-  if grep -q 'Address already in use' "$logs/trunk.log"; then
-    port_in_use "$PORT" PORT "trunk serve"
-  fi
-  fail "trunk serve $1 (its output is above)"
-}
+proxy_failed() { server_failed "$logs/proxy.log" proxy_shown "$PROXY_PORT" PROXY_PORT "the proxy" "$1"; }
+trunk_failed() { server_failed "$logs/trunk.log" trunk_shown "$PORT" PORT "trunk serve" "$1"; }
 
 say "starting the proxy in demo mode on $HOST:$PROXY_PORT"
 hostile=()
@@ -164,7 +159,8 @@ setsid env -u RUST_LOG RUST_LIB_BACKTRACE=0 trunk serve -q --release --skip-vers
 trunk_pid=$!
 
 # No deadline: trunk builds the widget before it listens, and a first build takes minutes. Trunk
-# carries on serving after a failed first build, so an error it reports before answering is fatal.
+# carries on serving after a failed first build (the last good dist/, or nothing), so an error it
+# reports before it answers is fatal, even when the page answers.
 until [ "$(http_status "$PORT" /console.html)" = 200 ]; do
   relay "$logs/proxy.log" proxy_shown
   relay "$logs/trunk.log" trunk_shown
@@ -181,6 +177,9 @@ until [ "$(http_status "$PORT" /console.html)" = 200 ]; do
   fi
   sleep 0.5
 done
+if grep -q ' ERROR ' "$logs/trunk.log"; then
+  trunk_failed "reported an error before serving http://$HOST:$PORT/"
+fi
 if [ "$(http_status "$PORT" /api/health)" != 200 ]; then
   trunk_failed "does not forward http://$HOST:$PORT/api/ to the proxy on port $PROXY_PORT"
 fi

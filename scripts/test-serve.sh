@@ -122,16 +122,23 @@ serve() {
 runs=0
 
 serve_ended() { ! kill -0 "$serve_pid" 2>/dev/null; }
+ended_or_urls() { serve_ended || grep -q 'agent console:' "$out"; }
 
 # Expects the run started last to end with status 1 and $1 as its last line, with no URLs
 # printed and nothing left running.
 expect_failure() { # name, last line, [a line that must come before it]
   local name=$1 want=$2 before=${3:-} status=0 last
   deadline_secs=600 # the first failing case that gets that far builds the proxy
-  if ! wait_until serve_ended; then
-    flunk "$name: serve.sh still running after ${deadline_secs}s"
+  wait_until ended_or_urls || true
+  if ! serve_ended; then
+    if grep -q 'agent console:' "$out"; then
+      flunk "$name: serve.sh printed the demo's URLs and runs on"
+    else
+      flunk "$name: serve.sh still running after ${deadline_secs}s"
+    fi
     sed 's/^/      | /' "$out"
     stop_leftovers
+    wait "$serve_pid" 2>/dev/null || true # no "Killed" notice from job control
     return
   fi
   wait "$serve_pid" || status=$?
@@ -196,8 +203,11 @@ expect_failure "proxy exits" \
   "make serve: the proxy exited with status 2 before answering on http://$HOST:$proxy_port/api/health (its output is above)" \
   "visitor-sidebar-proxy: configuration error: VS_CACHE_TTL_MS"
 
-# --- trunk fails to start (its build fails at once): the proxy is stopped too ----------------
-serve TRUNK_BUILD_FEATURES=no-such-feature
+# --- trunk's build fails (at once): the proxy is stopped too ---------------------------------
+# Trunk then serves what dist/ holds from an earlier build; that must not pass for a working demo.
+mkdir -p "$tmp/stale-dist"
+echo '<!doctype html><title>Demo agent console (an earlier build)</title>' >"$tmp/stale-dist/console.html"
+serve TRUNK_BUILD_FEATURES=no-such-feature TRUNK_BUILD_DIST="$tmp/stale-dist"
 expect_failure "widget build fails" \
   "make serve: trunk serve reported an error before serving http://$HOST:$port/ (its output is above)"
 
@@ -207,8 +217,7 @@ expect_failure "widget build fails" \
 origin="http://${TAG,,}.invalid" # lower case, as browsers send it
 serve HOSTILE=1 VS_ALLOWED_ORIGINS="$origin"
 deadline_secs=900 # trunk builds the widget (cargo finds it built; wasm-bindgen and wasm-opt run)
-urls_or_ended() { grep -q 'agent console:' "$out" || serve_ended; }
-wait_until urls_or_ended || true
+wait_until ended_or_urls || true
 if ! grep -q 'agent console:' "$out"; then
   flunk "demo: no URLs printed (serve.sh $(serve_ended && echo ended || echo still running after ${deadline_secs}s))"
   sed 's/^/      | /' "$out"
