@@ -115,7 +115,7 @@ serve() {
   out="$tmp/out-$((++runs))"
   serve_started=$SECONDS
   env TEST_SERVE_TAG="$TAG" CARGO_TARGET_DIR="$target_dir" CARGO_BUILD_BUILD_DIR="$build_dir" \
-    PROXY_PROFILE=dev TRUNK_BUILD_DIST="$tmp/dist" TRUNK_WATCH_IGNORE="$build_dir" \
+    PROXY_PROFILE=dev TRUNK_BUILD_DIST="$tmp/dist" TRUNK_WATCH_IGNORE="$build_dir" TMPDIR="$tmp" \
     PROXY_PORT="$proxy_port" PORT="$port" "$@" scripts/serve.sh </dev/null >"$out" 2>&1 &
   serve_pid=$!
 }
