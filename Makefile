@@ -10,12 +10,13 @@ NATIVE := $(UNIT) -p visitor-sidebar-e2e
 # The proxy's --demo (and the simulator inside it) is a cargo feature production builds leave out.
 DEMO := --features visitor-sidebar-proxy/demo
 
-.PHONY: tools serve build test fmt-check lint test-native test-wasm test-e2e bench
+.PHONY: tools serve build test fmt-check lint test-native test-wasm test-e2e test-serve bench
 
 tools:
 	@scripts/install-tools.sh
 
-## Runs the proxy in demo mode on 127.0.0.1:3000 and `trunk serve` on 127.0.0.1:8080.
+## Runs the proxy in demo mode on 127.0.0.1:3000 and `trunk serve` on 127.0.0.1:8080, or says
+## why not (other ports: PROXY_PORT=… PORT=…; see scripts/serve.sh).
 serve: tools
 	@scripts/serve.sh
 
@@ -24,7 +25,7 @@ build: tools
 	trunk build --release
 
 ## Every test layer; fails when any fails.
-test: tools fmt-check lint test-native test-wasm test-e2e
+test: tools fmt-check lint test-native test-wasm test-e2e test-serve
 	@echo "make test: all layers passed"
 
 fmt-check:
@@ -45,6 +46,11 @@ test-wasm:
 ## The release build in headless Chromium against the proxy in demo mode.
 test-e2e: build
 	cargo test -p visitor-sidebar-e2e -- --test-threads=1
+
+## `make serve` itself: busy ports, a failing proxy or trunk, its own CARGO_TARGET_DIR, Ctrl-C.
+## After `build` (the widget) and test-native (the unoptimised proxy), it builds three crates.
+test-serve: build
+	scripts/test-serve.sh
 
 ## Sizes and speeds against the targets (see the README); the table also goes to
 ## artifacts/bench.txt (git-ignored).
