@@ -2,6 +2,7 @@
 //! visitor to show and how to look. It comes from `mount(element, options)` or, for the iframe
 //! page, from the URL query and the page's `<meta>` tags.
 
+use crate::console::liveperson::WorkspaceOptions;
 use crate::console::Console;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
@@ -110,6 +111,9 @@ pub struct Options {
     /// The agent console whose SDK names the open chat (`?console=`), if any; the selection
     /// then comes from it.
     pub console: Option<Console>,
+    /// Inside LivePerson's Agent Workspace: where its SDK is, and which bound paths hold the
+    /// IDs the Visit Information API takes.
+    pub workspace: WorkspaceOptions,
 }
 
 impl Default for Options {
@@ -124,6 +128,7 @@ impl Default for Options {
             allowed_origins: Vec::new(),
             selection: Selection::default(),
             console: None,
+            workspace: WorkspaceOptions::default(),
         }
     }
 }
@@ -143,6 +148,9 @@ pub struct RawOptions {
     pub details_set_id: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
     pub console: Option<String>,
+    pub liveperson_sdk_url: Option<String>,
+    pub liveperson_visitor_id_path: Option<String>,
+    pub liveperson_session_id_path: Option<String>,
 }
 
 impl RawOptions {
@@ -194,6 +202,11 @@ impl RawOptions {
             allowed_origins: self.allowed_origins.unwrap_or_default(),
             selection: Selection::from_parts(self.provider.as_deref(), self.visitor_id, self.sid)?,
             console,
+            workspace: WorkspaceOptions::new(
+                self.liveperson_sdk_url,
+                self.liveperson_visitor_id_path,
+                self.liveperson_session_id_path,
+            )?,
         })
     }
 }

@@ -115,7 +115,9 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             let theme = theme.clone();
             html! { <AgentAppView on_theme={Callback::from(move |t| theme.set(t))} /> }
         }
-        Some(Console::LivePerson) => html! { <WorkspaceView /> },
+        Some(Console::LivePerson) => {
+            html! { <WorkspaceView options={props.options.workspace.clone()} /> }
+        }
         None => match selection.provider {
             Provider::LivePerson => html! {
                 <LivePersonView visitor_id={selection.visitor_id.clone().map(AttrValue::from)}
