@@ -17,6 +17,7 @@ cat <<MSG
     agent console:  http://127.0.0.1:8080/console.html
     iframe page:    http://127.0.0.1:8080/   (LiveChat visitors list)
                     http://127.0.0.1:8080/?provider=liveperson&visitorId=…&sid=…
+    LivePerson Agent Workspace (fake, SDK stand-in):  http://127.0.0.1:8080/api/demo/agent-workspace
     proxy API:      http://127.0.0.1:3000/api/health
 
 MSG

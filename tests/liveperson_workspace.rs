@@ -114,7 +114,7 @@ fn seed_visit() -> Visit {
 }
 
 async fn panel_of(model: &Value) -> Element {
-    let visit = Rc::new(merge(&read(&bound_of(model)).session, None));
+    let visit = Rc::new(merge(read(&bound_of(model)).session, None));
     let root = render(move || html! { <VisitPanel visit={visit.clone()} /> }).await;
     for details in query_all(&root, "details") {
         details.set_attribute("open", "").unwrap();
@@ -347,7 +347,7 @@ fn the_apis_visit_wins_and_the_sdk_fills_only_its_gaps() {
     api.app_sessions[newest].personal_info = None;
     api.app_sessions[newest].leads.clear();
     let sdk = read(&bound_of(&model())).session;
-    let merged = merge(&sdk, Some(&api));
+    let merged = merge(sdk.clone(), Some(&api));
     let s = &merged.app_sessions[newest];
     assert_eq!(
         s.personal().unwrap().full_name().as_deref(),
@@ -367,7 +367,7 @@ fn the_apis_visit_wins_and_the_sdk_fills_only_its_gaps() {
     assert_eq!(s.geo.as_ref().unwrap().city.as_deref(), Some("Tel Aviv"));
     assert_eq!(merged.id, api.id);
     // Without the API, the SDK's data is the one session.
-    let alone = merge(&sdk, None);
+    let alone = merge(sdk.clone(), None);
     assert_eq!(alone.app_sessions, [sdk]);
 }
 

@@ -163,23 +163,23 @@ fn script_url(url: &str) -> Result<String, String> {
 
 /// The Visit Information API's visit with the gaps of its newest app session filled from the
 /// SDK's data; the SDK's data alone until the API answers.
-pub fn merge(sdk: &AppSession, api: Option<&Visit>) -> Visit {
+pub fn merge(mut sdk: AppSession, api: Option<&Visit>) -> Visit {
     let Some(api) = api else {
         return Visit {
             id: None,
-            app_sessions: vec![sdk.clone()],
+            app_sessions: vec![sdk],
         };
     };
     let mut visit = api.clone();
     let Some(newest) = visit.newest_session_index() else {
-        visit.app_sessions.push(sdk.clone());
+        visit.app_sessions.push(sdk);
         return visit;
     };
     let s = &mut visit.app_sessions[newest];
     macro_rules! fill {
         (opt: $($field:ident),*; list: $($list:ident),*) => {
-            $(if s.$field.is_none() { s.$field = sdk.$field.clone(); })*
-            $(if s.$list.is_empty() { s.$list = sdk.$list.clone(); })*
+            $(if s.$field.is_none() { s.$field = sdk.$field.take(); })*
+            $(if s.$list.is_empty() { s.$list = std::mem::take(&mut sdk.$list); })*
         };
     }
     fill!(
@@ -194,6 +194,11 @@ pub fn merge(sdk: &AppSession, api: Option<&Visit>) -> Visit {
 /// answers 404 "invalid account" for IDs it does not know)?
 fn not_found(phase: &Phase) -> bool {
     matches!(phase, Phase::Failed(ApiError::Proxy { error, .. }) if error.upstream_status == Some(404))
+}
+
+/// One sentence in the panel's notice style (`role` "status" or "alert").
+fn notice(class: &'static str, role: &'static str, text: String) -> Html {
+    html! { <p class={class} role={role}>{ text }</p> }
 }
 
 #[derive(Properties, PartialEq, Default)]
@@ -290,7 +295,6 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
         });
     }
 
-    let data = use_memo(Same(state.bound.clone()), |bound| read(bound));
     let (visitor_id, session_id) = state.ids();
     let paths = &state.paths;
     let request = match (&visitor_id, &session_id) {
@@ -300,40 +304,45 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
     let api = use_panel::<Visit>(request.clone());
     let unknown = request.is_some() && not_found(api.phase());
     let api_visit = api.data().filter(|_| !unknown).cloned().map(Same);
-    let merged = use_memo((Same(data.clone()), api_visit), |(data, api)| {
-        merge(&data.session, api.as_ref().map(|a| &*a.0))
+    // Read again when either changes (reading is cheap); the same `Rc` otherwise, so the panel
+    // compares its props in one step.
+    let shown = use_memo((Same(state.bound.clone()), api_visit), |(bound, api)| {
+        let data = read(bound);
+        let visit = Rc::new(merge(data.session, api.as_ref().map(|a| &*a.0)));
+        (visit, data.chat)
     });
 
-    match &state.link {
-        Link::Failed(problem) => {
-            return html! { <p class="vs-notice vs-notice-error" role="alert">{ problem.clone() }</p> }
-        }
-        Link::Loading | Link::Connecting => {
-            return html! {
-                <p class="vs-notice" role="status">{ "Connecting to LivePerson's Agent Workspace…" }</p>
-            }
-        }
-        Link::Connected if state.bound.is_empty() => {
-            return html! {
-                <p class="vs-notice" role="status">
-                    { "Connected to LivePerson's Agent Workspace; it has given nothing about this conversation yet." }
-                </p>
-            }
-        }
-        Link::Connected => {}
+    let waiting = match &state.link {
+        Link::Failed(problem) => Some(("vs-notice vs-notice-error", "alert", problem.clone())),
+        Link::Loading | Link::Connecting => Some((
+            "vs-notice",
+            "status",
+            "Connecting to LivePerson's Agent Workspace…".to_owned(),
+        )),
+        Link::Connected if state.bound.is_empty() => Some((
+            "vs-notice",
+            "status",
+            "Connected to LivePerson's Agent Workspace; it has given nothing about this \
+             conversation yet."
+                .to_owned(),
+        )),
+        Link::Connected => None,
+    };
+    if let Some((class, role, text)) = waiting {
+        return notice(class, role, text);
     }
 
     let locale = settings.locale.as_deref();
     let status = match (&visitor_id, &session_id, &request) {
-        (Some(v), Some(s), Some(_)) if unknown => html! {
-            <p class="vs-notice vs-lp-ids" role="status">
-                { format!(
-                    "LivePerson's Visit Information API has no visit for visitor ID {v} and session ID {s} \
-                     (from {} and {}), so this shows only what the Agent Workspace gives.",
-                    paths.visitor, paths.session
-                ) }
-            </p>
-        },
+        (Some(v), Some(s), Some(_)) if unknown => notice(
+            "vs-notice vs-lp-ids",
+            "status",
+            format!(
+                "LivePerson's Visit Information API has no visit for visitor ID {v} and session \
+                 ID {s} (from {} and {}), so this shows only what the Agent Workspace gives.",
+                paths.visitor, paths.session
+            ),
+        ),
         (_, _, Some(_)) => html! {
             <StatusBar phase={api.phase().clone()} has_data={api.data().is_some()}
                        on_refresh={api.refresh()} locale={settings.locale.clone()} />
@@ -352,21 +361,21 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
             .into_iter()
             .flatten()
             .collect();
-            html! {
-                <p class="vs-notice vs-lp-ids" role="status">
-                    { format!(
-                        "Only what the Agent Workspace gives is shown: the Visit Information API needs \
-                         a visitor ID and a session ID, and the Agent Workspace has given {}.",
-                        problems.join(" and ")
-                    ) }
-                </p>
-            }
+            notice(
+                "vs-notice vs-lp-ids",
+                "status",
+                format!(
+                    "Only what the Agent Workspace gives is shown: the Visit Information API needs \
+                     a visitor ID and a session ID, and the Agent Workspace has given {}.",
+                    problems.join(" and ")
+                ),
+            )
         }
     };
     html! {
         <div class="vs-panel vs-liveperson vs-lp-workspace">
             { status }
-            <VisitPanel visit={merged} extra={conversation::conversation(&data.chat, locale)} />
+            <VisitPanel visit={shown.0.clone()} extra={conversation::conversation(&shown.1, locale)} />
         </div>
     }
 }
