@@ -192,6 +192,7 @@ cat <<MSG
     agent console:  http://$HOST:$PORT/console.html
     iframe page:    http://$HOST:$PORT/   (LiveChat visitors list)
                     http://$HOST:$PORT/?provider=liveperson&visitorId=…&sid=…
+    LivePerson Agent Workspace (fake, SDK stand-in):  http://$HOST:$PORT/api/demo/agent-workspace
     proxy API:      http://$HOST:$PROXY_PORT/api/health
 
 MSG

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod components;
+pub mod console;
 pub mod context;
 pub mod format;
 pub mod hooks;
@@ -79,7 +80,8 @@ impl Drop for SidebarHandle {
 
 /// Mounts a sidebar into `element`. Options (all optional): `proxyUrl` (default `/api`),
 /// `accessToken`, `provider`, `visitorId`, `sid`, `pollIntervalMs`, `locale`, `theme`,
-/// `detailsSetId`, `allowedOrigins`.
+/// `detailsSetId`, `allowedOrigins`; in LivePerson's Agent Workspace (`console: "liveperson"`)
+/// `livepersonSdkUrl`, `livepersonVisitorIdPath`, `livepersonSessionIdPath`.
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, options: JsValue) -> Result<SidebarHandle, JsError> {
     let options = RawOptions::from_js(&options)

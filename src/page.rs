@@ -1,7 +1,8 @@
 //! The iframe page's start-up: settings from the URL query (what LivePerson's Agent Workspace
 //! and LiveChat's Agent App put there) and from `<meta>` tags (what the company deploying it
-//! sets). The proxy address and the allowed origins come from the page, never from the URL, so
-//! a crafted link cannot point the sidebar, or the agent's token, elsewhere.
+//! sets). The proxy address, the allowed origins and the LivePerson SDK's address come from the
+//! page, never from the URL, so a crafted link cannot point the sidebar, or the agent's token,
+//! elsewhere, nor make it load a script.
 
 use crate::options::RawOptions;
 use wasm_bindgen::JsCast;
@@ -30,6 +31,10 @@ pub fn options_from(document: &Document, search: &str) -> RawOptions {
         locale: param("locale"),
         theme: param("theme"),
         details_set_id: meta(document, "details-set-id"),
+        console: param("console"),
+        liveperson_sdk_url: meta(document, "liveperson-sdk-url"),
+        liveperson_visitor_id_path: meta(document, "liveperson-visitor-id-path"),
+        liveperson_session_id_path: meta(document, "liveperson-session-id-path"),
         allowed_origins: meta(document, "allowed-origins").map(|o| {
             o.split([',', ' '])
                 .filter(|s| !s.is_empty())

@@ -31,6 +31,73 @@ pub async fn start_demo() -> Result<DemoServer> {
     visitor_sidebar_proxy::start_demo("127.0.0.1:0".parse()?, Some(dist_dir()?)).await
 }
 
+/// The test-only stand-in for LivePerson's Agent Workspace SDK (`client-SDK.min.js`); see the
+/// file for what it implements. It is never part of `dist/`: tests serve it from a copy.
+pub const LP_SDK_STANDIN: &str = include_str!("../www/lp-agent-sdk-standin.js");
+
+/// A copy of `dist/` in a temporary directory (removed on drop) for the Agent Workspace tests:
+/// its `index.html` loads LivePerson's SDK from another address, and the SDK stand-in is beside
+/// it at `/lp-agent-sdk-standin.js`.
+pub struct WorkspaceDist {
+    pub dir: PathBuf,
+    _dir: TempDir,
+}
+
+/// `html` with the `<meta name="NAME">` tag's content set to `content` (the tag is added before
+/// `</head>` when the page has none).
+pub fn with_meta(html: &str, name: &str, content: &str) -> String {
+    let content = content.replace('&', "&amp;").replace('"', "&quot;");
+    let tag = format!(r#"<meta name="{name}" content="{content}">"#);
+    let marker = format!(r#"name="{name}""#);
+    match html.find(&marker) {
+        Some(at) => {
+            let start = html[..at].rfind('<').unwrap_or(at);
+            let end = at + html[at..].find('>').map_or(0, |e| e + 1);
+            format!("{}{tag}{}", &html[..start], &html[end..])
+        }
+        None => html.replacen("</head>", &format!("{tag}\n</head>"), 1),
+    }
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// The release build whose `visitor-sidebar:liveperson-sdk-url` is `sdk_url`, plus the stand-in.
+pub fn workspace_dist(sdk_url: &str) -> Result<WorkspaceDist> {
+    static COPIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("vs-e2e-workspace-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let guard = TempDir(dir.clone());
+    copy_dir(&dist_dir()?, &dir)?;
+    let index = std::fs::read_to_string(dir.join("index.html"))?;
+    std::fs::write(
+        dir.join("index.html"),
+        with_meta(&index, "visitor-sidebar:liveperson-sdk-url", sdk_url),
+    )?;
+    std::fs::write(dir.join("lp-agent-sdk-standin.js"), LP_SDK_STANDIN)?;
+    Ok(WorkspaceDist { dir, _dir: guard })
+}
+
+/// The proxy in demo mode serving [`workspace_dist`]`(sdk_url)`.
+pub async fn start_workspace_demo(sdk_url: &str) -> Result<(DemoServer, WorkspaceDist)> {
+    let dist = workspace_dist(sdk_url)?;
+    let demo =
+        visitor_sidebar_proxy::start_demo("127.0.0.1:0".parse()?, Some(dist.dir.clone())).await?;
+    Ok((demo, dist))
+}
+
 /// A headless Chromium driven through chromedriver. Dropping it ends both processes.
 pub struct Browser {
     pub client: Client,

@@ -1,8 +1,9 @@
 //! Demo mode (the `demo` cargo feature): the simulator started in-process on loopback with fresh
 //! credentials, and the proxy configured to call it with real credential checks (OAuth 1.0
-//! signatures, HTTP Basic, the webhook secret), plus `GET /api/demo/chats` for the demo console.
-//! Needs no configuration; used by `--demo`, the end-to-end tests and the bench. Production
-//! builds leave it (and the simulator) out.
+//! signatures, HTTP Basic, the webhook secret), plus `GET /api/demo/chats` for the demo console
+//! and a fake of LivePerson's Agent Workspace (`/api/demo/agent-workspace`, with the widget page
+//! it frames and the SDK stand-in that page loads). Needs no configuration; used by `--demo`, the
+//! end-to-end tests and the bench. Production builds leave it (and the simulator) out.
 //!
 //! The demo is anonymous (no one signs in) unless the settings say `VS_ALLOW_ANONYMOUS=false`:
 //! then every sign-in mode is wired to the simulator (LiveChat's accounts server, its host
@@ -197,19 +198,53 @@ fn loopback(addr: SocketAddr) -> SocketAddr {
     }
 }
 
-/// `GET /api/demo/chats`: the simulator's running chats, for the demo console's chat list.
-fn chats_router(sim: Sim) -> Router<AppState> {
-    Router::new().route(
-        "/api/demo/chats",
-        get(move || {
-            let sim = sim.clone();
-            async move {
-                let mut response: Response = Json(sim.chats()).into_response();
-                response
-                    .headers_mut()
-                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-                response
-            }
-        }),
+/// The fake Agent Workspace: LivePerson conversations on the left, the custom widget framed on
+/// the right, fed through the SDK stand-in.
+const AGENT_WORKSPACE_PAGE: &str = include_str!("../demo/agent-workspace.html");
+/// The iframe page with the SDK stand-in as its `liveperson-sdk-url`.
+const WORKSPACE_WIDGET_PAGE: &str = include_str!("../demo/agent-workspace-widget.html");
+/// The end-to-end tests' stand-in for LivePerson's `client-SDK.min.js`.
+const LP_SDK_STANDIN: &str = include_str!("../../e2e/www/lp-agent-sdk-standin.js");
+
+fn demo_file(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        body,
     )
+        .into_response()
+}
+
+/// `GET /api/demo/chats`: the simulator's running chats, for the demo console's chat list; and
+/// the fake Agent Workspace's three files. Under `/api`, so `trunk serve` forwards them and they
+/// share the widget's origin.
+fn chats_router(sim: Sim) -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/demo/chats",
+            get(move || {
+                let sim = sim.clone();
+                async move {
+                    let mut response: Response = Json(sim.chats()).into_response();
+                    response
+                        .headers_mut()
+                        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+                    response
+                }
+            }),
+        )
+        .route(
+            "/api/demo/agent-workspace",
+            get(|| async { demo_file("text/html; charset=utf-8", AGENT_WORKSPACE_PAGE) }),
+        )
+        .route(
+            "/api/demo/agent-workspace/widget",
+            get(|| async { demo_file("text/html; charset=utf-8", WORKSPACE_WIDGET_PAGE) }),
+        )
+        .route(
+            "/api/demo/lp-agent-sdk-standin.js",
+            get(|| async { demo_file("text/javascript; charset=utf-8", LP_SDK_STANDIN) }),
+        )
 }

@@ -467,6 +467,14 @@ async fn health_reports_configured_upstreams() {
         (404, "not_found"),
         "no demo chats outside demo mode"
     );
+    for path in [
+        "/api/demo/agent-workspace",
+        "/api/demo/agent-workspace/widget",
+        "/api/demo/lp-agent-sdk-standin.js",
+    ] {
+        let (status, body) = h.get_json(path).await;
+        assert_eq!((status, error_code(&body)), (404, "not_found"), "{path}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -483,6 +491,41 @@ async fn unknown_routes_and_methods_get_json_errors() {
     let r = h.client.delete(h.url("/api/health")).send().await.unwrap();
     assert_eq!(r.status(), 405);
     assert_eq!(error_code(&r.json().await.unwrap()), "method_not_allowed");
+}
+
+#[cfg(feature = "demo")]
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_mode_serves_the_fake_agent_workspace_its_widget_page_and_the_sdk_stand_in() {
+    let demo = visitor_sidebar_proxy::start_demo("127.0.0.1:0".parse().unwrap(), None)
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    let get = |path: &str| client.get(format!("{}{path}", demo.url())).send();
+    for (path, kind, holds) in [
+        (
+            "/api/demo/agent-workspace",
+            "text/html",
+            "/api/demo/agent-workspace/widget?console=liveperson",
+        ),
+        (
+            "/api/demo/agent-workspace/widget",
+            "text/html",
+            r#"<meta name="visitor-sidebar:liveperson-sdk-url" content="/api/demo/lp-agent-sdk-standin.js">"#,
+        ),
+        (
+            "/api/demo/lp-agent-sdk-standin.js",
+            "text/javascript",
+            "window.lpTag.agentSDK = sdk",
+        ),
+    ] {
+        let r = get(path).await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let content_type = r.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(content_type.starts_with(kind), "{path}: {content_type}");
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        assert!(r.text().await.unwrap().contains(holds), "{path}");
+    }
+    demo.shutdown().await;
 }
 
 #[cfg(feature = "demo")]

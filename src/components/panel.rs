@@ -21,6 +21,16 @@ impl<T: PartialEq + 'static> PanelHandle<T> {
         self.polled.state.data.as_ref()
     }
 
+    /// Where the resource stands, for a panel that shows more than this resource.
+    pub fn phase(&self) -> &Phase {
+        &self.polled.state.phase
+    }
+
+    /// Fetches again now (what the status bar's Refresh does).
+    pub fn refresh(&self) -> Callback<()> {
+        self.polled.refresh.clone()
+    }
+
     /// The status bar, then `render(data)` once there is data, the skeleton while the first
     /// answer is awaited, or nothing (the status bar says what went wrong).
     pub fn view(&self, render: impl FnOnce(&Rc<T>) -> Html) -> Html {

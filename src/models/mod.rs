@@ -1,6 +1,7 @@
-//! Data models for what the proxy passes through from LivePerson and LiveChat, with the
-//! tolerant decoding both share.
+//! Data models for what the proxy passes through from LivePerson and LiveChat (and what
+//! LivePerson's Agent Workspace SDK binds), with the tolerant decoding they share.
 
 pub mod lenient;
 pub mod livechat;
 pub mod liveperson;
+pub mod liveperson_sdk;

@@ -19,6 +19,9 @@ use yew::prelude::*;
 pub struct VisitPanelProps {
     /// Compared by identity, so a render never walks a long visit to find nothing changed.
     pub visit: Same<Visit>,
+    /// Shown right after the header: what the Agent Workspace tells about the chat itself.
+    #[prop_or_default]
+    pub extra: Html,
 }
 
 /// What an agent wants to notice between polls: a new page, a cart change.
@@ -128,6 +131,7 @@ pub fn VisitPanel(props: &VisitPanelProps) -> Html {
         <>
             { picker }
             { header::header(&session, locale) }
+            { props.extra.clone() }
             <div class={flash(&["Current page", "Pages visited"])}>
                 <Journey session={session.clone()} locale={settings.locale.clone()} />
             </div>
