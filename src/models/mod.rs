@@ -3,4 +3,5 @@
 
 pub mod lenient;
 pub mod livechat;
+pub mod livechat_v3;
 pub mod liveperson;
