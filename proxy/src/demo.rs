@@ -1,7 +1,8 @@
 //! Demo mode (the `demo` cargo feature): the simulator started in-process on loopback with fresh
 //! credentials, and the proxy configured to call it with real credential checks (OAuth 1.0
-//! signatures, HTTP Basic, the webhook secret), plus `GET /api/demo/chats` for the demo console.
-//! Needs no configuration; used by `--demo`, the end-to-end tests and the bench. Production
+//! signatures, HTTP Basic, the webhook secret), plus `GET /api/demo/chats` for the demo console
+//! and `/agent-app.html`, a stand-in for LiveChat's Agent App (from `e2e/www/`) that frames the
+//! widget at `?widget=URL` and speaks the Agent App SDK's protocol to it. Needs no configuration; used by `--demo`, the end-to-end tests and the bench. Production
 //! builds leave it (and the simulator) out.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -135,19 +136,44 @@ pub async fn start_demo_with_sim(
     Ok(DemoServer { addr, sim, server })
 }
 
-/// `GET /api/demo/chats`: the simulator's running chats, for the demo console's chat list.
+/// The fake LiveChat Agent App: the page and its script, the same files the end-to-end tests use.
+const AGENT_APP_HTML: &str = include_str!("../../e2e/www/agent-app.html");
+const AGENT_APP_JS: &str = include_str!("../../e2e/www/agent-app.js");
+
+/// `GET /api/demo/chats`: the simulator's running chats, for the demo console's chat list; and the
+/// fake Agent App page.
 fn chats_router(sim: Sim) -> Router<AppState> {
-    Router::new().route(
-        "/api/demo/chats",
-        get(move || {
-            let sim = sim.clone();
-            async move {
-                let mut response: Response = Json(sim.chats()).into_response();
-                response
-                    .headers_mut()
-                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-                response
-            }
-        }),
-    )
+    let file = |body: &'static str, kind: &'static str| {
+        get(move || async move {
+            (
+                [
+                    (header::CONTENT_TYPE, HeaderValue::from_static(kind)),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+                ],
+                body,
+            )
+        })
+    };
+    Router::new()
+        .route(
+            "/agent-app.html",
+            file(AGENT_APP_HTML, "text/html; charset=utf-8"),
+        )
+        .route(
+            "/agent-app.js",
+            file(AGENT_APP_JS, "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/api/demo/chats",
+            get(move || {
+                let sim = sim.clone();
+                async move {
+                    let mut response: Response = Json(sim.chats()).into_response();
+                    response
+                        .headers_mut()
+                        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+                    response
+                }
+            }),
+        )
 }

@@ -133,7 +133,7 @@ pub struct Customer {
     pub email_verified: Option<bool>,
     #[serde(default, deserialize_with = "lenient::text")]
     pub phone_number: Option<String>,
-    /// An image address (shown only when it is `https:`).
+    /// An image address (shown as a link, never loaded).
     #[serde(default, deserialize_with = "lenient::text")]
     pub avatar: Option<String>,
     /// RFC 3339.

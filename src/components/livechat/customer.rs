@@ -69,13 +69,6 @@ fn survey_len(p: &Profile) -> usize {
     p.chat.as_ref().map_or(0, |c| c.pre_chat_survey.len())
 }
 
-/// The image address of an avatar, when it is `https:` (checked by the browser's URL parser):
-/// no other scheme is fetched from the agent's console.
-fn avatar_src(address: &str) -> Option<String> {
-    let url = web_sys::Url::new(address.trim()).ok()?;
-    (url.protocol() == "https:").then(|| url.href())
-}
-
 /// Who: from the event at once, with the proxy's avatar, state and phone once it has them.
 fn header(p: &Profile, c: Option<&Customer>) -> Html {
     let name = p
@@ -88,7 +81,9 @@ fn header(p: &Profile, c: Option<&Customer>) -> Html {
         .geolocation
         .as_ref()
         .or_else(|| c.and_then(Customer::visit)?.geolocation.as_ref());
-    let avatar = c.and_then(|c| avatar_src(c.avatar.as_deref()?));
+    // A link, not an <img>: loading a customer-set address from the agent's console would tell
+    // whoever runs it the agent's address and when the chat was opened.
+    let avatar = c.and_then(|c| c.avatar.as_deref());
     let chat = p.chat.as_ref();
     let verified = c
         .and_then(|c| c.email_verified)
@@ -101,10 +96,6 @@ fn header(p: &Profile, c: Option<&Customer>) -> Html {
     });
     html! {
         <header class="vs-visitor-header vs-customer-header">
-            if let Some(src) = avatar {
-                <img class="vs-avatar" src={src} alt="" width="40" height="40"
-                     referrerpolicy="no-referrer" loading="lazy" />
-            }
             <h2 class="vs-visitor-name vs-text">
                 { name }
                 if let Some(state) = c.and_then(|c| c.state.clone()) {
@@ -124,6 +115,9 @@ fn header(p: &Profile, c: Option<&Customer>) -> Html {
                 }
                 { fact_text("Email verified", verified) }
                 { fact_text("Phone", c.and_then(|c| c.phone_number.as_deref())) }
+                if let Some(avatar) = avatar {
+                    <Fact label="Avatar">{ safe_link(avatar.to_owned().into(), Some("Open the image".into()), classes!()) }</Fact>
+                }
                 { fact_text("Location", geo.and_then(|g| g.place()).as_deref()) }
                 { fact_clock("Local time", geo.and_then(|g| g.timezone.clone()).map(|z| Clock::InZone(z.into()))) }
                 { fact_text("Chat", chat.and_then(|c| c.chat())) }
