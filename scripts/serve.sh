@@ -17,6 +17,7 @@ cat <<MSG
     agent console:  http://127.0.0.1:8080/console.html
     iframe page:    http://127.0.0.1:8080/   (LiveChat visitors list)
                     http://127.0.0.1:8080/?provider=liveperson&visitorId=…&sid=…
+    LiveChat Agent App (stand-in): http://127.0.0.1:3000/agent-app.html?widget=http://127.0.0.1:8080/?console=livechat
     proxy API:      http://127.0.0.1:3000/api/health
 
 MSG
