@@ -145,10 +145,12 @@ pub fn AgentAppView(props: &AgentAppProps) -> Html {
                 dispatcher.dispatch(Action::Connected);
                 let show = move |data: JsValue| {
                     let profile = Profile::from_event(data);
-                    let name = profile.as_ref().and_then(|p| p.name.clone());
-                    announce.emit(match name {
-                        Some(name) => format!("Showing the customer of the open chat: {name}."),
-                        None => "Showing the customer of the open chat.".to_owned(),
+                    announce.emit(match profile.as_ref().map(|p| p.name.as_deref()) {
+                        Some(Some(name)) => {
+                            format!("Showing the customer of the open chat: {name}.")
+                        }
+                        Some(None) => "Showing the customer of the open chat.".to_owned(),
+                        None => "The open chat's customer cannot be read.".to_owned(),
                     });
                     dispatcher.dispatch(Action::Profile(profile));
                 };
