@@ -193,6 +193,7 @@ cat <<MSG
     iframe page:    http://$HOST:$PORT/   (LiveChat visitors list)
                     http://$HOST:$PORT/?provider=liveperson&visitorId=…&sid=…
     LivePerson Agent Workspace (fake, SDK stand-in):  http://$HOST:$PORT/api/demo/agent-workspace
+    LiveChat Agent App (stand-in):  http://$HOST:$PROXY_PORT/agent-app.html?widget=http://$HOST:$PORT/?console=livechat
     proxy API:      http://$HOST:$PROXY_PORT/api/health
 
 MSG

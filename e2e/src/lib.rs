@@ -98,6 +98,25 @@ pub async fn start_workspace_demo(sdk_url: &str) -> Result<(DemoServer, Workspac
     Ok((demo, dist))
 }
 
+/// The demo proxy serving `dist/` (simulator as given), whose pages may also be framed from
+/// `http://localhost:*` (`VS_FRAME_ANCESTORS`): tests of the consoles' SDKs open their stand-in
+/// console (such as `/agent-app.html`) at [`other_origin`], so that it frames the widget from
+/// another origin, as the real consoles do.
+pub async fn start_demo_for_consoles(
+    sim: visitor_sidebar_proxy::sim::SimConfig,
+) -> Result<DemoServer> {
+    let mut raw = visitor_sidebar_proxy::RawConfig::default();
+    raw.set("VS_FRAME_ANCESTORS", "'self' http://localhost:*");
+    visitor_sidebar_proxy::start_demo_with_sim(raw, "127.0.0.1:0".parse()?, Some(dist_dir()?), sim)
+        .await
+}
+
+/// `http://localhost:PORT{path}`: the demo proxy under another origin than its own
+/// (`http://127.0.0.1:PORT`).
+pub fn other_origin(demo: &DemoServer, path: &str) -> String {
+    format!("http://localhost:{}{path}", demo.addr.port())
+}
+
 /// A headless Chromium driven through chromedriver. Dropping it ends both processes.
 pub struct Browser {
     pub client: Client,

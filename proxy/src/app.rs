@@ -9,7 +9,6 @@ use axum::{Json, Router};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -20,6 +19,7 @@ use crate::audit;
 use crate::auth;
 use crate::config::Config;
 use crate::error::AppError;
+use crate::pages;
 use crate::state::AppState;
 use crate::{livechat, liveperson};
 
@@ -55,9 +55,8 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
             access::check_origin,
         ));
     let router = match &state.config.static_dir {
-        // The built widget; unknown paths get index.html so client-side routes load.
-        Some(dir) => api
-            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        // The built widget, with the headers that protect its pages (frame-ancestors).
+        Some(dir) => api.fallback_service(pages::static_pages(dir, &state.config.frame_ancestors)),
         None => api.fallback(api_not_found),
     };
     router

@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::auth::config::AuthConfig;
 use crate::livechat::config::LiveChatConfig;
 use crate::liveperson::config::LivePersonConfig;
+use crate::pages::{check_frame_ancestors, DEFAULT_FRAME_ANCESTORS};
 use crate::secret::Secret;
 use crate::settings::{err, list, number, ConfigError, RawConfig};
 use crate::store::config::StoreConfig;
@@ -39,6 +40,9 @@ pub struct Config {
     pub cache_ttl: Duration,
     pub upstream_timeout: Duration,
     pub static_dir: Option<PathBuf>,
+    /// Who may frame the static pages (`Content-Security-Policy: frame-ancestors`), checked by
+    /// `pages::check_frame_ancestors`.
+    pub frame_ancestors: Vec<String>,
     /// `None`: no per-client limit (a rate of 0).
     pub rate_limit: Option<RateLimit>,
     pub max_response_bytes: usize,
@@ -122,6 +126,9 @@ impl Config {
             }
             None => None,
         };
+        let frame_ancestors =
+            check_frame_ancestors(get("VS_FRAME_ANCESTORS").unwrap_or(DEFAULT_FRAME_ANCESTORS))
+                .map_err(|m| err("VS_FRAME_ANCESTORS", m))?;
         let per_sec = number(
             get("VS_RATE_LIMIT_PER_SEC"),
             "VS_RATE_LIMIT_PER_SEC",
@@ -158,6 +165,7 @@ impl Config {
             cache_ttl: Duration::from_millis(cache_ttl_ms.max(1)),
             upstream_timeout: Duration::from_millis(timeout_ms),
             static_dir,
+            frame_ancestors,
             rate_limit,
             max_response_bytes: max_response_bytes as usize,
             liveperson: LivePersonConfig::from_raw(raw)?,
@@ -210,6 +218,7 @@ mod tests {
         assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(c.cache_ttl, Duration::from_millis(2000));
         assert!(c.liveperson.is_none() && c.livechat.is_none());
+        assert_eq!(c.frame_ancestors, ["'self'"]);
     }
 
     #[test]
@@ -248,6 +257,7 @@ mod tests {
                 .map(|(_, v)| v.to_string())
         });
         let c = Config::from_raw(&raw).unwrap();
+        assert_eq!(c.frame_ancestors, ["'self'", "https://my.livechatinc.com"]);
         assert_eq!(c.liveperson.unwrap().domain_api_url, DEFAULT_DOMAIN_API_URL);
         assert!(c.livechat.unwrap().webhook_secret.is_some());
     }
@@ -279,6 +289,10 @@ mod tests {
         assert_eq!(
             error_key(&[("VS_STATIC_DIR", "/no/such/dir")]),
             "VS_STATIC_DIR"
+        );
+        assert_eq!(
+            error_key(&[("VS_FRAME_ANCESTORS", "*")]),
+            "VS_FRAME_ANCESTORS"
         );
         assert_eq!(
             error_key(&[("LIVEPERSON_BEARER_TOKEN", "t")]),

@@ -2,8 +2,10 @@
 //! credentials, and the proxy configured to call it with real credential checks (OAuth 1.0
 //! signatures, HTTP Basic, the webhook secret), plus `GET /api/demo/chats` for the demo console
 //! and a fake of LivePerson's Agent Workspace (`/api/demo/agent-workspace`, with the widget page
-//! it frames and the SDK stand-in that page loads). Needs no configuration; used by `--demo`, the
-//! end-to-end tests and the bench. Production builds leave it (and the simulator) out.
+//! it frames and the SDK stand-in that page loads), and `/agent-app.html`, a stand-in for
+//! LiveChat's Agent App (from `e2e/www/`) that frames the widget at `?widget=URL` and speaks the
+//! Agent App SDK's protocol to it. Needs no configuration; used by `--demo`, the end-to-end tests
+//! and the bench. Production builds leave it (and the simulator) out.
 //!
 //! The demo is anonymous (no one signs in) unless the settings say `VS_ALLOW_ANONYMOUS=false`:
 //! then every sign-in mode is wired to the simulator (LiveChat's accounts server, its host
@@ -217,11 +219,24 @@ fn demo_file(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-/// `GET /api/demo/chats`: the simulator's running chats, for the demo console's chat list; and
-/// the fake Agent Workspace's three files. Under `/api`, so `trunk serve` forwards them and they
-/// share the widget's origin.
+/// The fake LiveChat Agent App: the page and its script, the same files the end-to-end tests use.
+const AGENT_APP_HTML: &str = include_str!("../../e2e/www/agent-app.html");
+const AGENT_APP_JS: &str = include_str!("../../e2e/www/agent-app.js");
+
+/// `GET /api/demo/chats`: the simulator's running chats, for the demo console's chat list; the
+/// fake Agent Workspace's three files (under `/api`, so `trunk serve` forwards them and they
+/// share the widget's origin); and the fake Agent App, at the proxy's own origin (it frames the
+/// widget from another origin, as LiveChat's does).
 fn chats_router(sim: Sim) -> Router<AppState> {
     Router::new()
+        .route(
+            "/agent-app.html",
+            get(|| async { demo_file("text/html; charset=utf-8", AGENT_APP_HTML) }),
+        )
+        .route(
+            "/agent-app.js",
+            get(|| async { demo_file("text/javascript; charset=utf-8", AGENT_APP_JS) }),
+        )
         .route(
             "/api/demo/chats",
             get(move || {

@@ -19,6 +19,7 @@ pub mod error;
 pub mod extract;
 pub mod livechat;
 pub mod liveperson;
+pub mod pages;
 pub mod secret;
 pub mod server;
 pub mod settings;

@@ -36,6 +36,7 @@ const KEYS: &[Key] = &[
     key("cache_ttl_ms", "VS_CACHE_TTL_MS", false),
     key("upstream_timeout_ms", "VS_UPSTREAM_TIMEOUT_MS", false),
     key("static_dir", "VS_STATIC_DIR", false),
+    key("frame_ancestors", "VS_FRAME_ANCESTORS", false),
     key("rate_limit_per_sec", "VS_RATE_LIMIT_PER_SEC", false),
     key("rate_limit_burst", "VS_RATE_LIMIT_BURST", false),
     key("max_response_bytes", "VS_MAX_RESPONSE_BYTES", false),

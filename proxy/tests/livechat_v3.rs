@@ -24,12 +24,11 @@ async fn the_seed_customer_carries_its_visit_and_its_v2_visitor_id() {
     let seed: Value = serde_json::from_str(FIXTURE_LC).unwrap();
     let visitor = &seed[0];
     assert_eq!(customer["name"], visitor["name"]);
-    assert_eq!(customer["last_visit"]["ip"], visitor["ip"]);
-    assert_eq!(
-        customer["last_visit"]["geolocation"]["city"],
-        visitor["city"]
-    );
-    let pages = customer["last_visit"]["last_pages"].as_array().unwrap();
+    assert_eq!(customer["visit"]["ip"], visitor["ip"]);
+    assert_eq!(customer["visit"]["user_agent"], visitor["browser"]);
+    assert_eq!(customer["state"], visitor["state"]);
+    assert_eq!(customer["visit"]["geolocation"]["city"], visitor["city"]);
+    let pages = customer["visit"]["last_pages"].as_array().unwrap();
     assert_eq!(pages.len(), visitor["visit_path"].as_array().unwrap().len());
     assert_eq!(pages[0]["url"], visitor["visit_path"][0]["page"]);
     assert!(customer["statistics"]["page_views_count"].is_u64());

@@ -596,7 +596,8 @@ fn v3_time(ts: u64) -> String {
     format!("{}.000000Z", lc_time(ts).replacen(' ', "T", 1))
 }
 
-/// A v3 `get_customer` answer for a visitor (fields as in LiveChat's docs and Go SDK).
+/// A v3.6 `get_customer` answer for a visitor (fields as in LiveChat's docs and Go SDK; v3.6
+/// renamed v3.5's `last_visit` to `visit`). The v2 visitor's `browser` is its user agent.
 fn customer_body(customer_id: &str, v: &LcVisitor) -> Value {
     let b = &v.body;
     let ts = |key: &str| b[key].as_u64().unwrap_or(0);
@@ -632,11 +633,12 @@ fn customer_body(customer_id: &str, v: &LcVisitor) -> Value {
         "created_at": v3_time(started.saturating_sub(86_400 * b["visits"].as_u64().unwrap_or(1))),
         "name": b["name"],
         "session_fields": session_fields,
-        "last_visit": {
+        "state": b["state"],
+        "visit": {
             "started_at": v3_time(started),
             "referrer": b["referrer"],
             "ip": b["ip"],
-            "user_agent": b["user_agent"],
+            "user_agent": b["browser"],
             "geolocation": {
                 "latitude": b["latitude"],
                 "longitude": b["longitude"],

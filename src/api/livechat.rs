@@ -1,5 +1,5 @@
-//! The proxy's LiveChat endpoints: the visitors list, its count, one visitor, and custom
-//! details.
+//! The proxy's LiveChat endpoints: the visitors list, its count, one visitor, custom details,
+//! and one v3 customer (the ID LiveChat's Agent App names).
 
 use super::segment;
 
@@ -58,4 +58,9 @@ pub fn visitor_path(visitor_id: &str) -> String {
 /// `POST /livechat/visitors/{id}/details`
 pub fn details_path(visitor_id: &str) -> String {
     format!("/livechat/visitors/{}/details", segment(visitor_id))
+}
+
+/// `GET /livechat/customers/{id}`: the Agent Chat API v3 customer.
+pub fn customer_path(customer_id: &str) -> String {
+    format!("/livechat/customers/{}", segment(customer_id))
 }

@@ -145,6 +145,23 @@ impl ApiClient {
         etag: Option<&str>,
         signal: Option<&AbortSignal>,
     ) -> Result<Fetched<T>, ApiError> {
+        match self.get_json(path, etag, signal).await? {
+            Fetched::Data { value, etag } => Ok(Fetched::Data {
+                value: decode(value).map_err(ApiError::BadResponse)?,
+                etag,
+            }),
+            Fetched::NotModified => Ok(Fetched::NotModified),
+        }
+    }
+
+    /// [`get`](Self::get) without the decoding: the body as the browser parsed it. One copy of
+    /// the request code whatever the callers decode it into.
+    pub async fn get_json(
+        &self,
+        path: &str,
+        etag: Option<&str>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Fetched<JsValue>, ApiError> {
         let mut builder = self
             .authorize(Request::get(&self.url(path)))
             .header("Accept", "application/json")
@@ -157,8 +174,7 @@ impl ApiClient {
             return Ok(Fetched::NotModified);
         }
         let etag = response.headers().get("ETag").ok().flatten();
-        let body = json_body(&response, signal).await?;
-        let value = decode(body).map_err(ApiError::BadResponse)?;
+        let value = json_body(&response, signal).await?;
         Ok(Fetched::Data { value, etag })
     }
 

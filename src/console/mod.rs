@@ -57,7 +57,10 @@ pub async fn load_script(url: &str) -> Result<(), String> {
             let _ = target.set_attribute("data-vs-loaded", "");
             let _ = resolve.call0(&JsValue::UNDEFINED);
         });
+        let failed = script.clone();
         let on_error = Closure::once_into_js(move || {
+            // Gone, so that a later call tries again rather than waiting on a dead element.
+            failed.remove();
             let _ = reject.call0(&JsValue::UNDEFINED);
         });
         let _ = script.add_event_listener_with_callback("load", on_load.unchecked_ref());

@@ -7,6 +7,7 @@
 //! render and no DOM mutation.
 
 use crate::api::{ApiClient, ApiError, Fetched};
+use crate::models::lenient::decode;
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use serde::de::DeserializeOwned;
@@ -158,6 +159,71 @@ pub fn backoff_ms(interval_ms: u32, failures: u32, retry_after_s: Option<u32>, r
     jittered.max(retry_after_s.unwrap_or(0).saturating_mul(1000))
 }
 
+/// What a poll brought, for the state to take in.
+enum Report {
+    /// A body as the browser parsed it, to decode.
+    Data(JsValue),
+    Unchanged,
+    Failed(ApiError),
+}
+
+/// The polling loop: until `alive` is false, GETs `path` with the last ETag, tells `report`
+/// what came (it answers `Err` when the state counts it as a failure: an error, or a body that
+/// does not decode), and sleeps the interval or the backoff. `controller` holds the request in
+/// flight (aborted from outside); `alarm` is the sleep that can be cut short.
+async fn poll(
+    client: ApiClient,
+    path: String,
+    interval_ms: u32,
+    alive: Rc<Cell<bool>>,
+    controller: Rc<RefCell<Option<AbortController>>>,
+    alarm: Rc<Alarm>,
+    report: Box<dyn Fn(Report) -> Result<(), ApiError>>,
+) {
+    let mut etag: Option<String> = None;
+    let mut failures = 0u32;
+    while alive.get() {
+        if page_hidden() {
+            // Woken by `visibilitychange`; the long timeout is only a backstop.
+            alarm.sleep(MAX_BACKOFF_MS).await;
+            continue;
+        }
+        let abort = AbortController::new().ok();
+        let signal = abort.as_ref().map(AbortController::signal);
+        *controller.borrow_mut() = abort;
+        let result = client
+            .get_json(&path, etag.as_deref(), signal.as_ref())
+            .await;
+        if !alive.get() {
+            break;
+        }
+        let mut retry_after = None;
+        let outcome = match result {
+            Ok(Fetched::Data {
+                value,
+                etag: new_etag,
+            }) => Some(report(Report::Data(value)).map(|()| etag = new_etag)),
+            Ok(Fetched::NotModified) => Some(report(Report::Unchanged)),
+            Err(ApiError::Aborted) => None,
+            Err(error) => {
+                retry_after = error.retry_after();
+                Some(report(Report::Failed(error)))
+            }
+        };
+        match outcome {
+            Some(Ok(())) => failures = 0,
+            Some(Err(_)) => failures = failures.saturating_add(1),
+            None => {}
+        }
+        let pause = if failures == 0 {
+            interval_ms
+        } else {
+            backoff_ms(interval_ms, failures, retry_after, js_sys::Math::random())
+        };
+        alarm.sleep(pause).await;
+    }
+}
+
 /// Polls `path` on the proxy every `interval_ms` while mounted; `None` polls nothing.
 ///
 /// ```ignore
@@ -204,61 +270,35 @@ where
                     });
 
                 if let Some(path) = path.clone() {
-                    let (client, interval_ms) = (client.clone(), *interval_ms);
-                    let (alive, controller, alarm) =
-                        (alive.clone(), controller.clone(), alarm.clone());
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let mut etag: Option<String> = None;
-                        let mut failures = 0u32;
-                        while alive.get() {
-                            if page_hidden() {
-                                // Woken by `visibilitychange`; the long timeout is only a backstop.
-                                alarm.sleep(MAX_BACKOFF_MS).await;
-                                continue;
-                            }
-                            let abort = AbortController::new().ok();
-                            let signal = abort.as_ref().map(AbortController::signal);
-                            *controller.borrow_mut() = abort;
-                            let result = client
-                                .get::<T>(&path, etag.as_deref(), signal.as_ref())
-                                .await;
-                            if !alive.get() {
-                                break;
-                            }
-                            let mut retry_after = None;
-                            match result {
-                                Ok(Fetched::Data {
-                                    value,
-                                    etag: new_etag,
-                                }) => {
-                                    etag = new_etag;
-                                    failures = 0;
+                    // The decoding and the state are the only parts that depend on `T`; the
+                    // loop is one copy in the bundle whatever is polled.
+                    let report = move |report: Report| -> Result<(), ApiError> {
+                        let failed = match report {
+                            Report::Data(body) => match decode::<T>(body) {
+                                Ok(value) => {
                                     dispatcher.dispatch(Action::Loaded(value));
+                                    return Ok(());
                                 }
-                                Ok(Fetched::NotModified) => {
-                                    failures = 0;
-                                    dispatcher.dispatch(Action::Unchanged);
-                                }
-                                Err(ApiError::Aborted) => {}
-                                Err(error) => {
-                                    failures = failures.saturating_add(1);
-                                    retry_after = error.retry_after();
-                                    dispatcher.dispatch(Action::Failed(error, now_ms()));
-                                }
+                                Err(why) => ApiError::BadResponse(why),
+                            },
+                            Report::Unchanged => {
+                                dispatcher.dispatch(Action::Unchanged);
+                                return Ok(());
                             }
-                            let pause = if failures == 0 {
-                                interval_ms
-                            } else {
-                                backoff_ms(
-                                    interval_ms,
-                                    failures,
-                                    retry_after,
-                                    js_sys::Math::random(),
-                                )
-                            };
-                            alarm.sleep(pause).await;
-                        }
-                    });
+                            Report::Failed(error) => error,
+                        };
+                        dispatcher.dispatch(Action::Failed(failed.clone(), now_ms()));
+                        Err(failed)
+                    };
+                    wasm_bindgen_futures::spawn_local(poll(
+                        client.clone(),
+                        path,
+                        *interval_ms,
+                        alive.clone(),
+                        controller.clone(),
+                        alarm.clone(),
+                        Box::new(report),
+                    ));
                 }
 
                 move || {

@@ -3,5 +3,6 @@
 
 pub mod lenient;
 pub mod livechat;
+pub mod livechat_v3;
 pub mod liveperson;
 pub mod liveperson_sdk;

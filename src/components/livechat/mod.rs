@@ -1,12 +1,15 @@
 //! The LiveChat panel: the visitors list, and one visitor's details with the custom-details
 //! form. The list stays mounted (hidden) while a visitor is open, so going back keeps its
 //! filters, search, page and scroll position; drafts of the form live here too, per visitor.
+//! Also the customer of the chat open in LiveChat's Agent App ([`CustomerView`]).
 
+mod customer;
 mod details_form;
 mod visitor_detail;
 mod visitor_row;
 mod visitors_list;
 
+pub use customer::{CustomerDetails, CustomerView};
 pub use details_form::{DetailsForm, Draft, DraftEdit, Drafts, DraftsHandle, Edit, Sending};
 pub use visitor_detail::{visitor_details, VisitorDetail, VisitorDetails};
 pub use visitor_row::visitor_row;

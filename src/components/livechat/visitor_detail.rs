@@ -135,7 +135,7 @@ pub fn visitor_details(v: &Visitor, locale: Option<&str>) -> Html {
 }
 
 /// A [`Section`] with a count badge, or nothing when there is no body.
-fn section(title: &'static str, count: Option<usize>, body: Option<Html>) -> Html {
+pub(crate) fn section(title: &'static str, count: Option<usize>, body: Option<Html>) -> Html {
     match body {
         Some(body) => html! {
             <Section title={title} badge={count.map(|n| AttrValue::from(n.to_string()))}>{ body }</Section>
@@ -145,7 +145,7 @@ fn section(title: &'static str, count: Option<usize>, body: Option<Html>) -> Htm
 }
 
 /// A labelled visitor-supplied address: a safe link, or text.
-fn fact_link(label: &'static str, href: Option<&str>) -> Html {
+pub(crate) fn fact_link(label: &'static str, href: Option<&str>) -> Html {
     match href {
         Some(href) => {
             html! { <Fact label={label}><SafeLink href={href.to_owned()} class="vs-page-url" /></Fact> }
@@ -155,7 +155,7 @@ fn fact_link(label: &'static str, href: Option<&str>) -> Html {
 }
 
 /// A labelled ticking clock.
-fn fact_clock(label: &'static str, clock: Option<Clock>) -> Html {
+pub(crate) fn fact_clock(label: &'static str, clock: Option<Clock>) -> Html {
     match clock {
         Some(clock) => html! { <Fact label={label}><Ticking {clock} /></Fact> },
         None => Html::default(),
