@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod components;
+pub mod console;
 pub mod context;
 pub mod format;
 pub mod hooks;

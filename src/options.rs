@@ -2,6 +2,7 @@
 //! visitor to show and how to look. It comes from `mount(element, options)` or, for the iframe
 //! page, from the URL query and the page's `<meta>` tags.
 
+use crate::console::Console;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
@@ -106,6 +107,9 @@ pub struct Options {
     /// Origins whose `postMessage` commands are obeyed. Empty: none.
     pub allowed_origins: Vec<String>,
     pub selection: Selection,
+    /// The agent console whose SDK names the open chat (`?console=`), if any; the selection
+    /// then comes from it.
+    pub console: Option<Console>,
 }
 
 impl Default for Options {
@@ -119,6 +123,7 @@ impl Default for Options {
             details_set_id: "visitor-sidebar".into(),
             allowed_origins: Vec::new(),
             selection: Selection::default(),
+            console: None,
         }
     }
 }
@@ -137,6 +142,7 @@ pub struct RawOptions {
     pub theme: Option<String>,
     pub details_set_id: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
+    pub console: Option<String>,
 }
 
 impl RawOptions {
@@ -156,6 +162,12 @@ impl RawOptions {
                 format!("Unknown theme \"{t}\": use \"light\", \"dark\" or \"auto\".")
             })?,
             None => Theme::Auto,
+        };
+        let console = match self.console.as_deref().map(str::trim) {
+            Some("") | None => None,
+            Some(c) => Some(Console::parse(c).ok_or_else(|| {
+                format!("Unknown console \"{c}\": use \"livechat\" or \"liveperson\".")
+            })?),
         };
         let poll_interval_ms = match self.poll_interval_ms {
             Some(ms) if ms.is_finite() && ms >= 0.0 => (ms as u32).max(MIN_POLL_MS),
@@ -181,6 +193,7 @@ impl RawOptions {
                 .unwrap_or(defaults.details_set_id),
             allowed_origins: self.allowed_origins.unwrap_or_default(),
             selection: Selection::from_parts(self.provider.as_deref(), self.visitor_id, self.sid)?,
+            console,
         })
     }
 }

@@ -30,6 +30,7 @@ pub fn options_from(document: &Document, search: &str) -> RawOptions {
         locale: param("locale"),
         theme: param("theme"),
         details_set_id: meta(document, "details-set-id"),
+        console: param("console"),
         allowed_origins: meta(document, "allowed-origins").map(|o| {
             o.split([',', ' '])
                 .filter(|s| !s.is_empty())

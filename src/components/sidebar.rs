@@ -7,6 +7,9 @@ use crate::api::ApiClient;
 use crate::components::common::Same;
 use crate::components::livechat::LiveChatView;
 use crate::components::liveperson::LivePersonView;
+use crate::console::livechat::AgentAppView;
+use crate::console::liveperson::WorkspaceView;
+use crate::console::Console;
 use crate::context::{Announcer, Settings};
 use crate::hooks::use_host_messages;
 use crate::options::{Options, Provider, Selection, Theme};
@@ -106,13 +109,21 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         })
     };
 
-    let body = match selection.provider {
-        Provider::LivePerson => html! {
-            <LivePersonView visitor_id={selection.visitor_id.clone().map(AttrValue::from)}
-                            sid={selection.sid.clone().map(AttrValue::from)} />
-        },
-        Provider::LiveChat => html! {
-            <LiveChatView visitor_id={selection.visitor_id.clone().map(AttrValue::from)} />
+    let body = match props.options.console {
+        // In a console, its SDK names the chat; hosts' show() and messages have nothing to say.
+        Some(Console::LiveChat) => {
+            let theme = theme.clone();
+            html! { <AgentAppView on_theme={Callback::from(move |t| theme.set(t))} /> }
+        }
+        Some(Console::LivePerson) => html! { <WorkspaceView /> },
+        None => match selection.provider {
+            Provider::LivePerson => html! {
+                <LivePersonView visitor_id={selection.visitor_id.clone().map(AttrValue::from)}
+                                sid={selection.sid.clone().map(AttrValue::from)} />
+            },
+            Provider::LiveChat => html! {
+                <LiveChatView visitor_id={selection.visitor_id.clone().map(AttrValue::from)} />
+            },
         },
     };
 
