@@ -54,12 +54,13 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium chromium-driver
 fi
 
-# --- npm tools: binaryen 132 (wasm-opt) and axe-core, project-local ------------------------
+# --- npm tools: binaryen 132 (wasm-opt), axe-core, LiveChat's accounts SDK, project-local ---
 want_npm() { # name version
   [ "$(node -p "require('./tools/node_modules/$1/package.json').version" 2>/dev/null)" = "$2" ]
 }
-if ! want_npm binaryen 132.0.0 || ! want_npm axe-core 4.14.1; then
-  say "installing binaryen 132 and axe-core into tools/node_modules"
+if ! want_npm binaryen 132.0.0 || ! want_npm axe-core 4.14.1 \
+  || ! want_npm @livechat/accounts-sdk 2.1.3; then
+  say "installing binaryen 132, axe-core and @livechat/accounts-sdk into tools/node_modules"
   npm install --prefix tools --no-package-lock --no-audit --no-fund
 fi
 

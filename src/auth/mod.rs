@@ -56,8 +56,9 @@ struct Inner {
     token: RefCell<Option<Rc<str>>>,
     /// Counts the tokens set, so a late refusal of an older token is told apart.
     generation: Cell<u32>,
-    /// The newest generation the proxy accepted.
+    /// The newest generation the proxy accepted, and the newest it refused.
     accepted: Cell<Option<u32>>,
+    refused: Cell<Option<u32>>,
     /// Requests wait for a token (or for [`Credentials::release`]) while this is set: the
     /// sidebar is still finding out how the agent signs in.
     pending: Cell<bool>,
@@ -180,8 +181,17 @@ impl Credentials {
         }
     }
 
+    /// Whether the token held now is one the proxy refused (so sending it again is pointless);
+    /// `false` once a newer one has arrived.
+    pub fn current_was_refused(&self) -> bool {
+        self.0.refused.get() == Some(self.generation())
+    }
+
     /// The proxy refused a request sent with the token of `generation` (401).
     pub(crate) fn refused(&self, generation: u32, refusal: Refusal) {
+        if self.0.refused.get().is_none_or(|r| r < generation) {
+            self.0.refused.set(Some(generation));
+        }
         let listener = self.0.on_refused.borrow().clone();
         if let Some(listener) = listener {
             listener(generation, refusal);
@@ -214,7 +224,7 @@ pub enum Mode {
 
 /// What the proxy accepts (`GET {proxyUrl}/auth/config`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(from = "RawConfig")]
+#[serde(try_from = "RawConfig")]
 pub struct AuthConfig {
     /// Nobody needs to sign in.
     pub anonymous: bool,
@@ -227,7 +237,12 @@ pub const LIVECHAT_ACCOUNTS_URL: &str = "https://accounts.livechat.com";
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RawConfig {
-    anonymous: bool,
+    /// Always there in the proxy's answer: without it, the answer is not one (an older proxy's
+    /// or a development server's page).
+    #[serde(deserialize_with = "crate::models::lenient::flag")]
+    anonymous: Option<bool>,
+    /// Entries that are not objects are dropped, not fatal.
+    #[serde(deserialize_with = "crate::models::lenient::list")]
     modes: Vec<RawMode>,
 }
 
@@ -256,8 +271,11 @@ fn exact_origin(text: &str) -> Option<String> {
 }
 
 /// Reads the proxy's answer leniently: a mode the widget cannot use is left out, not an error.
-impl From<RawConfig> for AuthConfig {
-    fn from(raw: RawConfig) -> AuthConfig {
+impl TryFrom<RawConfig> for AuthConfig {
+    type Error = &'static str;
+
+    fn try_from(raw: RawConfig) -> Result<AuthConfig, Self::Error> {
+        let anonymous = raw.anonymous.ok_or("not the proxy's sign-in settings")?;
         let modes = raw
             .modes
             .into_iter()
@@ -278,10 +296,7 @@ impl From<RawConfig> for AuthConfig {
                 _ => None,
             })
             .collect();
-        AuthConfig {
-            anonymous: raw.anonymous,
-            modes,
-        }
+        Ok(AuthConfig { anonymous, modes })
     }
 }
 

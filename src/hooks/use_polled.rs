@@ -263,10 +263,14 @@ where
                             }
                             if refused {
                                 // The same token would be refused again (and count against the
-                                // agent at the proxy): wait for another one, or for Refresh.
-                                alarm
-                                    .sleep_or_change(i32::MAX as u32, Some(client.credentials()))
-                                    .await;
+                                // agent at the proxy): wait for another one, or for Refresh. A
+                                // newer one may have come already, while this answer was read.
+                                let credentials = client.credentials();
+                                if credentials.current_was_refused() {
+                                    alarm
+                                        .sleep_or_change(i32::MAX as u32, Some(credentials))
+                                        .await;
+                                }
                                 continue;
                             }
                             let pause = if failures == 0 {
