@@ -714,7 +714,7 @@ async fn a_blocked_popup_is_explained() {
 
 #[wasm_bindgen_test]
 fn the_proxys_settings_are_read_leniently() {
-    let config: AuthConfig = serde_wasm_bindgen::from_value(js(r#"{"anonymous":false,"modes":[
+    let config = AuthConfig::from_js(&js(r#"{"anonymous":false,"modes":[
         {"type":"livechat","client_id":"c-1"},
         {"type":"livechat","client_id":"c-2","accounts_url":"https://accounts.example.com/path"},
         {"type":"host"},
@@ -722,7 +722,7 @@ fn the_proxys_settings_are_read_leniently() {
         {"type":"oidc","login_url":"https://a.example/api/auth/login","message_origin":"https://a.example/x"},
         {"type":"oidc","login_url":"https://a.example/api/auth/login","message_origin":"https://a.example"},
         {"type":"saml"}, 7]}"#))
-    .unwrap();
+    .expect("the proxy's settings");
     assert!(!config.anonymous);
     assert_eq!(
         config.modes,
@@ -739,9 +739,15 @@ fn the_proxys_settings_are_read_leniently() {
         ],
         "no path in an origin, no script URL, unknown types left out"
     );
-    let not_a_config: Result<AuthConfig, _> =
-        serde_wasm_bindgen::from_value(js(r#"{"visitors":[]}"#));
-    assert!(not_a_config.is_err());
+    assert_eq!(AuthConfig::from_js(&js(r#"{"visitors":[]}"#)), None);
+    assert_eq!(AuthConfig::from_js(&js("null")), None);
+    assert_eq!(
+        AuthConfig::from_js(&js(r#"{"anonymous":true,"modes":"none"}"#)),
+        Some(AuthConfig {
+            anonymous: true,
+            modes: vec![]
+        })
+    );
 
     assert_eq!(Refusal::from_challenge(Some(EXPIRED)), Refusal::Expired);
     assert_eq!(Refusal::from_challenge(Some(INVALID)), Refusal::Invalid);

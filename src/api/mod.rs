@@ -195,6 +195,23 @@ impl ApiClient {
         etag: Option<&str>,
         signal: Option<&AbortSignal>,
     ) -> Result<Fetched<T>, ApiError> {
+        // Only the decoding is generic: the request is in the bundle once, not once per type.
+        Ok(match self.get_json(path, etag, signal).await? {
+            Fetched::Data { value, etag } => Fetched::Data {
+                value: decode(value).map_err(ApiError::BadResponse)?,
+                etag,
+            },
+            Fetched::NotModified => Fetched::NotModified,
+        })
+    }
+
+    /// [`get`](Self::get) with the body as the browser parsed it.
+    pub async fn get_json(
+        &self,
+        path: &str,
+        etag: Option<&str>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Fetched<JsValue>, ApiError> {
         let build = || {
             let mut builder = self
                 .authorize(Request::get(&self.url(path)))
@@ -210,8 +227,7 @@ impl ApiClient {
             return Ok(Fetched::NotModified);
         }
         let etag = response.headers().get("ETag").ok().flatten();
-        let body = json_body(&response, signal).await?;
-        let value = decode(body).map_err(ApiError::BadResponse)?;
+        let value = json_body(&response, signal).await?;
         Ok(Fetched::Data { value, etag })
     }
 
@@ -229,6 +245,17 @@ impl ApiClient {
         let text = js_sys::JSON::stringify(&js)
             .map(String::from)
             .map_err(|e| ApiError::BadResponse(js_error_text(&e)))?;
+        let answer = self.post_text(path, text, signal).await?;
+        decode(answer).map_err(ApiError::BadResponse)
+    }
+
+    /// [`post`](Self::post) of a body already in JSON, answered as the browser parsed it.
+    async fn post_text(
+        &self,
+        path: &str,
+        text: String,
+        signal: Option<&AbortSignal>,
+    ) -> Result<JsValue, ApiError> {
         let build = || {
             self.authorize(Request::post(&self.url(path)))
                 .header("Content-Type", "application/json")
@@ -237,8 +264,7 @@ impl ApiClient {
                 .body(text)
         };
         let response = self.send(build, signal).await?;
-        let body = json_body(&response, signal).await?;
-        decode(body).map_err(ApiError::BadResponse)
+        json_body(&response, signal).await
     }
 }
 

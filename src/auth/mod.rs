@@ -15,11 +15,10 @@ pub mod host;
 pub mod livechat;
 pub mod popup;
 
-use serde::Deserialize;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
 /// How the proxy refused a request with 401, from its `WWW-Authenticate` (RFC 6750).
@@ -223,8 +222,7 @@ pub enum Mode {
 }
 
 /// What the proxy accepts (`GET {proxyUrl}/auth/config`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(try_from = "RawConfig")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AuthConfig {
     /// Nobody needs to sign in.
     pub anonymous: bool,
@@ -234,27 +232,10 @@ pub struct AuthConfig {
 /// Where LiveChat's accounts server is when the proxy does not say.
 pub const LIVECHAT_ACCOUNTS_URL: &str = "https://accounts.livechat.com";
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RawConfig {
-    /// Always there in the proxy's answer: without it, the answer is not one (an older proxy's
-    /// or a development server's page).
-    #[serde(deserialize_with = "crate::models::lenient::flag")]
-    anonymous: Option<bool>,
-    /// Entries that are not objects are dropped, not fatal.
-    #[serde(deserialize_with = "crate::models::lenient::list")]
-    modes: Vec<RawMode>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RawMode {
-    #[serde(rename = "type")]
-    kind: String,
-    client_id: Option<String>,
-    accounts_url: Option<String>,
-    login_url: Option<String>,
-    message_origin: Option<String>,
+/// `value[key]` if it is a string. These few documents are read by hand, not with serde: a
+/// derive per message costs more bundle than the whole sign-in logic.
+pub(crate) fn text(value: &JsValue, key: &str) -> Option<String> {
+    js_sys::Reflect::get(value, &key.into()).ok()?.as_string()
 }
 
 /// `text` if it parses as an absolute `http(s)` URL, as the browser reads it.
@@ -270,37 +251,42 @@ fn exact_origin(text: &str) -> Option<String> {
     (origin == text.trim().trim_end_matches('/')).then_some(origin)
 }
 
-/// Reads the proxy's answer leniently: a mode the widget cannot use is left out, not an error.
-impl TryFrom<RawConfig> for AuthConfig {
-    type Error = &'static str;
-
-    fn try_from(raw: RawConfig) -> Result<AuthConfig, Self::Error> {
-        let anonymous = raw.anonymous.ok_or("not the proxy's sign-in settings")?;
-        let modes = raw
-            .modes
-            .into_iter()
-            .filter_map(|m| match m.kind.as_str() {
-                "livechat" => Some(Mode::LiveChat {
-                    client_id: m.client_id.filter(|c| !c.trim().is_empty())?,
-                    // The SDK compares message origins with it, so it must be an origin.
-                    accounts_url: match m.accounts_url {
-                        Some(url) => exact_origin(&url)?,
-                        None => LIVECHAT_ACCOUNTS_URL.to_owned(),
-                    },
-                }),
-                "host" => Some(Mode::Host),
-                "oidc" => Some(Mode::Company {
-                    login_url: http_url(m.login_url.as_deref()?)?.href(),
-                    message_origin: exact_origin(m.message_origin.as_deref()?)?,
-                }),
-                _ => None,
-            })
-            .collect();
-        Ok(AuthConfig { anonymous, modes })
+/// One entry of `modes`, if the widget can use it.
+fn mode(m: &JsValue) -> Option<Mode> {
+    match text(m, "type")?.as_str() {
+        "livechat" => Some(Mode::LiveChat {
+            client_id: text(m, "client_id").filter(|c| !c.trim().is_empty())?,
+            // The SDK compares message origins with it, so it must be an origin.
+            accounts_url: match text(m, "accounts_url") {
+                Some(url) => exact_origin(&url)?,
+                None => LIVECHAT_ACCOUNTS_URL.to_owned(),
+            },
+        }),
+        "host" => Some(Mode::Host),
+        "oidc" => Some(Mode::Company {
+            login_url: http_url(&text(m, "login_url")?)?.href(),
+            message_origin: exact_origin(&text(m, "message_origin")?)?,
+        }),
+        _ => None,
     }
 }
 
 impl AuthConfig {
+    /// Reads the proxy's answer leniently: a mode the widget cannot use is left out, not an
+    /// error. `None`: not the proxy's sign-in settings at all (no `anonymous` flag: an older
+    /// proxy's or a development server's page).
+    pub fn from_js(value: &JsValue) -> Option<AuthConfig> {
+        let anonymous = js_sys::Reflect::get(value, &"anonymous".into())
+            .ok()?
+            .as_bool()?;
+        let modes = js_sys::Reflect::get(value, &"modes".into())
+            .ok()
+            .and_then(|m| m.dyn_into::<js_sys::Array>().ok())
+            .map(|modes| modes.iter().filter_map(|m| mode(&m)).collect())
+            .unwrap_or_default();
+        Some(AuthConfig { anonymous, modes })
+    }
+
     pub fn livechat(&self) -> Option<(&str, &str)> {
         self.modes.iter().find_map(|m| match m {
             Mode::LiveChat {

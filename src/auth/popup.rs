@@ -6,7 +6,6 @@
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Interval;
-use serde::Deserialize;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -32,25 +31,14 @@ pub enum Outcome {
 pub const AUTH: &str = "visitor-sidebar:auth";
 pub const AUTH_ERROR: &str = "visitor-sidebar:auth-error";
 
-#[derive(Deserialize)]
-struct Answer {
-    #[serde(rename = "type")]
-    kind: String,
-    token: Option<String>,
-    message: Option<String>,
-}
-
 /// What a message from the popup says, if it is one of the callback page's.
 pub fn read_answer(data: &JsValue) -> Option<Outcome> {
-    let answer: Answer = crate::models::lenient::decode(data.clone()).ok()?;
-    match answer.kind.as_str() {
-        AUTH => answer
-            .token
+    match super::text(data, "type")?.as_str() {
+        AUTH => super::text(data, "token")
             .filter(|t| !t.trim().is_empty())
             .map(Outcome::Token),
         AUTH_ERROR => Some(Outcome::Refused(
-            answer
-                .message
+            super::text(data, "message")
                 .filter(|m| !m.trim().is_empty())
                 .unwrap_or_else(|| "The sign-in did not succeed.".to_owned()),
         )),

@@ -188,13 +188,17 @@ impl Engine {
             async move {
                 // Its own client: the sidebar's waits for a token, and this is public.
                 let answer = ApiClient::new(&base, None)
-                    .get::<AuthConfig>("/auth/config", None, None)
+                    .get_json("/auth/config", None, None)
                     .await;
                 if !engine.alive.get() {
                     return;
                 }
-                match answer {
-                    Ok(Fetched::Data { value, .. }) => {
+                let config = match answer {
+                    Ok(Fetched::Data { value, .. }) => AuthConfig::from_js(&value),
+                    _ => None,
+                };
+                match config {
+                    Some(value) => {
                         *engine.config.borrow_mut() = Some(value.clone());
                         engine.decide(&value, expired);
                     }

@@ -25,13 +25,6 @@ struct ShowMessage {
     sid: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct AuthMessage {
-    #[serde(rename = "type")]
-    kind: String,
-    token: String,
-}
-
 fn allowed_origin(origin: &str, allowed: &[String]) -> bool {
     // "*" is not honoured on purpose: any page could then steer an agent's sidebar.
     allowed.iter().any(|o| o.trim_end_matches('/') == origin)
@@ -46,9 +39,12 @@ pub fn accept_token(
     if !allowed_origin(origin, allowed) {
         return None;
     }
-    let message: AuthMessage = crate::models::lenient::decode(data.clone()).ok()?;
-    let token = message.token.trim();
-    (message.kind == AUTH && !token.is_empty()).then(|| token.to_owned())
+    if crate::auth::text(data, "type")? != AUTH {
+        return None;
+    }
+    let token = crate::auth::text(data, "token")?;
+    let token = token.trim();
+    (!token.is_empty()).then(|| token.to_owned())
 }
 
 /// The selection a message asks for, if it comes from an allowed origin and is well formed.
