@@ -63,13 +63,13 @@ if ! command -v redis-server >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y redis-server
 fi
 
-# --- npm: binaryen 132 (wasm-opt), axe-core, LiveChat's Agent App SDK, project-local -------
+# --- npm: binaryen 132 (wasm-opt), axe-core, LiveChat's Agent App and accounts SDKs ------
 want_npm() { # name version
   [ "$(node -p "require('./tools/node_modules/$1/package.json').version" 2>/dev/null)" = "$2" ]
 }
 if ! want_npm binaryen 132.0.0 || ! want_npm axe-core 4.14.1 ||
-  ! want_npm @livechat/agent-app-sdk 1.16.0; then
-  say "installing binaryen 132, axe-core and @livechat/agent-app-sdk into tools/node_modules"
+  ! want_npm @livechat/agent-app-sdk 1.16.0 || ! want_npm @livechat/accounts-sdk 2.1.3; then
+  say "installing binaryen 132, axe-core and LiveChat's SDKs into tools/node_modules"
   npm install --prefix tools --no-package-lock --no-audit --no-fund
 fi
 

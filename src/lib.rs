@@ -7,6 +7,7 @@
 //! - `postMessage` from the parent frame (origins listed in `allowedOrigins` only).
 
 pub mod api;
+pub mod auth;
 pub mod components;
 pub mod console;
 pub mod context;
@@ -79,9 +80,11 @@ impl Drop for SidebarHandle {
 }
 
 /// Mounts a sidebar into `element`. Options (all optional): `proxyUrl` (default `/api`),
-/// `accessToken`, `provider`, `visitorId`, `sid`, `pollIntervalMs`, `locale`, `theme`,
-/// `detailsSetId`, `allowedOrigins`; in LivePerson's Agent Workspace (`console: "liveperson"`)
-/// `livepersonSdkUrl`, `livepersonVisitorIdPath`, `livepersonSessionIdPath`.
+/// `accessToken`, `getAccessToken` (an async function giving the agent's token, asked at start
+/// and once after the proxy refuses one), `provider`, `visitorId`, `sid`, `pollIntervalMs`,
+/// `locale`, `theme`, `detailsSetId`, `allowedOrigins`, `console`; in LivePerson's Agent
+/// Workspace (`console: "liveperson"`) `livepersonSdkUrl`, `livepersonVisitorIdPath`,
+/// `livepersonSessionIdPath`.
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, options: JsValue) -> Result<SidebarHandle, JsError> {
     let options = RawOptions::from_js(&options)

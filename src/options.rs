@@ -5,7 +5,7 @@
 use crate::console::liveperson::WorkspaceOptions;
 use crate::console::Console;
 use serde::Deserialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Default time between polls.
 pub const DEFAULT_POLL_MS: u32 = 3_000;
@@ -99,6 +99,9 @@ pub struct Options {
     pub proxy_url: String,
     /// Sent as `Authorization: Bearer` when set.
     pub access_token: Option<String>,
+    /// The host's `getAccessToken()`: called at start and once after the proxy refuses a token;
+    /// returns the token or a promise of it.
+    pub get_access_token: Option<js_sys::Function>,
     pub poll_interval_ms: u32,
     /// A BCP 47 tag for dates and numbers; the browser's when absent.
     pub locale: Option<String>,
@@ -121,6 +124,7 @@ impl Default for Options {
         Options {
             proxy_url: "/api".into(),
             access_token: None,
+            get_access_token: None,
             poll_interval_ms: DEFAULT_POLL_MS,
             locale: None,
             theme: Theme::Auto,
@@ -139,6 +143,9 @@ impl Default for Options {
 pub struct RawOptions {
     pub proxy_url: Option<String>,
     pub access_token: Option<String>,
+    /// A function, kept as JavaScript gave it (checked in `into_options`).
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub get_access_token: JsValue,
     pub provider: Option<String>,
     pub visitor_id: Option<String>,
     pub sid: Option<String>,
@@ -177,6 +184,13 @@ impl RawOptions {
                 format!("Unknown console \"{c}\": use \"livechat\" or \"liveperson\".")
             })?),
         };
+        let get_access_token = match self.get_access_token {
+            v if v.is_undefined() || v.is_null() => None,
+            v => Some(v.dyn_into::<js_sys::Function>().map_err(|_| {
+                "getAccessToken must be a function returning the token (or a promise of it)."
+                    .to_owned()
+            })?),
+        };
         let poll_interval_ms = match self.poll_interval_ms {
             Some(ms) if ms.is_finite() && ms >= 0.0 => (ms as u32).max(MIN_POLL_MS),
             Some(_) => {
@@ -192,6 +206,7 @@ impl RawOptions {
         Ok(Options {
             proxy_url,
             access_token: self.access_token.filter(|t| !t.trim().is_empty()),
+            get_access_token,
             poll_interval_ms,
             locale: self.locale.filter(|l| !l.trim().is_empty()),
             theme,

@@ -108,13 +108,18 @@ async fn polling_waits_while_the_page_is_hidden_and_refreshes_at_once_when_shown
         next_task().await;
         settle().await;
     }
-    assert_eq!(stub.count(), 0, "nothing is fetched for a hidden page");
+    // Only the proxy's public sign-in settings are read (once, at start).
+    assert_eq!(
+        stub.calls_to("/visitors/").len(),
+        0,
+        "no visitor data is fetched for a hidden page"
+    );
     set_hidden(false);
     until("the refresh on becoming visible", || {
         text(&root).contains("Alice Doe")
     })
     .await;
-    assert_eq!(stub.count(), 1);
+    assert_eq!(stub.calls_to("/visitors/").len(), 1);
     // Leave the document as other tests expect it.
     js_sys::Reflect::delete_property(&gloo_document(), &"hidden".into()).unwrap();
 }
@@ -210,7 +215,10 @@ async fn the_refresh_button_fetches_at_once() {
         .unwrap()
         .unchecked_into();
     button.click();
-    until("a second request", || stub.count() == 2).await;
+    until("a second request", || {
+        stub.calls_to("/visitors/").len() == 2
+    })
+    .await;
 }
 
 /// Mounts Alice's visit polling every 500 ms against `stub`, waits for it, then returns the DOM

@@ -127,7 +127,8 @@ async fn every_visitor_route_needs_an_agent() {
     assert_eq!(
         config,
         json!({"anonymous": false, "modes": [
-            {"type": "livechat", "client_id": creds.lc_client_id},
+            {"type": "livechat", "client_id": creds.lc_client_id,
+             "accounts_url": demo.sim.base_url()},
             {"type": "host"},
             {"type": "oidc", "login_url": format!("{}/api/auth/login", demo.url()),
              "message_origin": demo.url()},

@@ -39,7 +39,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-pub use accounts::AgentGrant;
+pub use accounts::{AgentGrant, Authorization};
 pub use faults::Knobs;
 pub use hostile::{huge_payload, small_payloads, xss_payloads, HUGE_PAYLOAD_BYTES};
 pub use keys::SigningKey;
@@ -451,15 +451,24 @@ impl Sim {
     /// (`credentials().lc_organization_id`, `lc_client_id`), valid 8 hours; change fields to
     /// make tokens of other organizations, other clients, or short-lived ones.
     pub fn agent_grant(&self) -> AgentGrant {
-        let creds = &self.shared.credentials;
-        AgentGrant {
-            account_id: "d9d5a0a8-7b1c-4c1e-9d3a-0a1b2c3d4e5f".into(),
-            organization_id: creds.lc_organization_id.clone(),
-            client_id: creds.lc_client_id.clone(),
-            license_id: creds.lc_license_id.parse().unwrap_or(0),
-            scope: "customers:ro agents--my:ro".into(),
-            lifetime: Duration::from_secs(8 * 3600),
-        }
+        accounts::demo_agent(&self.shared.credentials)
+    }
+
+    /// `true`: nobody is signed in to LiveChat in the browser, so LiveChat's sign-in page
+    /// (what `@livechat/accounts-sdk` opens) answers `unauthorized`.
+    pub fn set_livechat_signed_out(&self, signed_out: bool) {
+        self.shared.accounts.lock().unwrap().signed_out = signed_out;
+    }
+
+    /// `true`: the browser keeps LiveChat's cookies from frames, so the SDK's hidden iframe is
+    /// answered `unauthorized` and only its popup signs the agent in.
+    pub fn set_livechat_frames_blocked(&self, blocked: bool) {
+        self.shared.accounts.lock().unwrap().frames_blocked = blocked;
+    }
+
+    /// Every LiveChat sign-in page answered so far, oldest first.
+    pub fn livechat_authorizations(&self) -> Vec<Authorization> {
+        self.shared.accounts.lock().unwrap().authorizations.clone()
     }
 
     /// Issues a LiveChat access token (opaque, `dal:…`) that `GET /v2/info` answers for.
@@ -555,6 +564,7 @@ fn router(shared: Arc<Shared>) -> Router {
         ));
     // Sign-in services: no fault knobs (their failures have settings of their own).
     let sign_in = Router::new()
+        .route("/", get(accounts::authorize))
         .route("/v2/info", get(accounts::info))
         .route(
             "/oidc/.well-known/openid-configuration",

@@ -1,5 +1,7 @@
 //! The simulator's sign-in services over HTTP: LiveChat's `/v2/info` (issued, expired, unknown
-//! tokens, the failure setting, the counter), the OIDC provider's strict checks (registered
+//! tokens, the failure setting, the counter) and its sign-in page for `@livechat/accounts-sdk`
+//! (a token for the asking client, aimed at the redirect URI's origin; signed out; frames
+//! blocked), the OIDC provider's strict checks (registered
 //! redirect URIs, PKCE, single-use codes, client authentication, ID token with nonce) and the
 //! host JWKS.
 
@@ -56,6 +58,99 @@ async fn accounts_info_answers_for_issued_tokens_only() {
     sim.set_accounts_failure(None);
     assert_eq!(info(&sim, &token).await.0, 200);
     assert_eq!(sim.counters().lc_accounts_info, 5);
+}
+
+/// LiveChat's sign-in page for these query parameters: its status and the answers it carries
+/// (`{target, popup, frame}`), read from its JSON block.
+async fn livechat_page(sim: &Sim, params: &[(&str, &str)]) -> (u16, Value) {
+    let url = reqwest::Url::parse_with_params(&format!("{}/", sim.base_url()), params).unwrap();
+    let r = client().get(url).send().await.unwrap();
+    let status = r.status().as_u16();
+    let page = r.text().await.unwrap();
+    let answers = page
+        .split_once(r#"<script type="application/json" id="answers">"#)
+        .and_then(|(_, rest)| rest.split_once("</script>"))
+        .map(|(json, _)| serde_json::from_str(json).unwrap())
+        .unwrap_or(Value::Null);
+    (status, answers)
+}
+
+#[tokio::test]
+async fn livechat_sign_in_page_offers_a_token_for_the_asking_client_to_the_redirect_origin() {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let client_id = sim.credentials().lc_client_id.clone();
+    let params = [
+        ("client_id", client_id.as_str()),
+        ("redirect_uri", "http://127.0.0.1:8080/sidebar/?ignored=1"),
+        ("state", "s-1</script><script>alert(1)</script>"),
+        ("response_type", "token"),
+        ("flow", "button"),
+    ];
+    let (status, answers) = livechat_page(&sim, &params).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        answers["target"], "http://127.0.0.1:8080",
+        "the origin alone"
+    );
+    let data = &answers["popup"]["data"];
+    assert_eq!(answers["frame"], answers["popup"], "frames may sign in");
+    assert_eq!(
+        data["state"], params[2].1,
+        "the state comes back, escaped in the page"
+    );
+    assert_eq!(data["client_id"], client_id.as_str());
+    let token = data["access_token"].as_str().unwrap();
+    let (status, info_body) = info(&sim, token).await;
+    assert_eq!(status, 200);
+    assert_eq!(info_body["client_id"], client_id.as_str());
+    let recorded = sim.livechat_authorizations();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].token.as_deref(), Some(token));
+    assert_eq!(recorded[0].redirect_uri, params[1].1);
+
+    // Another app's client gets a token of its own, which the proxy would refuse (403).
+    let (_, other) = livechat_page(
+        &sim,
+        &[
+            ("client_id", "another-app"),
+            params[1],
+            params[2],
+            params[3],
+        ],
+    )
+    .await;
+    let other_token = other["popup"]["data"]["access_token"].as_str().unwrap();
+    assert_eq!(info(&sim, other_token).await.1["client_id"], "another-app");
+
+    sim.set_livechat_frames_blocked(true);
+    let (_, blocked) = livechat_page(&sim, &params).await;
+    assert_eq!(
+        blocked["frame"],
+        serde_json::json!({"error": {"identity_exception": "unauthorized"}})
+    );
+    assert!(blocked["popup"]["data"]["access_token"].is_string());
+
+    sim.set_livechat_signed_out(true);
+    let (_, signed_out) = livechat_page(&sim, &params).await;
+    assert_eq!(signed_out["popup"], signed_out["frame"]);
+    assert_eq!(
+        signed_out["popup"]["error"]["identity_exception"],
+        "unauthorized"
+    );
+    assert_eq!(sim.livechat_authorizations().last().unwrap().token, None);
+
+    let (_, code) = livechat_page(&sim, &[params[0], params[1], ("response_type", "code")]).await;
+    assert_eq!(
+        code["popup"]["error"]["oauth_exception"],
+        "unsupported_response_type"
+    );
+    let (status, nobody) =
+        livechat_page(&sim, &[("client_id", "c"), ("response_type", "token")]).await;
+    assert_eq!(
+        (status, nobody),
+        (400, Value::Null),
+        "no redirect URI: nothing posted"
+    );
 }
 
 fn pkce() -> (String, String) {

@@ -2,12 +2,16 @@
 //! the access token and `If-None-Match`, and turns every failure into an [`ApiError`]. The
 //! endpoint modules only build paths.
 //!
+//! The token is read from the sidebar's [`Credentials`] at each request (so a new one needs no
+//! new client), and every 401 is reported back to them with what `WWW-Authenticate` said.
+//!
 //! Bodies are parsed by the browser (`Response.json()`) and decoded with serde-wasm-bindgen
 //! through `models::lenient` (see there for the measurements behind that choice).
 
 pub mod livechat;
 pub mod liveperson;
 
+use crate::auth::{Credentials, Refusal};
 use crate::models::lenient::decode;
 use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
@@ -19,11 +23,12 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
-/// Where the proxy is and how to prove the right to call it.
+/// Where the proxy is and how to prove the right to call it. Clients compare equal while they
+/// share a base and [`Credentials`], whatever token those hold now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiClient {
     base: Rc<str>,
-    token: Option<Rc<str>>,
+    credentials: Credentials,
 }
 
 /// A GET's answer: new data, or "unchanged since the ETag you sent".
@@ -77,6 +82,14 @@ impl ApiError {
         }
     }
 
+    /// Did the proxy refuse the agent's credential (401: none, expired or not valid)?
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Proxy { status: 401, .. } | ApiError::Http { status: 401, .. }
+        )
+    }
+
     /// Is this the kind of failure that can pass by itself (so old data stays on screen as
     /// "stale" and polling goes on)? Refusals such as "no permission" or "session expired" are
     /// not.
@@ -120,11 +133,21 @@ pub fn segment(s: &str) -> String {
 }
 
 impl ApiClient {
+    /// A client with a fixed token (or none) and nobody to ask for another.
     pub fn new(base: &str, token: Option<&str>) -> ApiClient {
+        ApiClient::with_credentials(base, Credentials::fixed(token))
+    }
+
+    /// A client that sends whatever token `credentials` hold at each request.
+    pub fn with_credentials(base: &str, credentials: Credentials) -> ApiClient {
         ApiClient {
             base: base.trim_end_matches('/').into(),
-            token: token.map(Into::into),
+            credentials,
         }
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
     }
 
     fn url(&self, path: &str) -> String {
@@ -132,10 +155,37 @@ impl ApiClient {
     }
 
     fn authorize(&self, builder: RequestBuilder) -> RequestBuilder {
-        match &self.token {
+        match self.credentials.token() {
             Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
             None => builder,
         }
+    }
+
+    /// Sends `request` (built by `build` once the token is known) and tells the credentials how
+    /// the proxy took the token.
+    async fn send(
+        &self,
+        build: impl FnOnce() -> Result<Request, gloo_net::Error>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<web_sys::Response, ApiError> {
+        // While the sidebar is still finding out how the agent signs in, wait for the token
+        // rather than be refused without one.
+        if !self.credentials.ready(signal).await {
+            return Err(ApiError::Aborted);
+        }
+        let generation = self.credentials.generation();
+        let request = build().map_err(|e| ApiError::BadResponse(e.to_string()))?;
+        let response = send(request, signal).await?;
+        if response.ok() || response.status() == 304 {
+            self.credentials.accepted(generation);
+            return Ok(response);
+        }
+        if response.status() == 401 {
+            let challenge = response.headers().get("WWW-Authenticate").ok().flatten();
+            self.credentials
+                .refused(generation, Refusal::from_challenge(challenge.as_deref()));
+        }
+        Err(error_from(&response, signal).await)
     }
 
     /// GETs `path` (relative to the proxy's API base) and decodes the JSON body as `T`.
@@ -145,31 +195,34 @@ impl ApiClient {
         etag: Option<&str>,
         signal: Option<&AbortSignal>,
     ) -> Result<Fetched<T>, ApiError> {
-        match self.get_json(path, etag, signal).await? {
-            Fetched::Data { value, etag } => Ok(Fetched::Data {
+        // Only the decoding is generic: the request is in the bundle once, not once per type.
+        Ok(match self.get_json(path, etag, signal).await? {
+            Fetched::Data { value, etag } => Fetched::Data {
                 value: decode(value).map_err(ApiError::BadResponse)?,
                 etag,
-            }),
-            Fetched::NotModified => Ok(Fetched::NotModified),
-        }
+            },
+            Fetched::NotModified => Fetched::NotModified,
+        })
     }
 
-    /// [`get`](Self::get) without the decoding: the body as the browser parsed it. One copy of
-    /// the request code whatever the callers decode it into.
+    /// [`get`](Self::get) with the body as the browser parsed it.
     pub async fn get_json(
         &self,
         path: &str,
         etag: Option<&str>,
         signal: Option<&AbortSignal>,
     ) -> Result<Fetched<JsValue>, ApiError> {
-        let mut builder = self
-            .authorize(Request::get(&self.url(path)))
-            .header("Accept", "application/json")
-            .abort_signal(signal);
-        if let Some(etag) = etag {
-            builder = builder.header("If-None-Match", etag);
-        }
-        let response = send(builder.build(), signal).await?;
+        let build = || {
+            let mut builder = self
+                .authorize(Request::get(&self.url(path)))
+                .header("Accept", "application/json")
+                .abort_signal(signal);
+            if let Some(etag) = etag {
+                builder = builder.header("If-None-Match", etag);
+            }
+            builder.build()
+        };
+        let response = self.send(build, signal).await?;
         if response.status() == 304 {
             return Ok(Fetched::NotModified);
         }
@@ -192,15 +245,26 @@ impl ApiClient {
         let text = js_sys::JSON::stringify(&js)
             .map(String::from)
             .map_err(|e| ApiError::BadResponse(js_error_text(&e)))?;
-        let request = self
-            .authorize(Request::post(&self.url(path)))
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .abort_signal(signal)
-            .body(text);
-        let response = send(request, signal).await?;
-        let body = json_body(&response, signal).await?;
-        decode(body).map_err(ApiError::BadResponse)
+        let answer = self.post_text(path, text, signal).await?;
+        decode(answer).map_err(ApiError::BadResponse)
+    }
+
+    /// [`post`](Self::post) of a body already in JSON, answered as the browser parsed it.
+    async fn post_text(
+        &self,
+        path: &str,
+        text: String,
+        signal: Option<&AbortSignal>,
+    ) -> Result<JsValue, ApiError> {
+        let build = || {
+            self.authorize(Request::post(&self.url(path)))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .abort_signal(signal)
+                .body(text)
+        };
+        let response = self.send(build, signal).await?;
+        json_body(&response, signal).await
     }
 }
 
@@ -208,11 +272,11 @@ fn aborted(signal: Option<&AbortSignal>) -> bool {
     signal.is_some_and(AbortSignal::aborted)
 }
 
+/// Sends `request`; any answer is `Ok`, whatever its status.
 async fn send(
-    request: Result<Request, gloo_net::Error>,
+    request: Request,
     signal: Option<&AbortSignal>,
 ) -> Result<web_sys::Response, ApiError> {
-    let request = request.map_err(|e| ApiError::BadResponse(e.to_string()))?;
     let response = request.send().await.map_err(|e| {
         if aborted(signal) {
             ApiError::Aborted
@@ -220,12 +284,7 @@ async fn send(
             ApiError::Unreachable(e.to_string())
         }
     })?;
-    let response = web_sys::Response::from(response);
-    if response.ok() || response.status() == 304 {
-        Ok(response)
-    } else {
-        Err(error_from(&response, signal).await)
-    }
+    Ok(web_sys::Response::from(response))
 }
 
 /// The body parsed by the browser (`Response.json()`); decoded by `models::lenient`.

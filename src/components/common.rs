@@ -279,6 +279,18 @@ pub fn StatusBar(props: &StatusProps) -> Html {
                 </p>
             }
         }
+        // The sign-in strip above says what is being done about it; the data stays.
+        Phase::Failed(error) if error.is_unauthorized() => html! {
+            <p class="vs-notice vs-notice-stale" role="status">
+                if props.has_data {
+                    <strong>{ "Sign-in expired." }</strong>
+                    { " Showing the data received before; it is refreshed once you are signed in again." }
+                } else {
+                    <strong>{ "Not signed in." }</strong>
+                    { " Visitor data is shown once you are signed in." }
+                }
+            </p>
+        },
         Phase::Failed(error) => html! {
             <p class="vs-notice vs-notice-error" role="alert">
                 <strong>{ "Error: " }</strong>{ error_text(error) }

@@ -5,5 +5,6 @@ pub mod livechat;
 pub mod liveperson;
 pub mod panel;
 pub mod sidebar;
+pub mod sign_in;
 
 pub use sidebar::{Command, Controller, Sidebar, SidebarProps};

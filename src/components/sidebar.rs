@@ -1,17 +1,20 @@
 //! The sidebar's root: the `<aside>` landmark, the theme, the providers of the shared settings
 //! and announcer every panel reads through context (their types are in [`crate::context`]), and
 //! the switch between the LivePerson and LiveChat panels. Hosts steer it through a
-//! [`Controller`] (what `mount()`'s handle calls).
+//! [`Controller`] (what `mount()`'s handle calls). Its [`Credentials`] are the one token source
+//! of its requests, filled by [`use_auth`]; the [`SignIn`] strip says where signing in stands.
 
 use crate::api::ApiClient;
+use crate::auth::Credentials;
 use crate::components::common::Same;
 use crate::components::livechat::LiveChatView;
 use crate::components::liveperson::LivePersonView;
+use crate::components::sign_in::SignIn;
 use crate::console::livechat::AgentAppView;
 use crate::console::liveperson::WorkspaceView;
 use crate::console::Console;
 use crate::context::{Announcer, Settings};
-use crate::hooks::use_host_messages;
+use crate::hooks::{use_auth, use_host_messages};
 use crate::options::{Options, Provider, Selection, Theme};
 use std::cell::RefCell;
 use yew::prelude::*;
@@ -79,11 +82,22 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         })
     };
 
+    // One token source for the sidebar's life: a new token changes no prop and restarts no poll.
+    let credentials = {
+        let token = props.options.access_token.clone();
+        use_memo((), move |()| match token {
+            Some(token) => Credentials::fixed(Some(&token)),
+            None => Credentials::pending(),
+        })
+    };
+    let auth = use_auth(&props.options, &credentials);
+
     {
         let selection = selection.clone();
         use_host_messages(
             props.options.allowed_origins.clone(),
             Callback::from(move |next| selection.set(next)),
+            auth.on_host_token.clone(),
         );
     }
 
@@ -101,8 +115,9 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
 
     let settings = {
         let o = &props.options;
-        use_memo(o.clone(), |o| Settings {
-            client: ApiClient::new(&o.proxy_url, o.access_token.as_deref()),
+        let credentials = (*credentials).clone();
+        use_memo(o.clone(), move |o| Settings {
+            client: ApiClient::with_credentials(&o.proxy_url, credentials),
             locale: o.locale.clone().map(AttrValue::from),
             poll_interval_ms: o.poll_interval_ms,
             details_set_id: o.details_set_id.clone().into(),
@@ -133,7 +148,10 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         <ContextProvider<Settings> context={(*settings).clone()}>
         <ContextProvider<Announcer> context={(*announcer).clone()}>
             <aside class="vs-root" data-theme={theme.as_str()} aria-label="Visitor details">
-                { body }
+                <SignIn phase={auth.state.phase.clone()} on_sign_in={auth.sign_in.clone()} />
+                // A console's view starts its SDK at once (its handshake does not wait); its
+                // requests wait for the token instead.
+                if props.options.console.is_some() || auth.state.shows_panels() { { body } }
                 <div class="vs-sr-only" aria-live="polite" aria-atomic="true">{ (*announcement).clone() }</div>
             </aside>
         </ContextProvider<Announcer>>

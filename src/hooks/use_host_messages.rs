@@ -1,6 +1,7 @@
 //! `use_host_messages`: obeys `window.postMessage({type: "visitor-sidebar:show", provider,
-//! visitorId, sid})` from the embedding page, but only from the origins the deployment listed in
-//! `allowedOrigins`. Messages from anywhere else, or of any other shape, are ignored.
+//! visitorId, sid})` and takes `{type: "visitor-sidebar:auth", token}` (the agent's token, minted
+//! by the host console) from the embedding page, but only from the origins the deployment listed
+//! in `allowedOrigins`. Messages from anywhere else, or of any other shape, are ignored.
 
 use crate::options::Selection;
 use gloo_events::EventListener;
@@ -11,6 +12,8 @@ use yew::prelude::*;
 
 /// The message type the sidebar answers to.
 pub const SHOW: &str = "visitor-sidebar:show";
+/// The host's token for the agent.
+pub const AUTH: &str = "visitor-sidebar:auth";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -22,10 +25,31 @@ struct ShowMessage {
     sid: Option<String>,
 }
 
+fn allowed_origin(origin: &str, allowed: &[String]) -> bool {
+    // "*" is not honoured on purpose: any page could then steer an agent's sidebar.
+    allowed.iter().any(|o| o.trim_end_matches('/') == origin)
+}
+
+/// The token a `visitor-sidebar:auth` message gives, if it comes from an allowed origin.
+pub fn accept_token(
+    origin: &str,
+    data: &wasm_bindgen::JsValue,
+    allowed: &[String],
+) -> Option<String> {
+    if !allowed_origin(origin, allowed) {
+        return None;
+    }
+    if crate::auth::text(data, "type")? != AUTH {
+        return None;
+    }
+    let token = crate::auth::text(data, "token")?;
+    let token = token.trim();
+    (!token.is_empty()).then(|| token.to_owned())
+}
+
 /// The selection a message asks for, if it comes from an allowed origin and is well formed.
 pub fn accept(origin: &str, data: &wasm_bindgen::JsValue, allowed: &[String]) -> Option<Selection> {
-    // "*" is not honoured on purpose: any page could then steer an agent's sidebar.
-    if !allowed.iter().any(|o| o.trim_end_matches('/') == origin) {
+    if !allowed_origin(origin, allowed) {
         return None;
     }
     let message: ShowMessage = crate::models::lenient::decode(data.clone()).ok()?;
@@ -35,21 +59,29 @@ pub fn accept(origin: &str, data: &wasm_bindgen::JsValue, allowed: &[String]) ->
     Selection::from_parts(message.provider.as_deref(), message.visitor_id, message.sid).ok()
 }
 
-/// Listens for host messages while mounted; `on_show` gets each accepted selection.
+/// Listens for host messages while mounted; `on_show` gets each accepted selection, `on_auth`
+/// each accepted token with the origin it came from.
 ///
 /// ```ignore
-/// use_host_messages(options.allowed_origins.clone(), Callback::from(move |next| selection.set(next)));
+/// use_host_messages(options.allowed_origins.clone(), Callback::from(move |next| selection.set(next)), on_auth);
 /// ```
 #[hook]
-pub fn use_host_messages(allowed: Vec<String>, on_show: Callback<Selection>) {
+pub fn use_host_messages(
+    allowed: Vec<String>,
+    on_show: Callback<Selection>,
+    on_auth: Callback<(String, String)>,
+) {
     use_effect_with(allowed, move |allowed| {
         let listener = match web_sys::window() {
             Some(window) if !allowed.is_empty() => {
                 let allowed = allowed.clone();
                 Some(EventListener::new(&window, "message", move |event| {
                     let event: &MessageEvent = event.unchecked_ref();
-                    if let Some(selection) = accept(&event.origin(), &event.data(), &allowed) {
+                    let (origin, data) = (event.origin(), event.data());
+                    if let Some(selection) = accept(&origin, &data, &allowed) {
                         on_show.emit(selection);
+                    } else if let Some(token) = accept_token(&origin, &data, &allowed) {
+                        on_auth.emit((token, origin));
                     }
                 }))
             }

@@ -5,8 +5,13 @@
 //!
 //! An unchanged poll (a 304, or a 200 equal to what is shown) changes no state, so it causes no
 //! render and no DOM mutation.
+//!
+//! After the proxy refuses the agent's token (401) it does not ask again with the same token: it
+//! keeps the data on screen and polls as soon as the sidebar's credentials change (a new token
+//! from the sign-in) or the agent presses Refresh.
 
 use crate::api::{ApiClient, ApiError, Fetched};
+use crate::auth::Credentials;
 use crate::models::lenient::decode;
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
@@ -117,8 +122,12 @@ struct Alarm {
 }
 
 impl Alarm {
-    async fn sleep(&self, ms: u32) {
+    /// Sleeps `ms`, or until woken; with `credentials`, also until they change.
+    async fn sleep_or_change(&self, ms: u32, credentials: Option<&Credentials>) {
         let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            if let Some(credentials) = credentials {
+                credentials.wake_on_change(resolve.clone());
+            }
             let ring = resolve.clone();
             // setTimeout takes an i32: a longer pause would wrap around and fire at once.
             let timer = Timeout::new(ms.min(i32::MAX as u32), move || {
@@ -128,6 +137,10 @@ impl Alarm {
         });
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
         self.sleeping.borrow_mut().take();
+    }
+
+    async fn sleep(&self, ms: u32) {
+        self.sleep_or_change(ms, None).await;
     }
 
     fn wake(&self) {
@@ -198,6 +211,7 @@ async fn poll(
             break;
         }
         let mut retry_after = None;
+        let mut refused = false;
         let outcome = match result {
             Ok(Fetched::Data {
                 value,
@@ -206,6 +220,7 @@ async fn poll(
             Ok(Fetched::NotModified) => Some(report(Report::Unchanged)),
             Err(ApiError::Aborted) => None,
             Err(error) => {
+                refused = error.is_unauthorized();
                 retry_after = error.retry_after();
                 Some(report(Report::Failed(error)))
             }
@@ -214,6 +229,18 @@ async fn poll(
             Some(Ok(())) => failures = 0,
             Some(Err(_)) => failures = failures.saturating_add(1),
             None => {}
+        }
+        if refused {
+            // The same token would be refused again (and count against the agent at the
+            // proxy): wait for another one, or for Refresh. A newer one may have come already,
+            // while this answer was read.
+            let credentials = client.credentials();
+            if credentials.current_was_refused() {
+                alarm
+                    .sleep_or_change(i32::MAX as u32, Some(credentials))
+                    .await;
+            }
+            continue;
         }
         let pause = if failures == 0 {
             interval_ms

@@ -87,6 +87,12 @@ impl LiveChatTokens {
         &self.config.client_id
     }
 
+    /// The accounts server that issues (and answers for) the tokens: the widget's SDK signs
+    /// agents in there.
+    pub fn accounts_url(&self) -> &str {
+        &self.config.accounts_url
+    }
+
     pub async fn verify(&self, token: &str) -> Result<Agent, Refusal> {
         let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let verdict = self

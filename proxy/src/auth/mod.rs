@@ -288,7 +288,11 @@ impl Auth {
     pub fn public_config(&self) -> Value {
         let mut modes = Vec::new();
         if let Some(lc) = &self.0.livechat {
-            modes.push(json!({"type": "livechat", "client_id": lc.client_id()}));
+            modes.push(json!({
+                "type": "livechat",
+                "client_id": lc.client_id(),
+                "accounts_url": lc.accounts_url(),
+            }));
         }
         if !self.0.tokens.is_empty() || self.0.host_jwt.is_some() {
             modes.push(json!({"type": "host"}));
