@@ -26,6 +26,14 @@ impl Provider {
             _ => None,
         }
     }
+
+    /// The name [`Provider::parse`] reads (and the URL's `?provider=` carries).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::LiveChat => "livechat",
+            Provider::LivePerson => "liveperson",
+        }
+    }
 }
 
 /// Colour scheme: follow the system, or force one.

@@ -9,7 +9,6 @@ use axum::{Json, Router};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -19,7 +18,7 @@ use crate::access;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{livechat, liveperson};
+use crate::{livechat, liveperson, static_files};
 
 /// Request bodies the proxy accepts (details and webhooks are small).
 const MAX_REQUEST_BYTES: usize = 64 * 1024;
@@ -50,9 +49,8 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
             access::check_origin,
         ));
     let router = match &state.config.static_dir {
-        // The built widget; unknown paths get index.html so client-side routes load.
-        Some(dir) => api
-            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        // The built widget: precompressed, cached by name (see static_files).
+        Some(dir) => api.fallback_service(static_files::router(dir)),
         None => api.fallback(api_not_found),
     };
     router

@@ -4,7 +4,8 @@
 //!
 //! Layers, each depending only on those below it: `main` → `server` → `app` (router) → `state`
 //! → the providers (`liveperson`, `livechat`, each with its config, client and routes) and
-//! `access` → `cache`, `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`.
+//! `access` → `cache`, `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`;
+//! `static_files` serves the built widget (`--static`).
 
 pub mod access;
 pub mod app;
@@ -20,6 +21,7 @@ pub mod secret;
 pub mod server;
 pub mod settings;
 pub mod state;
+pub mod static_files;
 pub mod upstream;
 pub mod urls;
 

@@ -1,11 +1,13 @@
 //! Talking to the proxy: one request function that checks the status before decoding, sends
 //! the access token and `If-None-Match`, and turns every failure into an [`ApiError`]. The
-//! endpoint modules only build paths.
+//! endpoint modules only build paths (each behind its provider's cargo feature).
 //!
 //! Bodies are parsed by the browser (`Response.json()`) and decoded with serde-wasm-bindgen
 //! through `models::lenient` (see there for the measurements behind that choice).
 
+#[cfg(feature = "livechat")]
 pub mod livechat;
+#[cfg(feature = "liveperson")]
 pub mod liveperson;
 
 use crate::models::lenient::decode;
