@@ -110,7 +110,9 @@ async fn view_files(
             continue;
         };
         let path = rest.split(['?', '#']).next().unwrap_or_default().to_owned();
-        if path.starts_with("/api/") {
+        // API data is not the widget; the favicon is the browser's own request (answered with
+        // the page by the proxy's fallback), not something the page loads.
+        if path.starts_with("/api/") || path == "/favicon.ico" {
             continue;
         }
         // Fetched again as a browser accepting each encoding would get it; reqwest here
