@@ -39,7 +39,7 @@ pub use state::AppState;
 pub use visitor_sidebar_sim as sim;
 
 /// Logs to stderr; `RUST_LOG` overrides the default filter. `quiet` (demo mode, which shares a
-/// terminal with `trunk serve` and polls the simulator every few hundred milliseconds) logs only
+/// terminal with `make serve`'s messages and polls the simulator every few hundred milliseconds) logs only
 /// warnings and errors by default.
 pub fn init_tracing(quiet: bool) {
     let default = if quiet {
