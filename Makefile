@@ -2,7 +2,7 @@
 # Both install what is missing first (scripts/install-tools.sh, idempotent).
 
 SHELL := /bin/bash
-# binaryen 132's wasm-opt must come before any system one when trunk runs.
+# binaryen 132's wasm-opt must come before any system one when scripts/build.sh runs.
 export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM := --target wasm32-unknown-unknown
 UNIT := -p visitor-sidebar-contract -p visitor-sidebar-proxy -p visitor-sidebar-sim
@@ -20,9 +20,10 @@ tools:
 serve: tools
 	@scripts/serve.sh
 
-## The release bundle in dist/ (wasm-opt applied).
+## The release bundles in dist/ (one per provider and one with both, wasm-opt applied, hashed
+## names, .br and .gz beside each file; see scripts/build.sh).
 build: tools
-	trunk build --release
+	scripts/build.sh
 
 ## Every test layer; fails when any fails.
 test: tools fmt-check lint test-native test-wasm test-e2e test-serve
@@ -33,6 +34,8 @@ fmt-check:
 
 lint:
 	cargo clippy -p visitor-sidebar $(WASM) --all-targets -- -D warnings
+	cargo clippy -p visitor-sidebar $(WASM) --no-default-features --features livechat --all-targets -- -D warnings
+	cargo clippy -p visitor-sidebar $(WASM) --no-default-features --features liveperson --all-targets -- -D warnings
 	cargo clippy $(NATIVE) $(DEMO) --all-targets -- -D warnings
 	cargo clippy -p visitor-sidebar-proxy -- -D warnings
 
@@ -53,8 +56,10 @@ test-serve: build
 	scripts/test-serve.sh
 
 ## Sizes and speeds against the targets (see the README); the table also goes to
-## artifacts/bench.txt (git-ignored).
-bench: build
+## artifacts/bench.txt (git-ignored). twiggy (the size profiler) is installed on demand.
+bench: tools
+	@scripts/install-tools.sh --bench
+	NAMED_WASM=1 scripts/build.sh
 	cargo run --release -p visitor-sidebar-e2e --bin bench
 	BENCH_OUT=artifacts/bench-proxy.txt cargo run --release -p visitor-sidebar-proxy --features demo --example bench
 	cargo run --release -p visitor-sidebar-proxy --features demo --example load

@@ -3,11 +3,15 @@
 # stable toolchain, node/npm and apt. Idempotent: installed tools at the right version are
 # skipped in seconds. Nothing is downloaded outside the package registries (no browser or
 # driver downloads: Chromium and chromedriver come from Debian).
+#
+# `--bench` also installs what only `make bench` needs: twiggy, the wasm size profiler (a
+# 2.5 CPU-minute cargo build, so `make test` on a fresh machine does not wait for it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
 WASM_PACK_VERSION=0.13.1
+TWIGGY_VERSION=0.8.0
 
 say() { printf '==> %s\n' "$*"; }
 
@@ -36,6 +40,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   cargo install --locked --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" ||
     cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
+# trunk: `make serve`'s development server (release bundles are scripts/build.sh's).
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   say "installing trunk $TRUNK_VERSION (trunk 0.22 needs rustc >= 1.96.1)"
   cargo install --locked --force trunk --version "$TRUNK_VERSION"
@@ -45,13 +50,20 @@ if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]; t
   cargo install --locked --force wasm-pack --version "$WASM_PACK_VERSION"
 fi
 
-# --- Chromium and chromedriver from Debian --------------------------------------------------
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  say "installing chromium and chromium-driver from Debian"
+# twiggy names itself "twiggy-opt 0.8.0".
+if [ "${1:-}" = --bench ] && [ "$(twiggy --version 2>/dev/null)" != "twiggy-opt $TWIGGY_VERSION" ]; then
+  say "installing twiggy $TWIGGY_VERSION (for make bench)"
+  cargo install --locked --force twiggy --version "$TWIGGY_VERSION"
+fi
+
+# --- From Debian: Chromium and chromedriver; brotli and gzip for dist/'s precompressed files --
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null ||
+  ! command -v brotli >/dev/null || ! command -v gzip >/dev/null; then
+  say "installing chromium, chromium-driver, brotli and gzip from Debian"
   SUDO=""
   if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
   $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium chromium-driver
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium chromium-driver brotli gzip
 fi
 
 # --- Redis from Debian: the proxy's replica tests start their own on a free loopback port -------

@@ -2,7 +2,8 @@
 //! and LiveChat visitor details fetched through a credential-holding proxy.
 //!
 //! Three ways in, all ending in the [`components::Sidebar`] component:
-//! - the iframe page (`index.html`): [`start_page`] reads the URL query and `<meta>` settings;
+//! - the iframe page (`index.html`, whose `loader.js` picks the bundle): [`start_page`] reads the
+//!   URL query and `<meta>` settings;
 //! - a script in the host page: [`mount`] returns a [`SidebarHandle`];
 //! - `postMessage` from the parent frame (origins listed in `allowedOrigins` only).
 
@@ -109,7 +110,9 @@ pub fn mount_with(element: web_sys::Element, options: Options) -> SidebarHandle 
 
 /// Starts the iframe page: mounts into the element marked `data-visitor-sidebar`, configured
 /// from the page's URL query and `<meta name="visitor-sidebar:…">` tags. Does nothing on
-/// pages without such an element (pages that call [`mount`] themselves).
+/// pages without such an element (pages that call [`mount`] themselves). The iframe page's
+/// loader (`www/loader.js`) calls it as `startPage()` once the bundle is initialised.
+#[wasm_bindgen(js_name = startPage)]
 pub fn start_page() {
     page::start();
 }

@@ -2,6 +2,7 @@
 //! visitor to show and how to look. It comes from `mount(element, options)` or, for the iframe
 //! page, from the URL query and the page's `<meta>` tags.
 
+#[cfg(feature = "liveperson")]
 use crate::console::liveperson::WorkspaceOptions;
 use crate::console::Console;
 use serde::Deserialize;
@@ -26,6 +27,14 @@ impl Provider {
             "livechat" => Some(Provider::LiveChat),
             "liveperson" => Some(Provider::LivePerson),
             _ => None,
+        }
+    }
+
+    /// The name [`Provider::parse`] reads (and the URL's `?provider=` carries).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::LiveChat => "livechat",
+            Provider::LivePerson => "liveperson",
         }
     }
 }
@@ -116,6 +125,7 @@ pub struct Options {
     pub console: Option<Console>,
     /// Inside LivePerson's Agent Workspace: where its SDK is, and which bound paths hold the
     /// IDs the Visit Information API takes.
+    #[cfg(feature = "liveperson")]
     pub workspace: WorkspaceOptions,
 }
 
@@ -132,6 +142,7 @@ impl Default for Options {
             allowed_origins: Vec::new(),
             selection: Selection::default(),
             console: None,
+            #[cfg(feature = "liveperson")]
             workspace: WorkspaceOptions::default(),
         }
     }
@@ -217,6 +228,7 @@ impl RawOptions {
             allowed_origins: self.allowed_origins.unwrap_or_default(),
             selection: Selection::from_parts(self.provider.as_deref(), self.visitor_id, self.sid)?,
             console,
+            #[cfg(feature = "liveperson")]
             workspace: WorkspaceOptions::new(
                 self.liveperson_sdk_url,
                 self.liveperson_visitor_id_path,

@@ -59,6 +59,12 @@ pub(crate) fn start() {
     else {
         return;
     };
+    // Once per page: `trunk serve`'s build starts it from `main`, and a page may also call
+    // `startPage()` after `init()` (as the release loader does).
+    if root.has_attribute("data-vs-started") {
+        return;
+    }
+    let _ = root.set_attribute("data-vs-started", "");
     let search = window.location().search().unwrap_or_default();
     match options_from(&document, &search).into_options() {
         Ok(options) => {

@@ -4,7 +4,7 @@
 //! the proxy, a switch never shows the previous customer, the theme follows, the notices when
 //! there is no Agent App or no SDK, cleanup on unmount, drafts across chats, hostile profiles.
 
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "livechat"))]
 
 mod common;
 

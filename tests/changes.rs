@@ -1,7 +1,7 @@
 //! What changed between two polls is highlighted briefly and announced politely to screen
 //! readers; the first answer, and a switch to another visitor, announce nothing.
 
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "livechat", feature = "liveperson"))]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! Property tests of the decoders: arbitrary JSON never panics either decoder, and a random
 //! corruption of one part of the seed samples leaves every other part decoded as before.
 
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "livechat", feature = "liveperson"))]
 
 mod common;
 

@@ -2,7 +2,7 @@
 //! sidebars on one page, the iframe page's URL query, and `postMessage` from allowed origins
 //! only. The proxy is a stand-in `fetch`.
 
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "livechat", feature = "liveperson"))]
 
 mod common;
 

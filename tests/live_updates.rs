@@ -2,7 +2,7 @@
 //! polling pauses while the page is hidden; errors keep the last good data as "stale" and
 //! recover by themselves; unchanged polls send `If-None-Match` and touch no DOM node.
 
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "livechat", feature = "liveperson"))]
 
 mod common;
 

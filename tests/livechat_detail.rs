@@ -1,7 +1,7 @@
 //! One LiveChat visitor: the seed sample shown whole, hostile visitor text kept as text, odd
 //! values tolerated, and the loading and error states of the fetched view.
 
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "livechat"))]
 
 mod common;
 

@@ -2,7 +2,7 @@
 //! request as it crosses the wire, pending then confirmed, failures that keep every value and
 //! retry without retyping, and drafts that survive switching visitors.
 
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "livechat"))]
 
 mod common;
 

@@ -2,7 +2,7 @@
 //! as they cross the wire, the search, paging through 5,000 visitors, and coming back from a
 //! visitor to the same filters, page and row.
 
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "livechat"))]
 
 mod common;
 

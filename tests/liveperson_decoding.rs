@@ -2,7 +2,7 @@
 //! whole, and mutated copies (nulls, wrong types, numbers as strings, unknown fields and event
 //! kinds, malformed pages and events) keep everything that can be read.
 
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "liveperson"))]
 
 mod common;
 

@@ -3,7 +3,7 @@
 //! (nulls, missing sections, unknown events, script in every string, 5,000 pages, several app
 //! sessions) render without a panic and without a single visitor string becoming markup.
 
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "liveperson"))]
 
 mod common;
 

@@ -6,7 +6,7 @@
 //! every path; hostile values stay text. The SDK is the e2e stand-in (`e2e/www/`), evaluated in
 //! the test page; the proxy is a fetch stand-in.
 
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "liveperson"))]
 
 mod common;
 

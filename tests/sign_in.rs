@@ -5,7 +5,7 @@
 //! allowed origins only, 403/503 in their own words, and the company sign-in button and popup.
 //! The proxy is a stand-in `fetch` that refuses unknown tokens as the real one does.
 
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "livechat", feature = "liveperson"))]
 
 mod common;
 

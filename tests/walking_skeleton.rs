@@ -1,7 +1,7 @@
 //! The widget's first browser tests: the seed samples decode and render through the real
 //! components, and visitor-supplied addresses only become links with a safe scheme.
 
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "livechat", feature = "liveperson"))]
 
 mod common;
 

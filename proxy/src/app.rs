@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::pages;
 use crate::state::AppState;
-use crate::{livechat, liveperson};
+use crate::{livechat, liveperson, static_files};
 
 /// Request bodies the proxy accepts (details and webhooks are small).
 const MAX_REQUEST_BYTES: usize = 64 * 1024;
@@ -55,8 +55,12 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
             access::check_origin,
         ));
     let router = match &state.config.static_dir {
-        // The built widget, with the headers that protect its pages (frame-ancestors).
-        Some(dir) => api.fallback_service(pages::static_pages(dir, &state.config.frame_ancestors)),
+        // The built widget: precompressed, cached by name (see static_files), every answer
+        // carrying the pages' policy (frame-ancestors, see pages).
+        Some(dir) => api.fallback_service(static_files::router(
+            dir,
+            pages::page_policy(&state.config.frame_ancestors),
+        )),
         None => api.fallback(api_not_found),
     };
     router

@@ -5,7 +5,8 @@
 //! Layers, each depending only on those below it: `main` → `server` → `app` (router) → `state`
 //! → the providers (`liveperson`, `livechat`, each with its config, client and routes),
 //! `access` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`, `store`,
-//! `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`.
+//! `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`; `static_files`
+//! serves the built widget (`--static`) with the headers of `pages`.
 
 pub mod access;
 pub mod app;
@@ -24,6 +25,7 @@ pub mod secret;
 pub mod server;
 pub mod settings;
 pub mod state;
+pub mod static_files;
 pub mod store;
 pub mod upstream;
 pub mod urls;
@@ -42,7 +44,7 @@ pub use state::AppState;
 pub use visitor_sidebar_sim as sim;
 
 /// Logs to stderr; `RUST_LOG` overrides the default filter. `quiet` (demo mode, which shares a
-/// terminal with `trunk serve` and polls the simulator every few hundred milliseconds) logs only
+/// terminal with `make serve`'s messages and polls the simulator every few hundred milliseconds) logs only
 /// warnings and errors by default.
 pub fn init_tracing(quiet: bool) {
     let default = if quiet {

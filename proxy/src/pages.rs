@@ -1,5 +1,5 @@
-//! The widget's pages when the proxy serves them (`--static` / `VS_STATIC_DIR`): the files, and
-//! the headers that protect them.
+//! The headers that protect the widget's pages when the proxy serves them (`--static` /
+//! `VS_STATIC_DIR`; the files themselves are `static_files`'s).
 //!
 //! Today that is `Content-Security-Policy: frame-ancestors …` from `VS_FRAME_ANCESTORS`. The
 //! page is made to be framed by agent consoles, and LiveChat's Agent App SDK, in its default
@@ -7,12 +7,7 @@
 //! frame it, so a stranger's page cannot pose as the Agent App. The policy is built in one
 //! function ([`page_policy`]) so that a fuller policy can grow there.
 
-use std::path::Path;
-
-use axum::http::{header, HeaderValue};
-use tower::Layer;
-use tower_http::services::{ServeDir, ServeFile};
-use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
+use axum::http::HeaderValue;
 
 /// Who may frame the pages when `VS_FRAME_ANCESTORS` is unset: the proxy's own origin only.
 /// Embedding the page in a console (LiveChat's Agent App, LivePerson's Agent Workspace) takes
@@ -104,19 +99,6 @@ pub fn page_policy(frame_ancestors: &[String]) -> HeaderValue {
     // The sources were checked to be visible ASCII without quotes or `;` (bar the keywords).
     HeaderValue::from_str(&policy)
         .unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'self'"))
-}
-
-/// The built widget in `dir` (unknown paths get `index.html`, so client-side routes load), every
-/// answer carrying [`page_policy`].
-pub fn static_pages(
-    dir: &Path,
-    frame_ancestors: &[String],
-) -> SetResponseHeader<ServeDir<ServeFile>, HeaderValue> {
-    SetResponseHeaderLayer::overriding(
-        header::CONTENT_SECURITY_POLICY,
-        page_policy(frame_ancestors),
-    )
-    .layer(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Talking to the proxy: one request function that checks the status before decoding, sends
 //! the access token and `If-None-Match`, and turns every failure into an [`ApiError`]. The
-//! endpoint modules only build paths.
+//! endpoint modules only build paths (each behind its provider's cargo feature).
 //!
 //! The token is read from the sidebar's [`Credentials`] at each request (so a new one needs no
 //! new client), and every 401 is reported back to them with what `WWW-Authenticate` said.
@@ -8,7 +8,9 @@
 //! Bodies are parsed by the browser (`Response.json()`) and decoded with serde-wasm-bindgen
 //! through `models::lenient` (see there for the measurements behind that choice).
 
+#[cfg(feature = "livechat")]
 pub mod livechat;
+#[cfg(feature = "liveperson")]
 pub mod liveperson;
 
 use crate::auth::{Credentials, Refusal};

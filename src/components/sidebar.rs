@@ -10,8 +10,6 @@ use crate::components::common::Same;
 use crate::components::livechat::LiveChatView;
 use crate::components::liveperson::LivePersonView;
 use crate::components::sign_in::SignIn;
-use crate::console::livechat::AgentAppView;
-use crate::console::liveperson::WorkspaceView;
 use crate::console::Console;
 use crate::context::{Announcer, Settings};
 use crate::hooks::{use_auth, use_host_messages};
@@ -126,13 +124,8 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
 
     let body = match props.options.console {
         // In a console, its SDK names the chat; hosts' show() and messages have nothing to say.
-        Some(Console::LiveChat) => {
-            let theme = theme.clone();
-            html! { <AgentAppView on_theme={Callback::from(move |t| theme.set(t))} /> }
-        }
-        Some(Console::LivePerson) => {
-            html! { <WorkspaceView options={props.options.workspace.clone()} /> }
-        }
+        Some(Console::LiveChat) => agent_app(&theme),
+        Some(Console::LivePerson) => agent_workspace(&props.options),
         None => match selection.provider {
             Provider::LivePerson => html! {
                 <LivePersonView visitor_id={selection.visitor_id.clone().map(AttrValue::from)}
@@ -157,4 +150,29 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         </ContextProvider<Announcer>>
         </ContextProvider<Settings>>
     }
+}
+
+/// The body inside LiveChat's Agent App; its theme follows the Agent App's.
+#[cfg(feature = "livechat")]
+fn agent_app(theme: &UseStateHandle<Theme>) -> Html {
+    use crate::console::livechat::AgentAppView;
+    let theme = theme.clone();
+    html! { <AgentAppView on_theme={Callback::from(move |t| theme.set(t))} /> }
+}
+
+#[cfg(not(feature = "livechat"))]
+fn agent_app(_theme: &UseStateHandle<Theme>) -> Html {
+    crate::components::not_carried::notice(Provider::LiveChat)
+}
+
+/// The body inside LivePerson's Agent Workspace.
+#[cfg(feature = "liveperson")]
+fn agent_workspace(options: &Options) -> Html {
+    use crate::console::liveperson::WorkspaceView;
+    html! { <WorkspaceView options={options.workspace.clone()} /> }
+}
+
+#[cfg(not(feature = "liveperson"))]
+fn agent_workspace(_options: &Options) -> Html {
+    crate::components::not_carried::notice(Provider::LivePerson)
 }

@@ -1,9 +1,12 @@
 //! The agent consoles that embed the iframe page as a fixed URL and tell it whose chat is open
 //! only through their own SDKs: `?console=livechat` (LiveChat's Agent App, see [`livechat`]) and
 //! `?console=liveperson` (LivePerson's Agent Workspace, see [`liveperson`]). What both need lives
-//! here: which console, and loading the console's SDK script only in that mode.
+//! here: which console, and loading the console's SDK script only in that mode. Each console's
+//! module is behind its provider's cargo feature (a bundle without it shows a notice instead).
 
+#[cfg(feature = "livechat")]
 pub mod livechat;
+#[cfg(feature = "liveperson")]
 pub mod liveperson;
 
 use wasm_bindgen::prelude::*;

@@ -1,23 +1,44 @@
-//! `make bench`, the widget half: sizes of what the page loads, time to first visitor data,
-//! decode + render time of large answers, and DOM mutations caused by unchanged polls. Needs the
-//! release build in `dist/` (`make build`). Prints a table and writes `artifacts/bench-widget.txt`.
+//! `make bench`, the widget half: what each view transfers (raw, gzip, brotli, as the proxy's
+//! `--static` sends them) against the targets, the largest items of each release bundle
+//! (twiggy), time to first visitor data, decode + render time of large answers, and DOM
+//! mutations caused by unchanged polls. Needs the release build in `dist/` with the named
+//! wasm twins (`NAMED_WASM=1 scripts/build.sh`, which `make bench` runs). Prints a table and
+//! writes `artifacts/bench-widget.txt`; the size totals also go to `artifacts/bench-sizes.tsv`,
+//! and the next run prints its totals beside that previous run's.
 
-use anyhow::{Context, Result};
-use flate2::{write::GzEncoder, Compression};
+use anyhow::{bail, Context, Result};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
-use visitor_sidebar_e2e::{dist_dir, start_demo, Browser};
+use std::path::{Path, PathBuf};
+use visitor_sidebar_e2e::{dist_dir, start_demo, Browser, DemoServer};
 
 const LP_SEED: &str =
     "visitorId=jnPABZYjQcOS2Uk5fp_HnA&sid=c524460e4432e9f93cf700af590f16ef181f20e6";
 const LOADS: usize = 20;
 const RENDERS: usize = 7;
+/// What one view may transfer (bytes, 1 KB = 1,024 bytes).
+const TARGET_GZIP: usize = 150 * 1024;
+const TARGET_BROTLI: usize = 125 * 1024;
+/// How many of each bundle's largest items to list.
+const TOP_ITEMS: usize = 20;
 
-fn gzip_len(bytes: &[u8]) -> Result<usize> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
-    encoder.write_all(bytes)?;
-    Ok(encoder.finish()?.len())
-}
+/// The views a benchmark loads: name, path on the demo proxy, text that shows it has started.
+const VIEWS: [(&str, &str, &str); 3] = [
+    ("LiveChat iframe view", "/?provider=livechat", "visitors"),
+    (
+        "LivePerson iframe view",
+        "/?provider=liveperson&visitorId=jnPABZYjQcOS2Uk5fp_HnA&sid=c524460e4432e9f93cf700af590f16ef181f20e6",
+        "Test Page",
+    ),
+    ("demo console (both providers)", "/console.html", "John Doe"),
+];
+
+/// The bundles `scripts/build.sh` builds: name and file stem.
+const BUNDLES: [(&str, &str); 3] = [
+    ("livechat", "visitor-sidebar-livechat"),
+    ("liveperson", "visitor-sidebar-liveperson"),
+    ("full", "visitor-sidebar"),
+];
 
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -39,42 +60,259 @@ fn verdict(ok: bool) -> &'static str {
     }
 }
 
+fn kb(bytes: usize) -> f64 {
+    bytes as f64 / 1024.0
+}
+
+/// "met (12.3 KB to spare)" or "MISSED by 12.3 KB".
+fn against(total: usize, target: usize) -> String {
+    if total <= target {
+        format!("met ({:.1} KB to spare)", kb(target - total))
+    } else {
+        format!("MISSED by {:.1} KB", kb(total - target))
+    }
+}
+
+/// One file a view loaded, and its size as the proxy sends it for each encoding.
+struct Loaded {
+    path: String,
+    raw: usize,
+    gzip: usize,
+    brotli: usize,
+    /// What Chromium itself counted (`encodedBodySize`, brotli where the proxy has a twin).
+    browser: usize,
+}
+
+/// The same-origin files (the page and what it loaded, not `/api` data) of the view at `path`.
+async fn view_files(
+    browser: &Browser,
+    demo: &DemoServer,
+    path: &str,
+    started: &str,
+) -> Result<Vec<Loaded>> {
+    browser.open(demo, path).await?;
+    browser.wait_for_text("aside.vs-root", started).await?;
+    let entries = browser
+        .client
+        .execute(
+            r#"return [...performance.getEntriesByType("navigation"),
+                       ...performance.getEntriesByType("resource")]
+                 .map(e => [e.name, e.encodedBodySize]);"#,
+            vec![],
+        )
+        .await?;
+    let origin = demo.url();
+    let http = reqwest::Client::new();
+    let mut files = Vec::new();
+    for entry in entries.as_array().context("resource entries")? {
+        let url = entry[0].as_str().context("entry name")?;
+        let Some(rest) = url.strip_prefix(&origin) else {
+            continue;
+        };
+        let path = rest.split(['?', '#']).next().unwrap_or_default().to_owned();
+        // API data is not the widget; the favicon is the browser's own request (answered with
+        // the page by the proxy's fallback), not something the page loads.
+        if path.starts_with("/api/") || path == "/favicon.ico" {
+            continue;
+        }
+        // Fetched again as a browser accepting each encoding would get it; reqwest here
+        // decodes nothing, so the body length is what crosses the wire.
+        let mut sizes = Vec::new();
+        for accept in ["identity", "gzip", "br"] {
+            let response = http
+                .get(format!("{origin}{path}"))
+                .header("Accept-Encoding", accept)
+                .send()
+                .await?;
+            if !response.status().is_success() {
+                bail!("{path}: HTTP {}", response.status());
+            }
+            let expected = (accept != "identity").then_some(accept);
+            let got = response
+                .headers()
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            if got.as_deref() != expected && path != "/" && !path.ends_with(".html") {
+                bail!("{path}: asked for {accept}, the proxy sent {got:?}");
+            }
+            sizes.push(response.bytes().await?.len());
+        }
+        files.push(Loaded {
+            path,
+            raw: sizes[0],
+            gzip: sizes[1],
+            brotli: sizes[2],
+            browser: entry[1].as_u64().unwrap_or(0) as usize,
+        });
+    }
+    if files.len() < 3 {
+        bail!("{path}: the browser reports only {} files", files.len());
+    }
+    Ok(files)
+}
+
+/// Totals of the previous run, from `artifacts/bench-sizes.tsv`: view → (raw, gzip, brotli).
+fn previous_totals(file: &Path) -> BTreeMap<String, [usize; 3]> {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return BTreeMap::new();
+    };
+    text.lines()
+        .filter_map(|line| {
+            let mut cells = line.split('\t');
+            let view = cells.next()?.to_owned();
+            let mut n = [0; 3];
+            for slot in &mut n {
+                *slot = cells.next()?.parse().ok()?;
+            }
+            Some((view, n))
+        })
+        .collect()
+}
+
+fn delta(now: usize, before: Option<usize>) -> String {
+    match before {
+        Some(before) => format!("{:+.1} KB", (now as f64 - before as f64) / 1024.0),
+        None => "-".into(),
+    }
+}
+
+/// twiggy's largest items of one bundle by retained size: the wasm-opt output with its
+/// function names kept (`NAMED_WASM=1 scripts/build.sh`), as (retained bytes, percent, name).
+fn largest_items(named: &Path) -> Result<Vec<(u64, f64, String)>> {
+    let output = std::process::Command::new("twiggy")
+        .args(["top", "--retained", "-n", "60", "-f", "json"])
+        .arg(named)
+        .output()
+        .context("cannot run twiggy (scripts/install-tools.sh --bench installs it)")?;
+    if !output.status.success() {
+        bail!(
+            "twiggy failed on {}: {}",
+            named.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let items: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    Ok(items
+        .as_array()
+        .context("twiggy's JSON is a list")?
+        .iter()
+        .filter_map(|item| {
+            let name = item["name"].as_str()?.to_owned();
+            // The function table, its element segment and the name section retain everything
+            // or are not shipped: not items a size decision acts on.
+            let meta = name.starts_with("table[")
+                || name.starts_with("elem[")
+                || name.contains("subsection")
+                || name.starts_with("custom section");
+            (!meta).then(|| {
+                (
+                    item["retained_size"].as_u64().unwrap_or(0),
+                    item["retained_size_percent"].as_f64().unwrap_or(0.0),
+                    name,
+                )
+            })
+        })
+        .take(TOP_ITEMS)
+        .collect())
+}
+
+async fn sizes(report: &mut String, demo: &DemoServer, dist: &Path) -> Result<()> {
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../artifacts");
+    let tsv = artifacts.join("bench-sizes.tsv");
+    let before = previous_totals(&tsv);
+    let mut totals = String::new();
+    writeln!(
+        report,
+        "\n## What one view transfers (the page and what it loads, not /api data; 1 KB = 1,024 B)"
+    )?;
+    writeln!(
+        report,
+        "Sizes as the proxy's --static sends them to a browser accepting no encoding, gzip, brotli."
+    )?;
+    let mut summary = String::new();
+    for (view, path, started) in VIEWS {
+        // A fresh browser per view: nothing comes from an earlier view's cache.
+        let browser = Browser::start(400, 900).await?;
+        let files = view_files(&browser, demo, path, started).await?;
+        browser.close().await?;
+        writeln!(report, "\n### {view}: {path}")?;
+        writeln!(
+            report,
+            "{:<56} {:>9} {:>9} {:>9} {:>9}",
+            "file", "raw B", "gzip B", "brotli B", "browser B"
+        )?;
+        let mut sum = [0usize; 4];
+        for f in &files {
+            writeln!(
+                report,
+                "{:<56} {:>9} {:>9} {:>9} {:>9}",
+                f.path, f.raw, f.gzip, f.brotli, f.browser
+            )?;
+            for (slot, n) in sum.iter_mut().zip([f.raw, f.gzip, f.brotli, f.browser]) {
+                *slot += n;
+            }
+        }
+        writeln!(
+            report,
+            "{:<56} {:>9} {:>9} {:>9} {:>9}",
+            "total", sum[0], sum[1], sum[2], sum[3]
+        )?;
+        let previous = before.get(view);
+        writeln!(
+            summary,
+            "{view:<32} {:>8.1} {:>8.1} {:>8.1}   gzip <= 150 KB: {}; brotli <= 125 KB: {}   (since the last run: raw {}, gzip {}, brotli {})",
+            kb(sum[0]),
+            kb(sum[1]),
+            kb(sum[2]),
+            against(sum[1], TARGET_GZIP),
+            against(sum[2], TARGET_BROTLI),
+            delta(sum[0], previous.map(|p| p[0])),
+            delta(sum[1], previous.map(|p| p[1])),
+            delta(sum[2], previous.map(|p| p[2])),
+        )?;
+        writeln!(totals, "{view}\t{}\t{}\t{}", sum[0], sum[1], sum[2])?;
+    }
+    writeln!(
+        report,
+        "\n### Per view, against the targets\n{:<32} {:>8} {:>8} {:>8}\n{summary}",
+        "view", "raw KB", "gzip KB", "brotli KB"
+    )?;
+    std::fs::create_dir_all(&artifacts)?;
+    std::fs::write(&tsv, totals)?;
+
+    let bundles = dist.join("../target/bundles");
+    for (bundle, stem) in BUNDLES {
+        let named = bundles.join(bundle).join(format!("{stem}_bg.named.wasm"));
+        if !named.is_file() {
+            bail!(
+                "{} is missing: build with NAMED_WASM=1 scripts/build.sh (make bench does)",
+                named.display()
+            );
+        }
+        writeln!(
+            report,
+            "\n## The {TOP_ITEMS} largest items of the {bundle} bundle (twiggy top --retained; {stem}_bg.wasm with names kept)"
+        )?;
+        writeln!(report, "{:>10} {:>7}  item", "retained B", "%")?;
+        for (bytes, percent, name) in largest_items(&named)? {
+            let name: String = name.chars().take(150).collect();
+            writeln!(report, "{bytes:>10} {percent:>6.2}%  {name}")?;
+        }
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let dist = dist_dir()?;
     let mut report = String::new();
     writeln!(report, "visitor-sidebar benchmark: widget")?;
-    writeln!(
-        report,
-        "\n## Transfer size of what the page loads for the widget"
-    )?;
-    writeln!(report, "{:<28} {:>10} {:>10}", "file", "raw B", "gzip B")?;
-    let (mut raw_total, mut gz_total) = (0, 0);
-    for file in [
-        "visitor-sidebar_bg.wasm",
-        "visitor-sidebar.js",
-        "sidebar.css",
-    ] {
-        let bytes = std::fs::read(dist.join(file)).with_context(|| format!("dist/{file}"))?;
-        let gz = gzip_len(&bytes)?;
-        raw_total += bytes.len();
-        gz_total += gz;
-        writeln!(report, "{:<28} {:>10} {:>10}", file, bytes.len(), gz)?;
-    }
-    writeln!(
-        report,
-        "{:<28} {:>10} {:>10}   target <= 150 KB gzip: {} ({:.1} KB)",
-        "total",
-        raw_total,
-        gz_total,
-        verdict(gz_total <= 150 * 1024),
-        gz_total as f64 / 1024.0
-    )?;
-    print!("{report}");
-
     let demo = start_demo().await?;
+    sizes(&mut report, &demo, &dist).await?;
+    print!("{report}");
     let browser = Browser::start(400, 900).await?;
-    let base = format!("http://{}", demo.addr);
+    let base = demo.url();
 
     // Navigation to first visitor data painted (the widget's performance mark).
     let mut loads = Vec::new();
@@ -129,11 +367,21 @@ async fn main() -> Result<()> {
             "LiveChat list: 5,000 visitors",
         ),
     ] {
+        // The iframe view of that provider: its bundle is the one the page loads.
         browser
             .client
-            .goto(&format!("{base}/?provider=liveperson"))
+            .goto(&format!("{base}/?provider={kind}"))
             .await?;
-        browser.wait_for_text("aside.vs-root", "must pass").await?;
+        browser
+            .wait_for_text(
+                "aside.vs-root",
+                if kind == "liveperson" {
+                    "must pass"
+                } else {
+                    "visitors"
+                },
+            )
+            .await?;
         let mut times = Vec::new();
         for _ in 0..RENDERS {
             let ms = browser
