@@ -313,7 +313,14 @@ async fn a_switch_never_shows_the_previous_customer_and_drops_its_late_answer() 
     let sdk = FakeSdk::install("ok");
     let held = Held::default();
     let holder = held.clone();
-    let proxy = FetchStub::new(move |call| holder.hold(&call.url));
+    let proxy = FetchStub::new(move |call| {
+        if call.url.contains("/auth/config") {
+            // The sidebar asks once how agents sign in; this proxy lets anyone read.
+            reply(200, r#"{"anonymous": true, "modes": []}"#, &[])
+        } else {
+            holder.hold(&call.url)
+        }
+    });
     let root = fresh_root();
     let _sidebar = mount_in_agent_app(&root);
     connected(&root).await;
