@@ -3,6 +3,9 @@
 //! one upstream call per TTL. Each cached body has a strong `ETag` for `If-None-Match` → 304.
 //! With Redis (`VS_REDIS_URL`) the answers and the coalescing are shared by every replica, and
 //! since the tag is a hash of the body, a poll that lands on another replica still gets its 304.
+//! Each lookup is counted (`vs_cache_requests_total`): a `hit` in this process's memory, a
+//! `shared_hit` from Redis, `coalesced` (it waited for a load another request started, here or on
+//! another replica), or a `miss` (it called the upstream).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -14,6 +17,7 @@ use bytes::Bytes;
 use sha1::{Digest, Sha1};
 
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use crate::store::redis::{Claim, SharedCache};
 
 /// Upper bound on the bytes of cached bodies.
@@ -69,6 +73,27 @@ impl Cached {
 
 type Entry = Result<Arc<Cached>, AppError>;
 
+/// How one lookup that missed this process's memory was served; set by the load that ran.
+type Outcome = std::sync::Mutex<&'static str>;
+
+fn set(outcome: &Outcome, result: &'static str) {
+    *outcome.lock().unwrap() = result;
+}
+
+/// The metric's `cache` label for a key: its kind, never the IDs in it.
+fn kind(key: &str) -> &'static str {
+    const KINDS: [(&str, &str); 4] = [
+        ("lp:visit:", "lp_visit"),
+        ("lc:list?", "lc_list"),
+        ("lc:visitor:", "lc_visitor"),
+        ("lc:customer:", "lc_customer"),
+    ];
+    KINDS
+        .iter()
+        .find(|(prefix, _)| key.starts_with(prefix))
+        .map_or("other", |(_, kind)| kind)
+}
+
 /// A cached answer and how long it has left: the TTL for an answer loaded here, what remains of
 /// it for one another replica loaded.
 #[derive(Clone)]
@@ -111,6 +136,7 @@ pub struct ResponseCache {
     inner: moka::future::Cache<String, Slot>,
     ttl: Duration,
     shared: Option<Shared>,
+    metrics: Option<Metrics>,
 }
 
 impl ResponseCache {
@@ -143,7 +169,14 @@ impl ResponseCache {
                 wait: upstream_timeout,
                 lock_for: upstream_timeout * 2 + Duration::from_secs(1),
             }),
+            metrics: None,
         }
+    }
+
+    /// Counts every lookup into `metrics`.
+    pub fn with_metrics(mut self, metrics: Metrics) -> ResponseCache {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// The cached answer for `key`, or the result of `load`. Concurrent callers for one key
@@ -155,15 +188,31 @@ impl ResponseCache {
         F: Future<Output = Result<Bytes, AppError>> + Send,
     {
         let ttl = self.ttl;
+        let kind = kind(&key);
+        if let Some(slot) = self.inner.get(&key).await {
+            self.count(kind, "hit");
+            return slot.entry;
+        }
+        // Stays `coalesced` unless this lookup's own load runs: moka ran another caller's.
+        let outcome: Outcome = std::sync::Mutex::new("coalesced");
         let slot = match &self.shared {
-            None => self.inner.try_get_with(key, load_here(load, ttl)).await,
+            None => {
+                let init = load_here(load, ttl, &outcome);
+                self.inner.try_get_with(key, init).await
+            }
             Some(shared) => {
-                let init = load_shared(shared, &key, load, ttl);
+                let init = load_shared(shared, &key, load, ttl, &outcome);
                 self.inner.try_get_with(key.clone(), init).await
             }
+        };
+        self.count(kind, outcome.into_inner().unwrap());
+        slot.map_err(|e: Arc<AppError>| (*e).clone())?.entry
+    }
+
+    fn count(&self, kind: &'static str, result: &'static str) {
+        if let Some(metrics) = &self.metrics {
+            metrics.cache(kind, result);
         }
-        .map_err(|e: Arc<AppError>| (*e).clone())?;
-        slot.entry
     }
 
     /// Drops one entry (after a change the proxy itself made), on every replica.
@@ -177,10 +226,11 @@ impl ResponseCache {
 }
 
 /// This process alone: the upstream's answer, or a definitive error, kept for the TTL.
-async fn load_here<F>(load: F, ttl: Duration) -> Result<Slot, AppError>
+async fn load_here<F>(load: F, ttl: Duration, outcome: &Outcome) -> Result<Slot, AppError>
 where
     F: Future<Output = Result<Bytes, AppError>>,
 {
+    set(outcome, "miss");
     match load.await {
         Ok(body) => Ok(Slot {
             entry: Ok(Arc::new(Cached::new(body))),
@@ -198,13 +248,15 @@ async fn load_shared<F>(
     key: &str,
     load: F,
     ttl: Duration,
+    outcome: &Outcome,
 ) -> Result<Slot, AppError>
 where
     F: Future<Output = Result<Bytes, AppError>>,
 {
     if !shared.redis.available() {
-        return load_here(load, ttl).await;
+        return load_here(load, ttl, outcome).await;
     }
+    let mut waited = false;
     let owner = format!("{:032x}", rand::random::<u128>());
     let deadline = Instant::now() + shared.wait;
     let mut pause = FIRST_PAUSE;
@@ -212,6 +264,7 @@ where
         match shared.redis.claim(key, &owner, shared.lock_for).await {
             Ok(Claim::Value(bytes, left)) => match decode(&bytes) {
                 Some(entry) => {
+                    set(outcome, if waited { "coalesced" } else { "shared_hit" });
                     return Ok(Slot {
                         entry,
                         ttl: left.min(ttl),
@@ -222,18 +275,23 @@ where
             },
             Ok(Claim::Mine) => break true,
             Ok(Claim::Failed(bytes)) => match decode_error(&bytes) {
-                Some(e) => return Err(e),
+                Some(e) => {
+                    set(outcome, if waited { "coalesced" } else { "shared_hit" });
+                    return Err(e);
+                }
                 None => break false,
             },
             Ok(Claim::Busy) if Instant::now() + pause < deadline => {
+                waited = true;
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(LONGEST_PAUSE);
             }
             // Waited as long as a healthy upstream call can take: the holder is gone or stuck.
             Ok(Claim::Busy) => break false,
-            Err(_) => return load_here(load, ttl).await,
+            Err(_) => return load_here(load, ttl, outcome).await,
         }
     };
+    set(outcome, "miss");
     match load.await {
         Ok(body) => {
             let cached = Arc::new(Cached::new(body));

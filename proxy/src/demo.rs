@@ -51,6 +51,11 @@ impl DemoServer {
         &self.server.state
     }
 
+    /// Where `/metrics` is served, when `VS_METRICS_LISTEN` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.server.metrics_addr
+    }
+
     /// Stops the proxy, letting requests in flight finish; the simulator stops with the drop.
     pub async fn shutdown(self) {
         self.server.shutdown().await;
