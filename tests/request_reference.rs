@@ -31,13 +31,19 @@ async fn get_error(status: u16, body: &'static str, headers: &'static [(&str, &s
 
 #[wasm_bindgen_test]
 async fn the_request_id_of_an_error_answer_is_kept() {
-    let body = r#"{"error":{"code":"upstream_timeout","message":"LivePerson did not answer in time."}}"#;
+    let body =
+        r#"{"error":{"code":"upstream_timeout","message":"LivePerson did not answer in time."}}"#;
     let e = get_error(504, body, &[("X-Request-Id", ID)]).await;
     assert!(matches!(e, ApiError::Proxy { status: 504, .. }), "{e:?}");
     assert_eq!(e.reference(), Some(ID));
 
     // A gateway's page, not the proxy's body: the ID is kept all the same.
-    let e = get_error(502, "<html>Bad gateway</html>", &[("X-Request-Id", "gw-42")]).await;
+    let e = get_error(
+        502,
+        "<html>Bad gateway</html>",
+        &[("X-Request-Id", "gw-42")],
+    )
+    .await;
     assert!(matches!(e, ApiError::Http { status: 502, .. }), "{e:?}");
     assert_eq!(e.reference(), Some("gw-42"));
 
@@ -47,7 +53,8 @@ async fn the_request_id_of_an_error_answer_is_kept() {
     let e = get_error(504, body, &[("X-Request-Id", "not an id")]).await;
     assert_eq!(e.reference(), None);
     let long: &'static str = Box::leak("x".repeat(129).into_boxed_str());
-    let headers: &'static [(&str, &str)] = Box::leak(vec![("X-Request-Id", long)].into_boxed_slice());
+    let headers: &'static [(&str, &str)] =
+        Box::leak(vec![("X-Request-Id", long)].into_boxed_slice());
     let e = get_error(504, body, headers).await;
     assert_eq!(e.reference(), None);
 }
@@ -77,14 +84,14 @@ async fn error_and_stale_notices_end_with_the_reference() {
     .unwrap();
     until("the error notice", || text(&root).contains("Error:")).await;
     let notice = find(&root, ".vs-notice-error").text_content().unwrap();
-    assert!(
-        notice.ends_with("Reference: first-request-1."),
-        "{notice}"
-    );
+    assert!(notice.ends_with("Reference: first-request-1."), "{notice}");
 
     mode.set(1);
     until("the visit", || text(&root).contains("John Doe")).await;
-    assert!(!text(&root).contains("Reference:"), "no notice, no reference");
+    assert!(
+        !text(&root).contains("Reference:"),
+        "no notice, no reference"
+    );
 
     mode.set(2);
     until("the stale notice", || text(&root).contains("Stale since")).await;

@@ -268,7 +268,7 @@ where
                     return Ok(Slot {
                         entry,
                         ttl: left.min(ttl),
-                    })
+                    });
                 }
                 // Written by another version of the proxy: replaced by this one's answer.
                 None => break false,
@@ -386,6 +386,65 @@ mod tests {
             assert_eq!(&t.await.unwrap().unwrap().body[..], b"{}");
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn lookups_are_counted_as_misses_coalesced_waits_and_hits() {
+        let metrics = Metrics::new();
+        let cache = ResponseCache::new(Duration::from_secs(10)).with_metrics(metrics.clone());
+        let key = || "lp:visit:visitor-1:session-1".to_owned();
+        let (release_tx, release_rx) = tokio::sync::watch::channel(false);
+        let (started_tx, mut started_rx) = tokio::sync::watch::channel(false);
+        let loader = tokio::spawn({
+            let cache = cache.clone();
+            let mut release = release_rx.clone();
+            async move {
+                cache
+                    .get_or_load(key(), async move {
+                        started_tx.send(true).unwrap();
+                        let _ = release.wait_for(|go| *go).await;
+                        Ok(Bytes::from_static(b"{}"))
+                    })
+                    .await
+            }
+        });
+        started_rx.wait_for(|s| *s).await.unwrap();
+        // Asked while that load is held: it cannot finish before the release, so once it has
+        // been polled it is waiting on the load (its own load would fail the test).
+        let mut waiter = Box::pin(cache.get_or_load(key(), async {
+            Err(AppError::internal("a second load ran"))
+        }));
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), &mut waiter)
+                .await
+                .is_err(),
+            "the waiter waits for the held load"
+        );
+        release_tx.send(true).unwrap();
+        assert!(loader.await.unwrap().is_ok());
+        assert!(waiter.await.is_ok(), "the waiter got the loader's answer");
+        assert!(cache
+            .get_or_load(key(), async { Err(AppError::internal("cached")) })
+            .await
+            .is_ok());
+        let text = metrics.encode();
+        for line in [
+            r#"vs_cache_requests_total{cache="lp_visit",result="miss"} 1"#,
+            r#"vs_cache_requests_total{cache="lp_visit",result="coalesced"} 1"#,
+            r#"vs_cache_requests_total{cache="lp_visit",result="hit"} 1"#,
+        ] {
+            assert!(text.contains(line), "{line} not in\n{text}");
+        }
+        assert!(!text.contains("visitor-1") && !text.contains("session-1"));
+    }
+
+    #[test]
+    fn cache_labels_are_kinds_never_ids() {
+        assert_eq!(kind("lp:visit:a:b"), "lp_visit");
+        assert_eq!(kind("lc:list?state=chatting"), "lc_list");
+        assert_eq!(kind("lc:visitor:S1.x"), "lc_visitor");
+        assert_eq!(kind("lc:customer:b7"), "lc_customer");
+        assert_eq!(kind("something-else:id"), "other");
     }
 
     #[test]

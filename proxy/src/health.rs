@@ -150,13 +150,17 @@ impl Readiness {
         let lc = self.livechat.clone();
         let liveperson = async {
             match self.liveperson.is_configured() {
-                true => Some(upstream_check(self, "liveperson", async move { lp.probe().await }).await),
+                true => {
+                    Some(upstream_check(self, "liveperson", async move { lp.probe().await }).await)
+                }
                 false => None,
             }
         };
         let livechat = async {
             match self.livechat.is_configured() {
-                true => Some(upstream_check(self, "livechat", async move { lc.probe().await }).await),
+                true => {
+                    Some(upstream_check(self, "livechat", async move { lc.probe().await }).await)
+                }
                 false => None,
             }
         };

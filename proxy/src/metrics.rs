@@ -392,7 +392,10 @@ impl Metrics {
 
     /// A response-cache lookup: `cache` names the kind of key, `result` how it was served.
     pub fn cache(&self, cache: &'static str, result: &'static str) {
-        self.0.cache.get_or_create(&CacheLabels { cache, result }).inc();
+        self.0
+            .cache
+            .get_or_create(&CacheLabels { cache, result })
+            .inc();
     }
 
     pub fn token_stored(&self) {
@@ -567,7 +570,9 @@ async fn scrape(State(exposition): State<Exposition>, headers: HeaderMap) -> Res
         [
             (
                 header::CONTENT_TYPE,
-                HeaderValue::from_static(prometheus_client::encoding::prometheus_text::CONTENT_TYPE),
+                HeaderValue::from_static(
+                    prometheus_client::encoding::prometheus_text::CONTENT_TYPE,
+                ),
             ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
@@ -589,8 +594,19 @@ mod tests {
             StatusCode::NOT_FOUND,
             Duration::from_millis(3),
         );
-        m.request("unmatched", &Method::from_bytes(b"BREW").unwrap(), StatusCode::OK, Duration::ZERO);
-        m.upstream("liveperson", "visit", "404".into(), "37", Duration::from_millis(2));
+        m.request(
+            "unmatched",
+            &Method::from_bytes(b"BREW").unwrap(),
+            StatusCode::OK,
+            Duration::ZERO,
+        );
+        m.upstream(
+            "liveperson",
+            "visit",
+            "404".into(),
+            "37",
+            Duration::from_millis(2),
+        );
         m.cache("lp_visit", "hit");
         m.cache("lp_visit", "hit");
         let text = m.encode();

@@ -166,7 +166,12 @@ impl Running {
             .env("VS_ACCESS_TOKENS", "agent-console-token-0123456789")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        for key in ["VS_LISTEN", "VS_ALLOW_ANONYMOUS", "VS_METRICS_LISTEN", "VS_LOG_FORMAT"] {
+        for key in [
+            "VS_LISTEN",
+            "VS_ALLOW_ANONYMOUS",
+            "VS_METRICS_LISTEN",
+            "VS_LOG_FORMAT",
+        ] {
             command.env_remove(key);
         }
         for (k, v) in env {
@@ -260,7 +265,10 @@ fn sigterm_turns_readiness_false_first_then_stops_and_logs_json() {
     assert_eq!(proxy.api("/api/health/ready").0, 200);
     let (status, _, text) = proxy.get(metrics.clone());
     assert_eq!(status, 200);
-    assert!(text.contains("\nvs_ready 1\n") && text.contains("\nvs_draining 0\n"), "{text}");
+    assert!(
+        text.contains("\nvs_ready 1\n") && text.contains("\nvs_draining 0\n"),
+        "{text}"
+    );
     let (_, health_id, _) = proxy.api("/api/health");
 
     proxy.signal("TERM");
@@ -274,7 +282,10 @@ fn sigterm_turns_readiness_false_first_then_stops_and_logs_json() {
     assert_eq!(proxy.api("/api/health/live").0, 200);
     assert_eq!(proxy.api("/api/health").0, 200);
     let (_, _, text) = proxy.get(metrics);
-    assert!(text.contains("\nvs_ready 0\n") && text.contains("\nvs_draining 1\n"), "{text}");
+    assert!(
+        text.contains("\nvs_ready 0\n") && text.contains("\nvs_draining 1\n"),
+        "{text}"
+    );
 
     // A second signal does not wait out the 120 s drain.
     proxy.signal("TERM");

@@ -42,7 +42,10 @@ async fn ready_probes_each_upstream_once_then_trusts_answers() {
     // Real traffic shows the upstream answering: no probe needed.
     assert_eq!(h.get(&h.seed_visit_path()).await.status(), 200);
     let (_, body) = ready(&h).await;
-    assert!(body["checks"]["liveperson"]["last_answer_secs"].is_u64(), "{body}");
+    assert!(
+        body["checks"]["liveperson"]["last_answer_secs"].is_u64(),
+        "{body}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -43,7 +43,10 @@ fn label_values(text: &str) -> Vec<(String, String)> {
         let mut rest = &line[start + 1..end];
         while let Some((name, tail)) = rest.split_once("=\"") {
             let close = tail.find('"').unwrap();
-            values.push((name.trim_start_matches(',').to_owned(), tail[..close].to_owned()));
+            values.push((
+                name.trim_start_matches(',').to_owned(),
+                tail[..close].to_owned(),
+            ));
             rest = &tail[close + 1..];
         }
     }
@@ -119,7 +122,10 @@ async fn a_known_sequence_gives_exact_counts() {
     });
     let deadline = Instant::now() + Duration::from_secs(10);
     while h.sim.counters().lp_visit < 3 {
-        assert!(Instant::now() < deadline, "the first call never reached the simulator");
+        assert!(
+            Instant::now() < deadline,
+            "the first call never reached the simulator"
+        );
         tokio::task::yield_now().await;
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
@@ -164,7 +170,10 @@ async fn a_known_sequence_gives_exact_counts() {
     assert_eq!(upstream("domain_api", "200", ""), 1.0);
     assert_eq!(upstream("visit", "200", ""), 2.0);
     assert_eq!(upstream("visit", "404", "37"), 1.0);
-    assert_eq!(c.lp_visit, 3, "the simulator saw the same three visit calls");
+    assert_eq!(
+        c.lp_visit, 3,
+        "the simulator saw the same three visit calls"
+    );
     assert_eq!(
         value(
             &s,
@@ -180,7 +189,10 @@ async fn a_known_sequence_gives_exact_counts() {
         )
     };
     assert_eq!(sign_in("token", "accepted"), 6.0);
-    assert_eq!(sign_in("opaque", "invalid"), f64::from(1 + refused + limited));
+    assert_eq!(
+        sign_in("opaque", "invalid"),
+        f64::from(1 + refused + limited)
+    );
     assert_eq!(sign_in("none", "missing"), 1.0);
     assert_eq!(
         value(&s, r#"vs_rate_limited_total{limit="failed_sign_in"}"#),
@@ -228,7 +240,7 @@ async fn webhook_tokens_stored_removed_and_rejected_are_counted() {
     let h = start_with_metrics().await;
     let sent_at_start = h.sim.counters().webhooks_sent;
     // A chat ends (chat_ended drops its token), then a token LiveChat refuses is dropped.
-    let chatting = h.lc_visitor_in_state("chatting").expect("a running chat");
+    let chatting = SEED_LC_VISITOR_ID.to_owned();
     let token = h.stored_token(&chatting).await.expect("its token");
     let ended = json!({
         "event_type": "chat_ended",
@@ -246,13 +258,47 @@ async fn webhook_tokens_stored_removed_and_rejected_are_counted() {
     assert_eq!(status, 200);
     assert!(h.stored_token(&chatting).await.is_none());
 
+    // Another chat ends without the proxy being told (no webhook URL): its token is stale,
+    // LiveChat refuses it, and the proxy drops it.
+    let stale = h.lc_visitor_in_state("chatting").expect("a running chat");
+    assert!(h.stored_token(&stale).await.is_some());
+    h.sim.set_webhook_url(None).await;
+    let mut ticks = 0;
+    while h.sim.chat_token(&stale).is_some() {
+        assert!(ticks < 50, "the seed chat never ended");
+        h.sim.tick().await;
+        ticks += 1;
+    }
+    let (status, body) = h
+        .client
+        .post(h.url(&format!("/api/livechat/visitors/{stale}/details")))
+        .bearer_auth(TOKEN)
+        .json(&json!({"id": "my-app", "fields": [{"name": "Plan", "value": "Gold"}]}))
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), r))
+        .unwrap();
+    let body: serde_json::Value = body.json().await.unwrap();
+    assert_eq!(
+        (status, error_code(&body)),
+        (409, "livechat_token_rejected")
+    );
+    assert!(h.stored_token(&stale).await.is_none());
+
     let s = parse(&scrape(&h).await);
     assert_eq!(
         value(&s, "vs_webhook_tokens_stored_total"),
         sent_at_start as f64
     );
     assert_eq!(
-        value(&s, r#"vs_webhook_tokens_removed_total{reason="chat_ended"}"#),
+        value(
+            &s,
+            r#"vs_webhook_tokens_removed_total{reason="chat_ended"}"#
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(&s, r#"vs_webhook_tokens_removed_total{reason="rejected"}"#),
         1.0
     );
 }
@@ -286,7 +332,12 @@ async fn no_visitor_id_token_or_raw_path_is_ever_a_label() {
         };
         assert_eq!(get_as(&h, &path, Some(TOKEN)).await, 200, "{path}");
         if let Some(customer) = &chat.customer_id {
-            get_as(&h, &format!("/api/livechat/customers/{customer}"), Some(TOKEN)).await;
+            get_as(
+                &h,
+                &format!("/api/livechat/customers/{customer}"),
+                Some(TOKEN),
+            )
+            .await;
         }
     }
     for path in [
@@ -319,9 +370,15 @@ async fn no_visitor_id_token_or_raw_path_is_ever_a_label() {
     assert!(labels.len() > 20, "{text}");
     for (name, value) in &labels {
         for secret in &secrets {
-            assert!(!value.contains(secret.as_str()), "{name}={value:?} carries {secret}");
+            assert!(
+                !value.contains(secret.as_str()),
+                "{name}={value:?} carries {secret}"
+            );
         }
-        assert!(!value.contains('%') && !value.contains('?'), "{name}={value:?}");
+        assert!(
+            !value.contains('%') && !value.contains('?'),
+            "{name}={value:?}"
+        );
     }
     let templates = [
         "/api/liveperson/visitors/{visitor_id}/visit",
@@ -329,6 +386,8 @@ async fn no_visitor_id_token_or_raw_path_is_ever_a_label() {
         "/api/livechat/visitors/{visitor_id}",
         "/api/livechat/visitors/{visitor_id}/details",
         "/api/livechat/customers/{customer_id}",
+        // The simulator's webhooks, posted to this proxy at start.
+        "/api/livechat/webhooks/chat-started",
         "/api/{*rest}",
         "unmatched",
     ];

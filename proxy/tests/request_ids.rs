@@ -66,9 +66,8 @@ fn capture() -> Captured {
         .get_or_init(|| {
             let captured = Captured::default();
             let writer = captured.clone();
-            let filter = tracing_subscriber::EnvFilter::new(
-                "visitor_sidebar_proxy=debug,tower_http=debug",
-            );
+            let filter =
+                tracing_subscriber::EnvFilter::new("visitor_sidebar_proxy=debug,tower_http=debug");
             tracing::subscriber::set_global_default(subscriber(
                 LogFormat::Json,
                 filter,
@@ -114,7 +113,10 @@ async fn one_id_from_the_response_through_the_log_to_the_upstream_call() {
     assert_ne!(error_id, id, "each request its own ID");
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"]["upstream_code"], 37);
-    assert_eq!(h.sim.request_ids("lp_visit"), [id.clone(), error_id.clone()]);
+    assert_eq!(
+        h.sim.request_ids("lp_visit"),
+        [id.clone(), error_id.clone()]
+    );
     let lines = logs.of(&error_id);
     assert!(
         lines
@@ -126,7 +128,12 @@ async fn one_id_from_the_response_through_the_log_to_the_upstream_call() {
     // A cache hit makes no upstream call: the simulator has no record of its ID.
     let r = h.get(&h.seed_visit_path()).await;
     let hit = id_of(&r);
-    assert!(!h.sim.all_request_ids().values().flatten().any(|i| *i == hit));
+    assert!(!h
+        .sim
+        .all_request_ids()
+        .values()
+        .flatten()
+        .any(|i| *i == hit));
     assert!(!logs.of(&hit).is_empty());
 
     // By default a client's own ID is not trusted: it is replaced, and never sent upstream.
@@ -219,7 +226,10 @@ async fn a_coalesced_upstream_call_carries_the_triggering_request_s_id() {
     });
     let deadline = Instant::now() + Duration::from_secs(10);
     while h.sim.counters().lp_visit < 2 {
-        assert!(Instant::now() < deadline, "the first call never reached the simulator");
+        assert!(
+            Instant::now() < deadline,
+            "the first call never reached the simulator"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let second = h.get(&path).await;

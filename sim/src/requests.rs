@@ -110,7 +110,10 @@ mod tests {
         assert_eq!(kept[KEPT - 1], format!("id-{}", KEPT + 1));
         assert_eq!(ids.of("domain_api"), ["d"]);
         assert!(ids.of("lc_visitors").is_empty());
-        assert_eq!(endpoint("/api/account/1/service/smt/baseURI.json"), Some("domain_api"));
+        assert_eq!(
+            endpoint("/api/account/1/service/smt/baseURI.json"),
+            Some("domain_api")
+        );
         assert_eq!(endpoint("/_sim/knobs"), None);
     }
 }

@@ -106,7 +106,11 @@ fn http_client(
             // the code exchange is the one POST.
             let operation = if parts.method == axum::http::Method::POST {
                 "token"
-            } else if parts.uri.path().ends_with("/.well-known/openid-configuration") {
+            } else if parts
+                .uri
+                .path()
+                .ends_with("/.well-known/openid-configuration")
+            {
                 "discovery"
             } else {
                 "jwks"
