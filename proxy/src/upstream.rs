@@ -36,8 +36,11 @@ pub struct Call {
     /// The metric's `operation` label (`visit`, `domain_api`, `visitors`, `probe`, …).
     pub operation: &'static str,
     /// Reads the upstream's internal error code from a failure's body, for the `code` label.
-    pub internal_code: Option<fn(&[u8]) -> Option<i64>>,
+    pub internal_code: Option<ReadCode>,
 }
+
+/// Reads an upstream's internal error code from a failure's body.
+pub type ReadCode = fn(&[u8]) -> Option<i64>;
 
 impl Call {
     pub const fn new(who: &'static str, provider: &'static str, operation: &'static str) -> Call {
@@ -49,7 +52,7 @@ impl Call {
         }
     }
 
-    pub const fn with_internal_code(mut self, read: fn(&[u8]) -> Option<i64>) -> Call {
+    pub const fn with_internal_code(mut self, read: ReadCode) -> Call {
         self.internal_code = Some(read);
         self
     }

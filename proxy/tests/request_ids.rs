@@ -90,8 +90,8 @@ async fn one_id_from_the_response_through_the_log_to_the_upstream_call() {
     let id = id_of(&r);
     assert!(uuid_v4(&id), "{id}");
     // The upstream calls it caused: the Domain API lookup and the visit.
-    assert_eq!(h.sim.request_ids("domain_api"), [id.clone()]);
-    assert_eq!(h.sim.request_ids("lp_visit"), [id.clone()]);
+    assert_eq!(h.sim.request_ids("domain_api"), [id.as_str()]);
+    assert_eq!(h.sim.request_ids("lp_visit"), [id.as_str()]);
     let lines = logs.of(&id);
     assert!(
         lines
@@ -147,7 +147,7 @@ async fn one_id_from_the_response_through_the_log_to_the_upstream_call() {
     assert_eq!(r.status(), 200);
     let replaced = id_of(&r);
     assert!(uuid_v4(&replaced), "{replaced}");
-    assert_eq!(h.sim.request_ids("lc_visitors"), [replaced.clone()]);
+    assert_eq!(h.sim.request_ids("lc_visitors"), [replaced.as_str()]);
     let everything = logs.lines();
     assert!(!everything
         .iter()

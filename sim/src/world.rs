@@ -343,10 +343,10 @@ impl World {
             if !visit.generated || visit.expired {
                 continue;
             }
-            if (step + i as u64) % 2 == 0 {
+            if (step + i as u64).is_multiple_of(2) {
                 lp_navigate(&mut visit.body, step as usize + i, now);
             }
-            if (step + i as u64) % 3 == 0 {
+            if (step + i as u64).is_multiple_of(3) {
                 lp_change_cart(&mut visit.body, step as usize + i, now);
             }
         }
@@ -359,12 +359,12 @@ impl World {
             if phase % 2 == 1 {
                 lc_navigate(&mut self.lc[i].body, phase as usize, now);
             }
-            if phase % 3 == 0 {
+            if phase.is_multiple_of(3) {
                 lc_change_cart(&mut self.lc[i].body, phase as usize);
             }
             let state = self.lc[i].body["state"].as_str().unwrap_or("").to_owned();
             match state.as_str() {
-                "browsing" | "invited" if phase % 4 == 0 => {
+                "browsing" | "invited" if phase.is_multiple_of(4) => {
                     let b = &mut self.lc[i].body;
                     b["state"] = json!("queued");
                     b["queue_start_time"] = json!(now);
