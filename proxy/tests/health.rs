@@ -1,7 +1,8 @@
 //! Liveness and readiness: `/api/health/live` answers while the process does; `/api/health/ready`
 //! probes each configured upstream once (then trusts real answers and its kept verdicts, so the
 //! simulator's counters show exactly which calls it made), fails with the reason when an
-//! upstream fails, and turns false at once when draining while everything else still answers.
+//! upstream fails, turns false at once when draining while everything else still answers, and
+//! while Redis is unreachable (true again once it is back).
 
 mod common;
 
@@ -106,4 +107,50 @@ async fn with_nothing_configured_the_proxy_is_ready() {
         body,
         serde_json::json!({"ready": true, "checks": {"config": {"ok": true}}})
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redis_unreachable_makes_the_proxy_unready_and_its_return_ready_again() {
+    let mut redis = common::redis::RedisServer::start();
+    let url = redis.url();
+    let h = start(|raw, _| {
+        raw.set("VS_REDIS_URL", url.as_str());
+    })
+    .await;
+    let (status, body) = ready(&h).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["checks"]["store_redis"]["ok"], true);
+    assert!(
+        body["checks"].get("store_disk").is_none(),
+        "tokens are in Redis"
+    );
+
+    redis.stop();
+    // The replica notices at its next command or ping (every second).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let body = loop {
+        let (status, body) = ready(&h).await;
+        if status == 503 {
+            break body;
+        }
+        assert!(std::time::Instant::now() < deadline, "still ready: {body}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(body["checks"]["store_redis"]["ok"], false);
+    let reason = body["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("store_redis: Redis is unreachable"),
+        "{reason}"
+    );
+    assert!(
+        !body.to_string().contains(&url),
+        "no Redis URL (and password) in {body}"
+    );
+
+    redis.restart();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while ready(&h).await.0 != 200 {
+        assert!(std::time::Instant::now() < deadline, "never ready again");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

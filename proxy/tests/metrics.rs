@@ -449,3 +449,31 @@ async fn without_the_setting_there_is_no_metrics_listener() {
     let h = start(|_, _| {}).await;
     assert!(h.proxy.metrics_addr.is_none());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn expired_webhook_tokens_are_counted() {
+    let h = start(|raw, _| {
+        raw.set("VS_METRICS_LISTEN", "127.0.0.1:0");
+        raw.set("VS_METRICS_TOKEN", METRICS_TOKEN);
+        raw.set("LIVECHAT_WEBHOOK_TTL_SECS", "1");
+    })
+    .await;
+    let stored = h.sim.counters().webhooks_sent;
+    assert!(stored > 0);
+    // Tokens live a second; the sweep (every 250 ms here) drops and counts them.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let s = parse(&scrape(&h).await);
+        assert_eq!(value(&s, "vs_webhook_tokens_stored_total"), stored as f64);
+        if value(&s, "vs_webhook_tokens_expired_total") == stored as f64 {
+            break;
+        }
+        assert!(
+            value(&s, "vs_webhook_tokens_expired_total") < stored as f64,
+            "more expired than stored"
+        );
+        assert!(Instant::now() < deadline, "never all expired");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(h.stored_token(SEED_LC_VISITOR_ID).await.is_none());
+}
