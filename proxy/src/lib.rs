@@ -5,7 +5,10 @@
 //! Layers, each depending only on those below it: `main` → `server` → `app` (router) → `state`
 //! → the providers (`liveperson`, `livechat`, each with its config, client and routes),
 //! `access` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`, `store`,
-//! `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`.
+//! `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`. Operations cut
+//! across: `health` (live, ready, draining) beside `app`; `request_id` and `metrics` (one
+//! registry per `AppState`, counted by `app`, `access`, `cache`, `store` and `upstream`);
+//! `logging` (text or JSON lines).
 
 pub mod access;
 pub mod app;

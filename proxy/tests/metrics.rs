@@ -477,3 +477,35 @@ async fn expired_webhook_tokens_are_counted() {
     }
     assert!(h.stored_token(SEED_LC_VISITOR_ID).await.is_none());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn per_agent_rate_limit_refusals_are_counted_as_sent() {
+    let h = start(|raw, _| {
+        raw.set("VS_METRICS_LISTEN", "127.0.0.1:0");
+        raw.set("VS_METRICS_TOKEN", METRICS_TOKEN);
+        raw.set("VS_RATE_LIMIT_PER_SEC", "1");
+        raw.set("VS_RATE_LIMIT_BURST", "1");
+    })
+    .await;
+    let mut limited = 0;
+    for _ in 0..5 {
+        match get_as(&h, &h.seed_visit_path(), None).await {
+            200 => {}
+            429 => limited += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(limited > 0, "one request a second, five sent at once");
+    let s = parse(&scrape(&h).await);
+    assert_eq!(
+        value(&s, r#"vs_rate_limited_total{limit="client"}"#),
+        f64::from(limited)
+    );
+    assert_eq!(
+        value(
+            &s,
+            r#"vs_sign_ins_total{mode="anonymous",outcome="accepted"}"#
+        ),
+        5.0
+    );
+}
