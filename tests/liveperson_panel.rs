@@ -690,6 +690,7 @@ fn proxy_error(status: u16, code: &str, upstream: u16, internal: i64) -> ApiErro
         status,
         error,
         retry_after: None,
+        reference: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Who may call: browser origins (same origin, or listed in `VS_ALLOWED_ORIGINS`), an agent
 //! identity for every visitor route (checked by `auth`; closed unless anonymous access is
-//! allowed), and a per-client rate limit.
+//! allowed), and a per-client rate limit. Each credential check is counted by mode and outcome
+//! (`vs_sign_ins_total`), each rate-limit refusal by limit (`vs_rate_limited_total`).
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -14,9 +15,10 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use visitor_sidebar_contract::ErrorCode;
 
-use crate::auth::{Agent, AgentMode, Auth};
+use crate::auth::{looks_like_jwt, Agent, AgentMode, Auth, Refusal};
 use crate::config::Config;
 use crate::error::AppError;
+use crate::metrics::Metrics;
 
 /// Failed authentications allowed per client address: enough for a mistyped token, far too few
 /// to guess one.
@@ -32,10 +34,11 @@ pub struct Access {
     per_client: Option<DefaultKeyedRateLimiter<String>>,
     failures: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
+    metrics: Metrics,
 }
 
 impl Access {
-    pub fn new(config: &Config, auth: Auth) -> Access {
+    pub fn new(config: &Config, auth: Auth, metrics: Metrics) -> Access {
         let per_client = config.rate_limit.map(|limit| {
             RateLimiter::keyed(Quota::per_second(limit.per_sec).allow_burst(limit.burst))
         });
@@ -49,6 +52,7 @@ impl Access {
             per_client,
             failures,
             clock: DefaultClock::default(),
+            metrics,
         }
     }
 
@@ -109,8 +113,14 @@ pub async fn require_access(
 ) -> Response {
     let ip = client_ip(&request);
     let agent = match access.auth.authenticate(request.headers()).await {
-        Ok(agent) => agent,
+        Ok(agent) => {
+            access.metrics.sign_in(agent.mode.as_str(), "accepted");
+            agent
+        }
         Err(refusal) => {
+            access
+                .metrics
+                .sign_in(credential_shape(&request), refusal_outcome(&refusal));
             // Only failures use up this budget, so a valid token is never slowed by it; past
             // it, guesses get 429s (tokens are long enough that guessing fails anyway).
             if refusal.is_failure() {
@@ -119,6 +129,7 @@ pub async fn require_access(
                     access.failures.retain_recent();
                 }
                 if let Err(not_until) = over {
+                    access.metrics.rate_limited("failed_sign_in");
                     return AppError::rate_limited(access.wait_secs(not_until)).into_response();
                 }
             }
@@ -131,6 +142,7 @@ pub async fn require_access(
     };
     if let Some(limiter) = &access.per_client {
         if let Err(not_until) = limiter.check_key(&identity) {
+            access.metrics.rate_limited("client");
             return AppError::rate_limited(access.wait_secs(not_until)).into_response();
         }
         if limiter.len() > MAX_LIMITER_KEYS {
@@ -139,4 +151,35 @@ pub async fn require_access(
     }
     request.extensions_mut().insert::<Agent>(agent);
     next.run(request).await
+}
+
+/// The `mode` label of a refused credential: what it looked like, since it proved nothing
+/// (`none`: no `Authorization`; `jwt`: a JWT's shape, host-minted or a session token;
+/// `opaque`: anything else, a static or a LiveChat token).
+fn credential_shape(request: &Request) -> &'static str {
+    let Some(value) = request.headers().get(header::AUTHORIZATION) else {
+        return "none";
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.get(7..))
+        .map(str::trim)
+        .unwrap_or("");
+    if looks_like_jwt(token) {
+        "jwt"
+    } else {
+        "opaque"
+    }
+}
+
+/// The `outcome` label of a refusal.
+fn refusal_outcome(refusal: &Refusal) -> &'static str {
+    match refusal {
+        Refusal::Missing => "missing",
+        Refusal::Invalid(_) => "invalid",
+        Refusal::Expired => "expired",
+        Refusal::Forbidden(_) => "forbidden",
+        Refusal::Unavailable(_) => "unavailable",
+    }
 }

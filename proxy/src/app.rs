@@ -1,5 +1,6 @@
 //! The router: `app(state)` puts each provider's routes behind access control, adds health and
-//! the webhook, and wraps them all in the shared layers (CORS, body limits, tracing, panics).
+//! the webhook, and wraps them all in the shared layers (CORS, body limits, tracing, panics,
+//! request metrics, request IDs).
 //! Built separately from `main`, so tests drive it with `oneshot` or serve it on `127.0.0.1:0`.
 
 use axum::http::{header, HeaderValue, Method};
@@ -19,7 +20,10 @@ use crate::audit;
 use crate::auth;
 use crate::config::Config;
 use crate::error::AppError;
+use crate::health;
+use crate::metrics::{self, Tracked};
 use crate::pages;
+use crate::request_id::{self, RequestId};
 use crate::state::AppState;
 use crate::{livechat, liveperson, static_files};
 
@@ -47,6 +51,7 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         .merge(livechat::webhook_router())
         .merge(auth::router())
         .route("/api/health", get(health))
+        .merge(health::router())
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)
@@ -82,10 +87,24 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
             TraceLayer::new_for_http()
                 // The path only: queries can hold the webhook secret.
                 .make_span_with(|request: &axum::http::Request<_>| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    let id = request.extensions().get::<RequestId>().map(RequestId::as_str).unwrap_or("");
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        // Outside the trace layer, so the span has the ID; outermost, so every answer (a panic's
+        // too) is counted and carries its ID.
+        .layer(axum::middleware::from_fn_with_state(
+            Tracked {
+                metrics: state.metrics.clone(),
+                static_files: state.config.static_dir.is_some(),
+            },
+            metrics::track,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.trust_request_id.clone(),
+            request_id::assign,
+        ))
         .with_state(state)
 }
 
@@ -119,7 +138,13 @@ fn cors(config: &Config) -> CorsLayer {
             header::IF_NONE_MATCH,
         ])
         // WWW-Authenticate tells an expired token from an invalid one.
-        .expose_headers([header::ETAG, header::RETRY_AFTER, header::WWW_AUTHENTICATE])
+        // X-Request-Id: the widget quotes it in error notices ("reference: …").
+        .expose_headers([
+            header::ETAG,
+            header::RETRY_AFTER,
+            header::WWW_AUTHENTICATE,
+            request_id::HEADER,
+        ])
         .max_age(std::time::Duration::from_secs(600))
 }
 

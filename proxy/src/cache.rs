@@ -3,6 +3,9 @@
 //! one upstream call per TTL. Each cached body has a strong `ETag` for `If-None-Match` → 304.
 //! With Redis (`VS_REDIS_URL`) the answers and the coalescing are shared by every replica, and
 //! since the tag is a hash of the body, a poll that lands on another replica still gets its 304.
+//! Each lookup is counted (`vs_cache_requests_total`): a `hit` in this process's memory, a
+//! `shared_hit` from Redis, `coalesced` (it waited for a load another request started, here or on
+//! another replica), or a `miss` (it called the upstream).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -14,6 +17,7 @@ use bytes::Bytes;
 use sha1::{Digest, Sha1};
 
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use crate::store::redis::{Claim, SharedCache};
 
 /// Upper bound on the bytes of cached bodies.
@@ -69,6 +73,27 @@ impl Cached {
 
 type Entry = Result<Arc<Cached>, AppError>;
 
+/// How one lookup that missed this process's memory was served; set by the load that ran.
+type Outcome = std::sync::Mutex<&'static str>;
+
+fn set(outcome: &Outcome, result: &'static str) {
+    *outcome.lock().unwrap() = result;
+}
+
+/// The metric's `cache` label for a key: its kind, never the IDs in it.
+fn kind(key: &str) -> &'static str {
+    const KINDS: [(&str, &str); 4] = [
+        ("lp:visit:", "lp_visit"),
+        ("lc:list?", "lc_list"),
+        ("lc:visitor:", "lc_visitor"),
+        ("lc:customer:", "lc_customer"),
+    ];
+    KINDS
+        .iter()
+        .find(|(prefix, _)| key.starts_with(prefix))
+        .map_or("other", |(_, kind)| kind)
+}
+
 /// A cached answer and how long it has left: the TTL for an answer loaded here, what remains of
 /// it for one another replica loaded.
 #[derive(Clone)]
@@ -111,6 +136,7 @@ pub struct ResponseCache {
     inner: moka::future::Cache<String, Slot>,
     ttl: Duration,
     shared: Option<Shared>,
+    metrics: Option<Metrics>,
 }
 
 impl ResponseCache {
@@ -143,7 +169,14 @@ impl ResponseCache {
                 wait: upstream_timeout,
                 lock_for: upstream_timeout * 2 + Duration::from_secs(1),
             }),
+            metrics: None,
         }
+    }
+
+    /// Counts every lookup into `metrics`.
+    pub fn with_metrics(mut self, metrics: Metrics) -> ResponseCache {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// The cached answer for `key`, or the result of `load`. Concurrent callers for one key
@@ -155,15 +188,31 @@ impl ResponseCache {
         F: Future<Output = Result<Bytes, AppError>> + Send,
     {
         let ttl = self.ttl;
+        let kind = kind(&key);
+        if let Some(slot) = self.inner.get(&key).await {
+            self.count(kind, "hit");
+            return slot.entry;
+        }
+        // Stays `coalesced` unless this lookup's own load runs: moka ran another caller's.
+        let outcome: Outcome = std::sync::Mutex::new("coalesced");
         let slot = match &self.shared {
-            None => self.inner.try_get_with(key, load_here(load, ttl)).await,
+            None => {
+                let init = load_here(load, ttl, &outcome);
+                self.inner.try_get_with(key, init).await
+            }
             Some(shared) => {
-                let init = load_shared(shared, &key, load, ttl);
+                let init = load_shared(shared, &key, load, ttl, &outcome);
                 self.inner.try_get_with(key.clone(), init).await
             }
+        };
+        self.count(kind, outcome.into_inner().unwrap());
+        slot.map_err(|e: Arc<AppError>| (*e).clone())?.entry
+    }
+
+    fn count(&self, kind: &'static str, result: &'static str) {
+        if let Some(metrics) = &self.metrics {
+            metrics.cache(kind, result);
         }
-        .map_err(|e: Arc<AppError>| (*e).clone())?;
-        slot.entry
     }
 
     /// Drops one entry (after a change the proxy itself made), on every replica.
@@ -177,10 +226,11 @@ impl ResponseCache {
 }
 
 /// This process alone: the upstream's answer, or a definitive error, kept for the TTL.
-async fn load_here<F>(load: F, ttl: Duration) -> Result<Slot, AppError>
+async fn load_here<F>(load: F, ttl: Duration, outcome: &Outcome) -> Result<Slot, AppError>
 where
     F: Future<Output = Result<Bytes, AppError>>,
 {
+    set(outcome, "miss");
     match load.await {
         Ok(body) => Ok(Slot {
             entry: Ok(Arc::new(Cached::new(body))),
@@ -198,13 +248,15 @@ async fn load_shared<F>(
     key: &str,
     load: F,
     ttl: Duration,
+    outcome: &Outcome,
 ) -> Result<Slot, AppError>
 where
     F: Future<Output = Result<Bytes, AppError>>,
 {
     if !shared.redis.available() {
-        return load_here(load, ttl).await;
+        return load_here(load, ttl, outcome).await;
     }
+    let mut waited = false;
     let owner = format!("{:032x}", rand::random::<u128>());
     let deadline = Instant::now() + shared.wait;
     let mut pause = FIRST_PAUSE;
@@ -212,28 +264,34 @@ where
         match shared.redis.claim(key, &owner, shared.lock_for).await {
             Ok(Claim::Value(bytes, left)) => match decode(&bytes) {
                 Some(entry) => {
+                    set(outcome, if waited { "coalesced" } else { "shared_hit" });
                     return Ok(Slot {
                         entry,
                         ttl: left.min(ttl),
-                    })
+                    });
                 }
                 // Written by another version of the proxy: replaced by this one's answer.
                 None => break false,
             },
             Ok(Claim::Mine) => break true,
             Ok(Claim::Failed(bytes)) => match decode_error(&bytes) {
-                Some(e) => return Err(e),
+                Some(e) => {
+                    set(outcome, if waited { "coalesced" } else { "shared_hit" });
+                    return Err(e);
+                }
                 None => break false,
             },
             Ok(Claim::Busy) if Instant::now() + pause < deadline => {
+                waited = true;
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(LONGEST_PAUSE);
             }
             // Waited as long as a healthy upstream call can take: the holder is gone or stuck.
             Ok(Claim::Busy) => break false,
-            Err(_) => return load_here(load, ttl).await,
+            Err(_) => return load_here(load, ttl, outcome).await,
         }
     };
+    set(outcome, "miss");
     match load.await {
         Ok(body) => {
             let cached = Arc::new(Cached::new(body));
@@ -328,6 +386,65 @@ mod tests {
             assert_eq!(&t.await.unwrap().unwrap().body[..], b"{}");
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn lookups_are_counted_as_misses_coalesced_waits_and_hits() {
+        let metrics = Metrics::new();
+        let cache = ResponseCache::new(Duration::from_secs(10)).with_metrics(metrics.clone());
+        let key = || "lp:visit:visitor-1:session-1".to_owned();
+        let (release_tx, release_rx) = tokio::sync::watch::channel(false);
+        let (started_tx, mut started_rx) = tokio::sync::watch::channel(false);
+        let loader = tokio::spawn({
+            let cache = cache.clone();
+            let mut release = release_rx.clone();
+            async move {
+                cache
+                    .get_or_load(key(), async move {
+                        started_tx.send(true).unwrap();
+                        let _ = release.wait_for(|go| *go).await;
+                        Ok(Bytes::from_static(b"{}"))
+                    })
+                    .await
+            }
+        });
+        started_rx.wait_for(|s| *s).await.unwrap();
+        // Asked while that load is held: it cannot finish before the release, so once it has
+        // been polled it is waiting on the load (its own load would fail the test).
+        let mut waiter = Box::pin(cache.get_or_load(key(), async {
+            Err(AppError::internal("a second load ran"))
+        }));
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), &mut waiter)
+                .await
+                .is_err(),
+            "the waiter waits for the held load"
+        );
+        release_tx.send(true).unwrap();
+        assert!(loader.await.unwrap().is_ok());
+        assert!(waiter.await.is_ok(), "the waiter got the loader's answer");
+        assert!(cache
+            .get_or_load(key(), async { Err(AppError::internal("cached")) })
+            .await
+            .is_ok());
+        let text = metrics.encode();
+        for line in [
+            r#"vs_cache_requests_total{cache="lp_visit",result="miss"} 1"#,
+            r#"vs_cache_requests_total{cache="lp_visit",result="coalesced"} 1"#,
+            r#"vs_cache_requests_total{cache="lp_visit",result="hit"} 1"#,
+        ] {
+            assert!(text.contains(line), "{line} not in\n{text}");
+        }
+        assert!(!text.contains("visitor-1") && !text.contains("session-1"));
+    }
+
+    #[test]
+    fn cache_labels_are_kinds_never_ids() {
+        assert_eq!(kind("lp:visit:a:b"), "lp_visit");
+        assert_eq!(kind("lc:list?state=chatting"), "lc_list");
+        assert_eq!(kind("lc:visitor:S1.x"), "lc_visitor");
+        assert_eq!(kind("lc:customer:b7"), "lc_customer");
+        assert_eq!(kind("something-else:id"), "other");
     }
 
     #[test]

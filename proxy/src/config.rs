@@ -10,7 +10,10 @@ use std::time::Duration;
 use crate::auth::config::AuthConfig;
 use crate::livechat::config::LiveChatConfig;
 use crate::liveperson::config::LivePersonConfig;
+use crate::logging::LogFormat;
+use crate::metrics::MetricsConfig;
 use crate::pages::{check_frame_ancestors, DEFAULT_FRAME_ANCESTORS};
+use crate::request_id::TrustRequestId;
 use crate::secret::Secret;
 use crate::settings::{err, list, number, ConfigError, RawConfig};
 use crate::store::config::StoreConfig;
@@ -52,6 +55,14 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Where webhook tokens are kept (`VS_DATA_DIR`), or the Redis replicas share.
     pub store: StoreConfig,
+    /// The metrics listener (`VS_METRICS_LISTEN`, `VS_METRICS_TOKEN`).
+    pub metrics: MetricsConfig,
+    /// Whose `X-Request-Id` is kept (`VS_TRUST_REQUEST_ID`).
+    pub trust_request_id: TrustRequestId,
+    /// `VS_LOG_FORMAT` (`main` reads it before logging starts; checked here too).
+    pub log_format: LogFormat,
+    /// How long readiness is false before the graceful shutdown starts (`VS_DRAIN_SECS`).
+    pub drain: Duration,
 }
 
 impl Config {
@@ -172,6 +183,10 @@ impl Config {
             livechat: LiveChatConfig::from_raw(raw)?,
             auth: AuthConfig::from_raw(raw, get("VS_JWT_SECRET").is_some())?,
             store: StoreConfig::from_raw(raw)?,
+            metrics: MetricsConfig::from_raw(raw, listen)?,
+            trust_request_id: TrustRequestId::from_raw(raw)?,
+            log_format: LogFormat::from_raw(raw)?,
+            drain: crate::health::drain_from_raw(raw)?,
         };
         // Anyone who can reach a non-loopback address would read every visitor: anonymous access
         // only behind something that decides who reaches the loopback port.

@@ -54,6 +54,11 @@ impl DemoServer {
         &self.server.state
     }
 
+    /// Where `/metrics` is served, when `VS_METRICS_LISTEN` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.server.metrics_addr
+    }
+
     /// Stops the proxy, letting requests in flight finish; the simulator stops with the drop.
     pub async fn shutdown(self) {
         self.server.shutdown().await;
@@ -161,6 +166,10 @@ pub async fn start_demo_with_sim(
     }
     if raw.get("VS_ALLOWED_ORIGINS").is_none() {
         raw.set("VS_ALLOWED_ORIGINS", DEV_ORIGINS);
+    }
+    // No load balancer to tell: Ctrl-C stops a demo (`make serve`) at once unless set.
+    if raw.value("VS_DRAIN_SECS").is_none() {
+        raw.set("VS_DRAIN_SECS", "0");
     }
     // The simulator's chats and tokens are new on every start, so a demo keeps its webhook
     // tokens in a fresh folder of its own (several demos and tests run at once) rather than in

@@ -6,7 +6,10 @@
 //! → the providers (`liveperson`, `livechat`, each with its config, client and routes),
 //! `access` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`, `store`,
 //! `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`; `static_files`
-//! serves the built widget (`--static`) with the headers of `pages`.
+//! serves the built widget (`--static`) with the headers of `pages`. Operations cut across:
+//! `health` (live, ready, draining) beside `app`; `request_id` and `metrics` (one registry per
+//! `AppState`, counted by `app`, `access`, `cache`, `store` and `upstream`); `logging` (text or
+//! JSON lines).
 
 pub mod access;
 pub mod app;
@@ -18,9 +21,13 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod health;
 pub mod livechat;
 pub mod liveperson;
+pub mod logging;
+pub mod metrics;
 pub mod pages;
+pub mod request_id;
 pub mod secret;
 pub mod server;
 pub mod settings;
@@ -43,19 +50,10 @@ pub use state::AppState;
 #[cfg(feature = "demo")]
 pub use visitor_sidebar_sim as sim;
 
-/// Logs to stderr; `RUST_LOG` overrides the default filter. `quiet` (demo mode, which shares a
-/// terminal with `make serve`'s messages and polls the simulator every few hundred milliseconds) logs only
-/// warnings and errors by default.
+/// Logs to stderr as text; `RUST_LOG` overrides the default filter. `quiet` (demo mode, which
+/// shares a terminal with `trunk serve` and polls the simulator every few hundred milliseconds)
+/// logs only warnings and errors by default. [`logging::init_tracing_with`] also takes
+/// `VS_LOG_FORMAT`.
 pub fn init_tracing(quiet: bool) {
-    let default = if quiet {
-        "warn"
-    } else {
-        "visitor_sidebar_proxy=info,tower_http=info"
-    };
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    logging::init_tracing_with(quiet, logging::LogFormat::Text);
 }

@@ -1,11 +1,15 @@
 //! `visitor-sidebar-proxy`: parses the command line, loads the configuration (exiting with one
-//! line naming the bad key), serves, and prints the address it listens on.
+//! line naming the bad key), serves, and prints the address it listens on (and the metrics
+//! listener's, when there is one). On SIGTERM or Ctrl-C it drains: readiness turns false, the
+//! proxy serves on for `VS_DRAIN_SECS` (a second signal cuts that short), then stops accepting
+//! and lets the requests in flight finish.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use visitor_sidebar_proxy::{serve, Config, RawConfig};
+use visitor_sidebar_proxy::logging::{init_tracing_with, LogFormat};
+use visitor_sidebar_proxy::{serve, AppState, Config, RawConfig};
 
 /// The credential-holding proxy between the visitor sidebar widget and LivePerson / LiveChat.
 #[derive(Parser, Debug)]
@@ -38,8 +42,11 @@ fn fail(message: impl std::fmt::Display) -> ! {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    visitor_sidebar_proxy::init_tracing(cli.demo);
     let mut raw = RawConfig::load(cli.config.as_deref()).unwrap_or_else(|e| fail(e));
+    init_tracing_with(
+        cli.demo,
+        LogFormat::from_raw(&raw).unwrap_or_else(|e| fail(e)),
+    );
     for key in &raw.secrets_in_file {
         tracing::warn!(
             "{key} is set in the configuration file; prefer the environment for secrets"
@@ -62,7 +69,23 @@ async fn main() {
         "visitor-sidebar-proxy listening on http://{}",
         running.addr()
     );
+    if let Some(addr) = running.state().metrics_addr {
+        println!("visitor-sidebar-proxy metrics on http://{addr}/metrics");
+    }
     shutdown_signal().await;
+    let state = running.state().state;
+    state.health.start_draining();
+    let drain = state.config.drain;
+    if !drain.is_zero() {
+        tracing::info!(
+            secs = drain.as_secs(),
+            "draining: serving on until load balancers stop sending requests"
+        );
+        tokio::select! {
+            _ = tokio::time::sleep(drain) => {}
+            _ = shutdown_signal() => tracing::info!("second signal: not waiting for the drain"),
+        }
+    }
     tracing::info!("shutting down");
     match running {
         #[cfg(feature = "demo")]
@@ -127,12 +150,32 @@ enum Running {
     Proxy(visitor_sidebar_proxy::RunningServer),
 }
 
+/// What `main` needs of a running server, demo or not.
+struct Serving<'a> {
+    state: &'a AppState,
+    metrics_addr: Option<SocketAddr>,
+}
+
 impl Running {
     fn addr(&self) -> SocketAddr {
         match self {
             #[cfg(feature = "demo")]
             Running::Demo(demo) => demo.addr,
             Running::Proxy(server) => server.addr,
+        }
+    }
+
+    fn state(&self) -> Serving<'_> {
+        match self {
+            #[cfg(feature = "demo")]
+            Running::Demo(demo) => Serving {
+                state: demo.state(),
+                metrics_addr: demo.metrics_addr(),
+            },
+            Running::Proxy(server) => Serving {
+                state: &server.state,
+                metrics_addr: server.metrics_addr,
+            },
         }
     }
 }

@@ -44,6 +44,11 @@ const KEYS: &[Key] = &[
     // Secret: the URL may carry Redis's password.
     key("redis_url", "VS_REDIS_URL", true),
     key("redis_timeout_ms", "VS_REDIS_TIMEOUT_MS", false),
+    key("metrics_listen", "VS_METRICS_LISTEN", false),
+    key("metrics_token", "VS_METRICS_TOKEN", true),
+    key("trust_request_id", "VS_TRUST_REQUEST_ID", false),
+    key("log_format", "VS_LOG_FORMAT", false),
+    key("drain_secs", "VS_DRAIN_SECS", false),
     key("liveperson.account_id", "LIVEPERSON_ACCOUNT_ID", false),
     key("liveperson.domain", "LIVEPERSON_DOMAIN", false),
     key(

@@ -9,8 +9,11 @@ use crate::access::Access;
 use crate::auth::Auth;
 use crate::cache::ResponseCache;
 use crate::config::Config;
+use crate::health::{Health, Readiness};
 use crate::livechat::LiveChat;
 use crate::liveperson::LivePerson;
+use crate::metrics::Metrics;
+use crate::request_id::TrustRequestId;
 use crate::store::Store;
 use crate::upstream::Upstream;
 
@@ -24,6 +27,13 @@ pub struct AppState {
     pub livechat: LiveChat,
     /// The webhook tokens (disk or Redis) and the cache's shared layer (Redis).
     pub store: Store,
+    /// This proxy's own metrics registry (`/metrics` on `VS_METRICS_LISTEN`).
+    pub metrics: Metrics,
+    /// Draining or not, and readiness's kept probe verdicts.
+    pub health: Health,
+    /// The one HTTP client (readiness asks it when each upstream last answered).
+    pub upstream: Upstream,
+    pub trust_request_id: Arc<TrustRequestId>,
     /// Whether the upstreams are the in-process simulator (`--demo`).
     #[from_ref(skip)]
     pub demo: bool,
@@ -31,30 +41,48 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config) -> anyhow::Result<AppState> {
+        let metrics = Metrics::new();
         // One HTTP client (one connection pool) for both upstreams.
-        let upstream = Upstream::new(&config)?;
+        let upstream = Upstream::new(&config, metrics.clone())?;
         let auth = Auth::new(&config, upstream.clone());
-        let store = Store::open(&config)?;
+        let store = Store::open_counted(&config, Some(metrics.clone()))?;
         let cache = || {
             ResponseCache::with_shared(
                 config.cache_ttl,
                 store.shared_cache(),
                 config.upstream_timeout,
             )
+            .with_metrics(metrics.clone())
         };
         Ok(AppState {
-            access: Arc::new(Access::new(&config, auth.clone())),
+            access: Arc::new(Access::new(&config, auth.clone(), metrics.clone())),
             auth,
             liveperson: LivePerson::new(config.liveperson.clone(), upstream.clone(), cache()),
             livechat: LiveChat::new(
                 config.livechat.clone(),
-                upstream,
+                upstream.clone(),
                 cache(),
                 store.tokens().cloned(),
             ),
             store,
+            health: Health::new(metrics.clone()),
+            metrics,
+            upstream,
+            trust_request_id: Arc::new(config.trust_request_id.clone()),
             config: Arc::new(config),
             demo: false,
         })
+    }
+}
+
+impl FromRef<AppState> for Readiness {
+    fn from_ref(state: &AppState) -> Readiness {
+        Readiness {
+            health: state.health.clone(),
+            liveperson: state.liveperson.clone(),
+            livechat: state.livechat.clone(),
+            store: state.store.clone(),
+            upstream: state.upstream.clone(),
+        }
     }
 }

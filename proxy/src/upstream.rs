@@ -1,5 +1,8 @@
 //! Calling an upstream: one shared client, a timeout, a bounded body, and the failures every
-//! upstream shares (unreachable, timeout, 429, 5xx, not JSON) mapped to their error codes.
+//! upstream shares (unreachable, timeout, 429, 5xx, not JSON) mapped to their error codes. Every
+//! call is counted and timed by provider and operation ([`Call`]), carries the request's ID
+//! (`X-Request-Id`, see `request_id.rs`), and notes when each provider last answered, for
+//! readiness.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -11,6 +14,8 @@ use reqwest::header::{HeaderMap, CONTENT_LENGTH, RETRY_AFTER};
 
 use crate::config::Config;
 use crate::error::AppError;
+use crate::metrics::Metrics;
+use crate::request_id;
 use visitor_sidebar_contract::ErrorCode;
 
 /// What an upstream answered, body read in full (within the size bound).
@@ -18,6 +23,54 @@ pub struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Bytes,
+}
+
+/// What one upstream call is, for messages, metrics and readiness. Every label is fixed in code.
+#[derive(Clone, Copy, Debug)]
+pub struct Call {
+    /// Names the upstream in messages ("LivePerson", "LivePerson's Domain API").
+    pub who: &'static str,
+    /// The metric's `provider` label, and the name readiness tracks answers by: `liveperson`,
+    /// `livechat`, `livechat_accounts`, `host_jwks`, `oidc`.
+    pub provider: &'static str,
+    /// The metric's `operation` label (`visit`, `domain_api`, `visitors`, `probe`, …).
+    pub operation: &'static str,
+    /// Reads the upstream's internal error code from a failure's body, for the `code` label.
+    pub internal_code: Option<ReadCode>,
+}
+
+/// Reads an upstream's internal error code from a failure's body.
+pub type ReadCode = fn(&[u8]) -> Option<i64>;
+
+impl Call {
+    pub const fn new(who: &'static str, provider: &'static str, operation: &'static str) -> Call {
+        Call {
+            who,
+            provider,
+            operation,
+            internal_code: None,
+        }
+    }
+
+    pub const fn with_internal_code(mut self, read: ReadCode) -> Call {
+        self.internal_code = Some(read);
+        self
+    }
+}
+
+/// LivePerson's documented internal codes keep their number as a label; any other is `other`,
+/// so that an odd body cannot mint label values.
+fn code_label(code: Option<i64>) -> &'static str {
+    match code {
+        None => "",
+        Some(6) => "6",
+        Some(10) => "10",
+        Some(12) => "12",
+        Some(33) => "33",
+        Some(37) => "37",
+        Some(39) => "39",
+        Some(_) => "other",
+    }
 }
 
 /// The one HTTP client the proxy uses, with its limits.
@@ -28,10 +81,13 @@ pub struct Upstream {
     /// Per upstream, when its last 429 asked the proxy to wait until. Vendors ask clients to
     /// pause after a 429 rather than retry in bursts, so until then the proxy answers 429 itself.
     cooldown: Arc<Mutex<HashMap<String, Instant>>>,
+    /// Per provider, when it last answered with a status below 500 (readiness).
+    answered: Arc<Mutex<HashMap<&'static str, Instant>>>,
+    metrics: Metrics,
 }
 
 impl Upstream {
-    pub fn new(config: &Config) -> anyhow::Result<Upstream> {
+    pub fn new(config: &Config, metrics: Metrics) -> anyhow::Result<Upstream> {
         let client = reqwest::Client::builder()
             .timeout(config.upstream_timeout)
             .connect_timeout(config.upstream_timeout.min(Duration::from_secs(3)))
@@ -44,16 +100,33 @@ impl Upstream {
             client,
             max_bytes: config.max_response_bytes,
             cooldown: Arc::default(),
+            answered: Arc::default(),
+            metrics,
         })
     }
 
-    /// Sends the request and reads the body, at most `max_bytes` of it. `who` names the
-    /// upstream in messages ("LivePerson", "LiveChat").
+    /// The metrics every part holding the client counts into.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// How long ago `provider` last answered with a status below 500, if it has.
+    pub fn last_answer(&self, provider: &str) -> Option<Duration> {
+        self.answered
+            .lock()
+            .unwrap()
+            .get(provider)
+            .map(Instant::elapsed)
+    }
+
+    /// Sends the request (with the current request's `X-Request-Id`) and reads the body, at
+    /// most `max_bytes` of it; counts and times the call.
     pub async fn send(
         &self,
         request: reqwest::RequestBuilder,
-        who: &str,
+        call: Call,
     ) -> Result<Answer, AppError> {
+        let who = call.who;
         let waiting = self
             .cooldown
             .lock()
@@ -61,8 +134,59 @@ impl Upstream {
             .get(who)
             .and_then(|until| until.checked_duration_since(Instant::now()));
         if let Some(left) = waiting {
+            // Refused here, during a 429's pause: no call is made.
+            self.metrics.rate_limited("upstream");
             return Err(rate_limited(who, left.as_secs_f64().ceil() as u64));
         }
+        let request = match request_id::current() {
+            Some(id) => request.header(request_id::HEADER, id.as_str()),
+            None => request,
+        };
+        let started = Instant::now();
+        let outcome = self.send_timed(request, who).await;
+        // The HTTP status when an answer came (even one whose body could not be used: too
+        // large, cut off), else why not.
+        let (status, code) = match &outcome {
+            Ok(answer) => {
+                let code = match (call.internal_code, answer.status.is_success()) {
+                    (Some(read), false) => read(&answer.body),
+                    _ => None,
+                };
+                (Some(answer.status.as_u16()), code_label(code))
+            }
+            Err(e) => (e.body.upstream_status, ""),
+        };
+        let status = match status {
+            Some(status) => {
+                if status < 500 {
+                    self.answered
+                        .lock()
+                        .unwrap()
+                        .insert(call.provider, Instant::now());
+                    self.metrics.upstream_answered(call.provider);
+                }
+                status.to_string()
+            }
+            None => match outcome.as_ref().map_err(AppError::code) {
+                Err(ErrorCode::UpstreamTimeout) => "timeout".to_owned(),
+                _ => "unreachable".to_owned(),
+            },
+        };
+        self.metrics.upstream(
+            call.provider,
+            call.operation,
+            status,
+            code,
+            started.elapsed(),
+        );
+        outcome
+    }
+
+    async fn send_timed(
+        &self,
+        request: reqwest::RequestBuilder,
+        who: &str,
+    ) -> Result<Answer, AppError> {
         let mut response = request.send().await.map_err(|e| transport_error(e, who))?;
         let status =
             StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
@@ -154,6 +278,17 @@ fn rate_limited(who: &str, secs: u64) -> AppError {
     )
     .upstream(429, None)
     .retry_after(secs)
+}
+
+/// Readiness's verdict on a probe: an upstream that answered below 500 is up (a 404 or a 401 is
+/// a configuration matter every replica shares, not a reason to take this one out of the load
+/// balancer).
+pub fn probe_verdict(answer: Result<Answer, AppError>) -> Result<(), String> {
+    match answer {
+        Ok(answer) if answer.status.as_u16() < 500 => Ok(()),
+        Ok(answer) => Err(format!("answered HTTP {}", answer.status.as_u16())),
+        Err(e) => Err(format!("{}: {}", e.code(), e.body.message)),
+    }
 }
 
 /// The shared handling of non-success answers: 429 and 5xx. `None` for other statuses, which

@@ -24,6 +24,7 @@ mod keys;
 mod livechat;
 mod liveperson;
 mod oidc;
+mod requests;
 mod world;
 
 use std::net::SocketAddr;
@@ -273,6 +274,7 @@ pub(crate) struct Shared {
     pub(crate) nonces: Mutex<auth::NonceLog>,
     pub(crate) accounts: Mutex<accounts::Accounts>,
     pub(crate) oidc: Mutex<oidc::Provider>,
+    pub(crate) request_ids: Mutex<requests::RequestIds>,
 }
 
 /// A running simulator: its address, credentials, knobs and counters. Cheap to clone; the server
@@ -326,6 +328,7 @@ impl Sim {
             nonces: Mutex::new(auth::NonceLog::default()),
             accounts: Mutex::new(accounts::Accounts::default()),
             oidc: Mutex::new(oidc::Provider::new()),
+            request_ids: Mutex::new(requests::RequestIds::default()),
         });
         let (stop_tx, mut stop_rx) = watch::channel(false);
         let router = router(shared.clone());
@@ -395,8 +398,23 @@ impl Sim {
         self.shared.counters.snapshot()
     }
 
+    /// Resets the counters and forgets the request IDs received.
     pub fn reset_counters(&self) {
         self.shared.counters.reset();
+        self.shared.request_ids.lock().unwrap().clear();
+    }
+
+    /// The `X-Request-Id`s an endpoint received, oldest first (the last 100; requests without
+    /// one are not listed). Endpoints have the counters' names: `domain_api`, `lp_visit`,
+    /// `lc_visitors`, `lc_details`, `lc_customers`, `lc_accounts_info`, `host_jwks`,
+    /// `oidc_discovery`, `oidc_jwks`, `oidc_authorize`, `oidc_token`.
+    pub fn request_ids(&self, endpoint: &str) -> Vec<String> {
+        self.shared.request_ids.lock().unwrap().of(endpoint)
+    }
+
+    /// Every endpoint's request IDs, as `GET /_sim/request-ids` answers.
+    pub fn all_request_ids(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        self.shared.request_ids.lock().unwrap().all()
     }
 
     /// Moves every generated visitor one step on, and returns once the webhooks of any chats
@@ -574,13 +592,21 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/oidc/token", post(oidc::token))
         .route("/oidc/jwks", get(oidc::jwks))
         .route("/host/jwks", get(oidc::host_jwks));
+    // Outside the fault knobs: a request answered 500 on purpose still shows whose it was.
+    let recorded = vendor
+        .merge(sign_in)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            requests::record,
+        ));
     let admin = Router::new()
         .route("/_sim/knobs", get(get_knobs).put(put_knobs))
         .route("/_sim/counters", get(get_counters))
         .route("/_sim/counters/reset", post(reset_counters))
         .route("/_sim/tick", post(post_tick))
-        .route("/_sim/chats", get(get_chats));
-    vendor.merge(sign_in).merge(admin).with_state(shared)
+        .route("/_sim/chats", get(get_chats))
+        .route("/_sim/request-ids", get(get_request_ids));
+    recorded.merge(admin).with_state(shared)
 }
 
 async fn get_knobs(State(shared): State<Arc<Shared>>) -> Json<Knobs> {
@@ -596,8 +622,15 @@ async fn get_counters(State(shared): State<Arc<Shared>>) -> Json<CounterSnapshot
     Json(shared.counters.snapshot())
 }
 
+async fn get_request_ids(
+    State(shared): State<Arc<Shared>>,
+) -> Json<std::collections::BTreeMap<String, Vec<String>>> {
+    Json(shared.request_ids.lock().unwrap().all())
+}
+
 async fn reset_counters(State(shared): State<Arc<Shared>>) -> Json<CounterSnapshot> {
     shared.counters.reset();
+    shared.request_ids.lock().unwrap().clear();
     Json(shared.counters.snapshot())
 }
 

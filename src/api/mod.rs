@@ -51,6 +51,9 @@ pub enum ApiError {
         error: ErrorDetail,
         /// Seconds to wait before trying again (`Retry-After`).
         retry_after: Option<u32>,
+        /// The answer's `X-Request-Id`, which an agent quotes so the request can be found in
+        /// the proxy's logs.
+        reference: Option<String>,
     },
     /// An HTTP error without the proxy's body: something in front of it answered (a gateway,
     /// a development server).
@@ -58,6 +61,7 @@ pub enum ApiError {
         status: u16,
         status_text: String,
         retry_after: Option<u32>,
+        reference: Option<String>,
     },
     /// An answer that is not what the proxy's contract promises.
     BadResponse(String),
@@ -90,6 +94,16 @@ impl ApiError {
             self,
             ApiError::Proxy { status: 401, .. } | ApiError::Http { status: 401, .. }
         )
+    }
+
+    /// The request's ID the answer carried (`X-Request-Id`), for the agent to quote.
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            ApiError::Proxy { reference, .. } | ApiError::Http { reference, .. } => {
+                reference.as_deref()
+            }
+            _ => None,
+        }
     }
 
     /// Is this the kind of failure that can pass by itself (so old data stays on screen as
@@ -314,6 +328,15 @@ async fn error_from(response: &web_sys::Response, signal: Option<&AbortSignal>) 
         .ok()
         .flatten()
         .and_then(|v| v.trim().parse::<u32>().ok());
+    // Shown to the agent as text: only a plausible ID (what the proxy sends: at most 128
+    // visible ASCII characters), not whatever a gateway put there.
+    let reference = response
+        .headers()
+        .get("X-Request-Id")
+        .ok()
+        .flatten()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| (1..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic()));
     let body = match json_body(response, signal).await {
         Ok(body) => decode::<ErrorBody>(body).ok(),
         Err(ApiError::Aborted) => return ApiError::Aborted,
@@ -324,12 +347,14 @@ async fn error_from(response: &web_sys::Response, signal: Option<&AbortSignal>) 
             status,
             error,
             retry_after,
+            reference,
         },
         // Something other than the proxy answered (a gateway, a dev server).
         None => ApiError::Http {
             status,
             status_text: response.status_text(),
             retry_after,
+            reference,
         },
     }
 }

@@ -232,6 +232,15 @@ pub fn error_text(error: &ApiError) -> String {
     }
 }
 
+/// " Reference: <id>." when the failed answer carried the proxy's request ID (the agent quotes
+/// it, and the proxy's logs and upstream calls carry it), else nothing.
+pub fn reference_text(error: &ApiError) -> String {
+    error
+        .reference()
+        .map(|id| format!(" Reference: {id}."))
+        .unwrap_or_default()
+}
+
 #[derive(Properties, PartialEq)]
 pub struct StatusProps {
     pub phase: Phase,
@@ -276,6 +285,7 @@ pub fn StatusBar(props: &StatusProps) -> Html {
                 <p class="vs-notice vs-notice-stale" role="status">
                     <strong>{ "Stale" }</strong>{ format!(" since {since}: ") }{ error_text(error) }
                     { " Showing the last data received; retrying automatically." }
+                    { reference_text(error) }
                 </p>
             }
         }
@@ -295,6 +305,7 @@ pub fn StatusBar(props: &StatusProps) -> Html {
             <p class="vs-notice vs-notice-error" role="alert">
                 <strong>{ "Error: " }</strong>{ error_text(error) }
                 if props.has_data { { " The data below is older." } }
+                { reference_text(error) }
             </p>
         },
         _ => Html::default(),

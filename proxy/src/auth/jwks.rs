@@ -14,7 +14,7 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
 
 use super::Refusal;
-use crate::upstream::Upstream;
+use crate::upstream::{Call, Upstream};
 
 /// How long fetched keys are used before they are fetched again.
 const MAX_AGE: Duration = Duration::from_secs(3600);
@@ -191,7 +191,10 @@ impl Jwks {
     async fn fetch(&self) -> Result<Vec<Key>, String> {
         let answer = self
             .upstream
-            .send(self.upstream.client.get(&self.url), WHO)
+            .send(
+                self.upstream.client.get(&self.url),
+                Call::new(WHO, "host_jwks", "jwks"),
+            )
             .await
             .map_err(|e| e.to_string())?;
         if !answer.status.is_success() {

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::config::LiveChatSignIn;
 use super::{Agent, AgentMode, Refusal};
-use crate::upstream::Upstream;
+use crate::upstream::{Call, Upstream};
 
 /// Longest a verdict is reused.
 pub const MAX_VERDICT_AGE: Duration = Duration::from_secs(60);
@@ -116,7 +116,10 @@ impl LiveChatTokens {
             .client
             .get(format!("{}/v2/info", self.config.accounts_url))
             .bearer_auth(token);
-        let answer = self.upstream.send(request, WHO).await.map_err(|e| {
+        let answer = self
+            .upstream
+            .send(request, Call::new(WHO, "livechat_accounts", "token_info"))
+            .await.map_err(|e| {
             tracing::warn!(code = %e.code(), detail = e.detail.as_deref().unwrap_or(""), "LiveChat's accounts server could not be asked");
             UNAVAILABLE
         })?;

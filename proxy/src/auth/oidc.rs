@@ -41,7 +41,7 @@ use super::page;
 use super::session::Sessions;
 use super::Auth;
 use crate::error::AppError;
-use crate::upstream::Upstream;
+use crate::upstream::{Call, Upstream};
 use crate::urls::check_origin;
 
 /// How long a login may take from the popup opening to the callback.
@@ -102,12 +102,27 @@ fn http_client(
         let upstream = upstream.clone();
         Box::pin(async move {
             let (parts, body) = request.into_parts();
+            // Discovery and the JWKS are GETs (told apart by the discovery document's path);
+            // the code exchange is the one POST.
+            let operation = if parts.method == axum::http::Method::POST {
+                "token"
+            } else if parts
+                .uri
+                .path()
+                .ends_with("/.well-known/openid-configuration")
+            {
+                "discovery"
+            } else {
+                "jwks"
+            };
             let builder = upstream
                 .client
                 .request(parts.method, parts.uri.to_string())
                 .headers(parts.headers)
                 .body(body);
-            let answer = upstream.send(builder, WHO).await?;
+            let answer = upstream
+                .send(builder, Call::new(WHO, "oidc", operation))
+                .await?;
             let mut response = HttpResponse::new(answer.body.to_vec());
             *response.status_mut() = answer.status;
             *response.headers_mut() = answer.headers;
@@ -282,6 +297,7 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
     }
     let ip = client_ip(&request);
     if oidc.0.logins.check_key(&ip).is_err() {
+        oidc.0.upstream.metrics().rate_limited("sign_in_start");
         return failure(AppError::rate_limited(60), Some(origin));
     }
     if oidc.0.logins.len() > MAX_PENDING_LOGINS as usize {
@@ -326,8 +342,24 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
 }
 
 /// `GET /api/auth/callback?code=…&state=…` (or `error=…&state=…`), where the provider sends the
-/// popup back.
+/// popup back. Each outcome is counted (`vs_company_sign_ins_total`).
 pub async fn callback(State(auth): State<Auth>, request: Request) -> Response {
+    let metrics = auth.oidc().map(|oidc| oidc.0.upstream.metrics().clone());
+    let response = callback_flow(auth, request).await;
+    if let Some(metrics) = metrics {
+        metrics.company_sign_in(match response.status().as_u16() {
+            200 => "accepted",
+            401 => "refused",
+            403 => "forbidden",
+            429 => "rate_limited",
+            503 => "unavailable",
+            _ => "failed",
+        });
+    }
+    response
+}
+
+async fn callback_flow(auth: Auth, request: Request) -> Response {
     let Some(oidc) = auth.oidc() else {
         return failure(
             AppError::new(

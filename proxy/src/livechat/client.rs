@@ -15,7 +15,7 @@ use super::config::{BasicLogin, LiveChatConfig};
 use super::LiveChat;
 use crate::cache::Cached;
 use crate::error::AppError;
-use crate::upstream::{common_failure, require_json, Answer};
+use crate::upstream::{common_failure, require_json, Answer, Call};
 
 const WHO: &str = "LiveChat";
 /// More groups than any real filter needs; keeps cache keys and upstream URLs short.
@@ -139,6 +139,7 @@ impl LiveChat {
         method: reqwest::Method,
         path: &str,
         body: Option<&serde_json::Value>,
+        operation: &'static str,
     ) -> Result<Answer, AppError> {
         let mut request = self
             .request(lc, login, method, path)
@@ -146,7 +147,11 @@ impl LiveChat {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let answer = self.0.upstream.send(request, WHO).await?;
+        let answer = self
+            .0
+            .upstream
+            .send(request, Call::new(WHO, "livechat", operation))
+            .await?;
         self.0.deprecation.note(&answer.headers);
         Ok(answer)
     }
@@ -167,7 +172,11 @@ impl LiveChat {
                         "/v3.6/agent/action/get_customer",
                     )
                     .json(&serde_json::json!({ "id": customer_id }));
-                let answer = self.0.upstream.send(request, WHO).await?;
+                let answer = self
+                    .0
+                    .upstream
+                    .send(request, Call::new(WHO, "livechat", "customer"))
+                    .await?;
                 if !answer.status.is_success() {
                     return Err(v3_failure(&answer));
                 }
@@ -191,7 +200,7 @@ impl LiveChat {
                     format!("/visitors?{query}")
                 };
                 let answer = self
-                    .send_v2(lc, login, reqwest::Method::GET, &path, None)
+                    .send_v2(lc, login, reqwest::Method::GET, &path, None, "visitors")
                     .await?;
                 if !answer.status.is_success() {
                     return Err(failure(&answer));
@@ -256,7 +265,14 @@ impl LiveChat {
         body["token"] = serde_json::Value::String(chat.token.expose().to_owned());
         let path = format!("/visitors/{visitor_id}/details");
         let answer = self
-            .send_v2(lc, login, reqwest::Method::POST, &path, Some(&body))
+            .send_v2(
+                lc,
+                login,
+                reqwest::Method::POST,
+                &path,
+                Some(&body),
+                "details",
+            )
             .await?;
         if answer.status.is_success() {
             require_json(&answer, WHO)?;
@@ -266,8 +282,10 @@ impl LiveChat {
             // The token belongs to a chat that has ended; a new chat brings a new webhook.
             // Only that token: a newer chat's, stored meanwhile, stays.
             if let Some(tokens) = tokens {
-                if let Err(e) = tokens.remove_if(visitor_id, &chat).await {
-                    tracing::warn!("could not drop a refused webhook token: {e}");
+                match tokens.remove_if(visitor_id, &chat).await {
+                    Ok(true) => self.0.upstream.metrics().token_removed("rejected"),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!("could not drop a refused webhook token: {e}"),
                 }
             }
             return Err(AppError::new(
@@ -282,6 +300,45 @@ impl LiveChat {
             );
         }
         Err(failure(&answer))
+    }
+}
+
+impl LiveChat {
+    /// Readiness's cheap probe: does LiveChat answer the proxy's credentials (any status below
+    /// 500)? REST API v2's visitor count (`GET /visitors?count=1`) when v2 is configured, else
+    /// the Agent Chat API's `get_customer` for an ID no customer has (a 404 is an answer).
+    /// Bounded by the upstream timeout; `None` when LiveChat is not configured.
+    pub async fn probe(&self) -> Option<Result<(), String>> {
+        let lc = self.0.config.as_ref()?;
+        let answer = match (&lc.v2, &lc.v3) {
+            (Some(login), _) => {
+                self.send_v2(
+                    lc,
+                    login,
+                    reqwest::Method::GET,
+                    "/visitors?count=1",
+                    None,
+                    "probe",
+                )
+                .await
+            }
+            (None, Some(login)) => {
+                let request = self
+                    .request(
+                        lc,
+                        login,
+                        reqwest::Method::POST,
+                        "/v3.6/agent/action/get_customer",
+                    )
+                    .json(&serde_json::json!({ "id": "visitor-sidebar-readiness-probe" }));
+                self.0
+                    .upstream
+                    .send(request, Call::new(WHO, "livechat", "probe"))
+                    .await
+            }
+            (None, None) => return None,
+        };
+        Some(crate::upstream::probe_verdict(answer))
     }
 }
 

@@ -69,6 +69,11 @@ impl LiveChat {
         self.0.tokens.as_ref()
     }
 
+    /// Whether the proxy is configured for LiveChat.
+    pub fn is_configured(&self) -> bool {
+        self.0.config.is_some()
+    }
+
     /// What `/api/health` says about LiveChat (never a credential).
     pub fn health(&self) -> serde_json::Value {
         match &self.0.config {

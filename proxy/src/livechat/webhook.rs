@@ -75,6 +75,7 @@ pub async fn chat_started(
             };
             // Durable (fsync'd, or in Redis) before the 200 goes out.
             tokens.put(visitor_id, &token).await?;
+            lc.0.upstream.metrics().token_stored();
             tracing::info!(visitor_id, "chat_started webhook stored");
         }
         Some("chat_ended") => {
@@ -89,8 +90,8 @@ pub async fn chat_started(
                 };
                 // Only if it is still that token: a chat_started racing this one on another
                 // replica wins.
-                if same_chat {
-                    tokens.remove_if(visitor_id, &stored).await?;
+                if same_chat && tokens.remove_if(visitor_id, &stored).await? {
+                    lc.0.upstream.metrics().token_removed("chat_ended");
                 }
             }
         }

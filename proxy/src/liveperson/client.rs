@@ -13,10 +13,14 @@ use super::config::{LivePersonAuth, LivePersonConfig};
 use super::{oauth1, LivePerson};
 use crate::cache::Cached;
 use crate::error::AppError;
-use crate::upstream::{common_failure, require_json, Answer};
+use crate::upstream::{common_failure, require_json, Answer, Call};
 use crate::urls::base_url;
 
 const WHO: &str = "LivePerson";
+/// A visit-state call, counted with LivePerson's internal code.
+const VISIT: Call = Call::new(WHO, "liveperson", "visit").with_internal_code(internal_code);
+const DOMAIN_API: Call = Call::new("LivePerson's Domain API", "liveperson", "domain_api")
+    .with_internal_code(internal_code);
 /// How long a domain found through the Domain API is trusted before asking again.
 pub const DOMAIN_TTL: Duration = Duration::from_secs(3600);
 
@@ -52,7 +56,7 @@ impl LivePerson {
                     .append_pair("v", "1")
                     .append_pair("filter", "agent")
                     .append_pair("sid", sid);
-                let answer = self.get(lp, url).await?;
+                let answer = self.get(lp, url, VISIT).await?;
                 if answer.status.is_success() {
                     require_json(&answer, WHO)?;
                     Ok(answer.body)
@@ -93,7 +97,7 @@ impl LivePerson {
                             .client
                             .get(url)
                             .header(header::ACCEPT, "application/json"),
-                        "LivePerson's Domain API",
+                        DOMAIN_API,
                     )
                     .await?;
                 if !answer.status.is_success() {
@@ -113,7 +117,7 @@ impl LivePerson {
             .map_err(|e: Arc<AppError>| (*e).clone())
     }
 
-    async fn get(&self, lp: &LivePersonConfig, url: Url) -> Result<Answer, AppError> {
+    async fn get(&self, lp: &LivePersonConfig, url: Url, call: Call) -> Result<Answer, AppError> {
         let mut auth = HeaderValue::from_str(&authorization(lp, "GET", &url))
             .map_err(|_| AppError::internal("LivePerson credentials are not valid header text"))?;
         auth.set_sensitive(true);
@@ -124,7 +128,36 @@ impl LivePerson {
             .get(url)
             .header(header::AUTHORIZATION, auth)
             .header(header::ACCEPT, "application/json");
-        self.0.upstream.send(request, WHO).await
+        self.0.upstream.send(request, call).await
+    }
+}
+
+impl LivePerson {
+    /// Readiness's cheap probe: does LivePerson answer (any status below 500)? The Domain API
+    /// when the domain is found through it (unsigned, and what every visit needs first), else a
+    /// plain GET of the configured domain's root. Bounded by the upstream timeout; `None` when
+    /// LivePerson is not configured.
+    pub async fn probe(&self) -> Option<Result<(), String>> {
+        let lp = self.0.config.as_ref()?;
+        let url = match &lp.domain {
+            Some(domain) => domain.clone(),
+            None => format!(
+                "{}/api/account/{}/service/smt/baseURI.json?version=1.0",
+                lp.domain_api_url.trim_end_matches('/'),
+                lp.account_id
+            ),
+        };
+        let upstream = &self.0.upstream;
+        let answer = upstream
+            .send(
+                upstream
+                    .client
+                    .get(url)
+                    .header(header::ACCEPT, "application/json"),
+                Call::new(WHO, "liveperson", "probe").with_internal_code(internal_code),
+            )
+            .await;
+        Some(crate::upstream::probe_verdict(answer))
     }
 }
 

@@ -53,6 +53,11 @@ impl LivePerson {
         &self.0.cache
     }
 
+    /// Whether the proxy is configured for LivePerson.
+    pub fn is_configured(&self) -> bool {
+        self.0.config.is_some()
+    }
+
     /// What `/api/health` says about LivePerson (never a credential).
     pub fn health(&self) -> serde_json::Value {
         match &self.0.config {

@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 
 use super::{ChatToken, StoreError, TokenRecord};
+use crate::metrics::Metrics;
 use crate::settings::{err, ConfigError};
 
 pub const FILE_NAME: &str = "tokens.redb";
@@ -31,6 +32,8 @@ struct Inner {
     path: PathBuf,
     ttl: Duration,
     capacity: u64,
+    /// Counts the tokens the sweeps find expired.
+    metrics: Option<Metrics>,
 }
 
 fn now_ms() -> u64 {
@@ -47,6 +50,16 @@ impl DiskTokens {
     /// Creates `dir` if needed (owner-only: the tokens are credentials for running chats) and
     /// opens or creates the database in it; then sweeps and keeps sweeping expired tokens.
     pub fn open(dir: &Path, ttl: Duration, capacity: u64) -> Result<DiskTokens, ConfigError> {
+        DiskTokens::open_counted(dir, ttl, capacity, None)
+    }
+
+    /// [`DiskTokens::open`], counting expired tokens into `metrics`.
+    pub fn open_counted(
+        dir: &Path,
+        ttl: Duration,
+        capacity: u64,
+        metrics: Option<Metrics>,
+    ) -> Result<DiskTokens, ConfigError> {
         let shown = dir.display();
         let unusable =
             |e: &dyn std::fmt::Display| err("VS_DATA_DIR", format!("cannot use '{shown}': {e}"));
@@ -85,6 +98,7 @@ impl DiskTokens {
             path,
             ttl,
             capacity,
+            metrics,
         }));
         store.0.sweep().map_err(|e| unusable(&e))?;
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -96,6 +110,18 @@ impl DiskTokens {
     /// Where the database is.
     pub fn path(&self) -> &Path {
         &self.0.path
+    }
+
+    /// Readiness: whether a write transaction commits now (disk full, read-only remount or a
+    /// failing disk says no).
+    pub async fn check_writable(&self) -> Result<(), StoreError> {
+        let inner = self.0.clone();
+        blocking(move || {
+            let write = inner.db.begin_write().map_err(failed)?;
+            write.open_table(TOKENS).map_err(failed)?;
+            write.commit().map_err(failed)
+        })
+        .await
     }
 
     pub async fn get(&self, visitor_id: &str) -> Result<Option<ChatToken>, StoreError> {
@@ -255,6 +281,9 @@ impl Inner {
             }
         }
         write.commit()?;
+        if let Some(metrics) = &self.metrics {
+            metrics.tokens_expired(removed as u64);
+        }
         Ok(removed)
     }
 }

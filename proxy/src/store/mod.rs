@@ -14,6 +14,7 @@ use visitor_sidebar_contract::ErrorCode;
 
 use crate::config::Config;
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use crate::secret::Secret;
 use crate::settings::ConfigError;
 use embedded::DiskTokens;
@@ -149,21 +150,30 @@ impl Store {
     /// `VS_REDIS_URL`, the Redis connection, which is made lazily: the proxy starts while Redis
     /// is down, and says so in `/api/health` until it is up.
     pub fn open(config: &Config) -> Result<Store, ConfigError> {
+        Store::open_counted(config, None)
+    }
+
+    /// [`Store::open`], counting expired webhook tokens into `metrics`.
+    pub fn open_counted(config: &Config, metrics: Option<Metrics>) -> Result<Store, ConfigError> {
         let redis = match &config.store.redis_url {
             Some(url) => Some(Redis::connect(url, config.store.redis_timeout)?),
             None => None,
         };
         let tokens = match &config.livechat {
             Some(lc) if lc.webhook_secret.is_some() => Some(match &redis {
-                Some(redis) => TokenStore::Redis(RedisTokens::new(
-                    redis.clone(),
-                    lc.webhook_ttl,
-                    lc.webhook_capacity,
-                )),
-                None => TokenStore::Disk(DiskTokens::open(
+                Some(redis) => {
+                    let tokens =
+                        RedisTokens::new(redis.clone(), lc.webhook_ttl, lc.webhook_capacity);
+                    TokenStore::Redis(match &metrics {
+                        Some(metrics) => tokens.counted(metrics.clone()),
+                        None => tokens,
+                    })
+                }
+                None => TokenStore::Disk(DiskTokens::open_counted(
                     &config.store.data_dir,
                     lc.webhook_ttl,
                     lc.webhook_capacity,
+                    metrics.clone(),
                 )?),
             }),
             _ => None,
@@ -181,6 +191,35 @@ impl Store {
         self.redis
             .as_ref()
             .map(|redis| SharedCache::new(redis.clone()))
+    }
+
+    /// Whether the webhook tokens are in a file (which readiness checks by writing).
+    pub fn disk_writable_applies(&self) -> bool {
+        matches!(self.tokens, Some(TokenStore::Disk(_)))
+    }
+
+    /// Readiness: `None` without a token file; else whether a write transaction commits now.
+    pub async fn disk_writable(&self) -> Option<Result<(), String>> {
+        match &self.tokens {
+            Some(TokenStore::Disk(disk)) => {
+                Some(disk.check_writable().await.map_err(|e| e.to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Readiness: `None` without Redis; else whether it answered its last command or ping (it
+    /// is pinged every second).
+    pub fn redis_reachable(&self) -> Option<Result<(), String>> {
+        let redis = self.redis.as_ref()?;
+        Some(if redis.is_down() {
+            Err(format!(
+                "Redis is unreachable: {}",
+                redis.down_reason().unwrap_or_else(|| "no answer".into())
+            ))
+        } else {
+            Ok(())
+        })
     }
 
     /// Whether everything the store needs is reachable, and what `/api/health` says about it.

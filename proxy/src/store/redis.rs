@@ -18,6 +18,7 @@ use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use ::redis::{RedisResult, Script, Value};
 
 use super::{ChatToken, StoreError, TokenRecord};
+use crate::metrics::Metrics;
 use crate::secret::Secret;
 use crate::settings::{err, ConfigError};
 
@@ -159,7 +160,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local expires = now + tonumber(ARGV[2])
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[2], expires, KEYS[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local expired = redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[3])
 if over > 0 then
   local oldest = redis.call('ZRANGE', KEYS[2], 0, over)
@@ -172,7 +173,7 @@ if over > 0 then
     end
   end
 end
-return 1
+return expired
 ",
     )
 });
@@ -197,6 +198,7 @@ pub struct RedisTokens {
     redis: Redis,
     ttl: Duration,
     capacity: u64,
+    metrics: Option<Metrics>,
 }
 
 fn token_key(visitor_id: &str) -> String {
@@ -211,7 +213,15 @@ impl RedisTokens {
             redis,
             ttl,
             capacity,
+            metrics: None,
         }
+    }
+
+    /// Counts expired tokens into `metrics`: Redis expires the keys itself, and each `put`
+    /// drops the expired ones from the index, so they are counted then.
+    pub fn counted(mut self, metrics: Metrics) -> RedisTokens {
+        self.metrics = Some(metrics);
+        self
     }
 
     pub async fn get(&self, visitor_id: &str) -> Result<Option<ChatToken>, StoreError> {
@@ -232,7 +242,8 @@ impl RedisTokens {
         let value = TokenRecord::new(token, None).encode();
         let ttl_ms = self.ttl.as_millis().max(1) as u64;
         let capacity = self.capacity;
-        self.redis
+        let expired: u64 = self
+            .redis
             .run(|mut c| async move {
                 PUT_TOKEN
                     .key(&key)
@@ -240,10 +251,14 @@ impl RedisTokens {
                     .arg(value)
                     .arg(ttl_ms)
                     .arg(capacity)
-                    .invoke_async::<()>(&mut c)
+                    .invoke_async(&mut c)
                     .await
             })
-            .await
+            .await?;
+        if let Some(metrics) = &self.metrics {
+            metrics.tokens_expired(expired);
+        }
+        Ok(())
     }
 
     pub async fn remove_if(
