@@ -368,8 +368,9 @@ mod tests {
             assert!(std::time::Instant::now() < deadline, "never expired");
             tokio::task::yield_now().await;
         }
-        // ...and a sweep removes them from the file.
-        assert!(short.0.sweep().unwrap() >= 1);
+        // ...and a sweep removes them from the file (the background sweeper may
+        // have been first on a slow machine, so the file's rows are what count).
+        short.0.sweep().unwrap();
         assert_eq!(short.count(), 0);
     }
 
