@@ -244,7 +244,8 @@ fn record_is(record: &TokenRecord, token: &ChatToken) -> bool {
 impl Inner {
     /// Removes every expired token, in one transaction.
     fn sweep(&self) -> Result<usize, redb::Error> {
-        let now = now_ms();
+        // Expired as `get` counts it (`expires_at <= now`): every row before `(now + 1, "")`.
+        let now = now_ms().saturating_add(1);
         // Most sweeps find nothing: a read costs no fsync.
         {
             let read = self.db.begin_read()?;
