@@ -727,9 +727,16 @@ async fn hostile_sdk_values_are_text_and_unsafe_addresses_are_not_links() {
     m["customVariables"][0]["value"] = json!(HOSTILE);
     load(&m);
     until_shows(&root, "Surveys & variables").await;
-    for details in query_all(&root, "details") {
-        details.set_attribute("open", "").unwrap();
-    }
+    // Every section open, including one rendered after the first look (the bound values arrive
+    // one path at a time), until the last hostile value is in view.
+    let r = root.clone();
+    until("every section open", move || {
+        for details in query_all(&r, "details") {
+            details.set_attribute("open", "").unwrap();
+        }
+        text(&r).contains("javascript:window.__pwned=1")
+    })
+    .await;
     settle().await;
     assert!(
         query_all(&root, "img, script, b").is_empty(),
@@ -749,7 +756,10 @@ async fn hostile_sdk_values_are_text_and_unsafe_addresses_are_not_links() {
             "{href}"
         );
     }
-    assert!(shown.contains("javascript:window.__pwned=1"));
+    assert!(
+        shown.contains("javascript:window.__pwned=1"),
+        "the unsafe address is shown as text:\n{shown}"
+    );
     assert!(js_sys::Reflect::get(&js_sys::global(), &"__pwned".into())
         .unwrap()
         .is_undefined());
