@@ -22,7 +22,6 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::health;
 use crate::metrics::{self, Tracked};
-use crate::pages;
 use crate::request_id::{self, RequestId};
 use crate::state::AppState;
 use crate::{livechat, liveperson, static_files};
@@ -61,11 +60,8 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         ));
     let router = match &state.config.static_dir {
         // The built widget: precompressed, cached by name (see static_files), every answer
-        // carrying the pages' policy (frame-ancestors, see pages).
-        Some(dir) => api.fallback_service(static_files::router(
-            dir,
-            pages::page_policy(&state.config.frame_ancestors),
-        )),
+        // carrying the pages' protective headers (see pages).
+        Some(dir) => api.fallback_service(static_files::router(dir, state.pages.clone())),
         None => api.fallback(api_not_found),
     };
     router
