@@ -2,7 +2,7 @@
 //! strict Content-Security-Policy (no inline script or style, nothing fetched, framed or loaded
 //! from elsewhere but what the configuration and the built pages name; `frame-ancestors` from
 //! `VS_FRAME_ANCESTORS`, 'self' when unset), `Referrer-Policy: no-referrer`, the opener and
-//! permissions policies; the API's JSON does not. And demo mode's pages: the fake consoles under
+//! permissions policies; the API's JSON a policy of its own (nothing runs, loads or frames it). And demo mode's pages: the fake consoles under
 //! their own strict policy, the demo widget page under the widget's.
 
 mod common;
@@ -74,7 +74,12 @@ async fn every_page_and_asset_carries_the_strict_policy_and_the_api_does_not() {
     }
     let api = h.client.get(h.url("/api/health")).send().await.unwrap();
     assert_eq!(api.status(), 200);
-    assert_eq!(policy(&api), None, "JSON is not a page");
+    // JSON is not a page: opened as one, it runs and loads nothing and cannot be framed.
+    assert_eq!(
+        policy(&api).as_deref(),
+        Some("default-src 'none'; frame-ancestors 'none'")
+    );
+    assert_eq!(header(&api, "referrer-policy").as_deref(), Some("no-referrer"));
     assert_eq!(header(&api, "permissions-policy"), None);
 }
 

@@ -116,6 +116,8 @@ fn check_source(source: &str) -> Result<String, String> {
     Ok(format!("{scheme}://{rest}"))
 }
 
+/// The policy of every API answer that sets none: JSON opened as a page runs and loads nothing.
+pub const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 /// `Referrer-Policy`: the iframe URL carries visitor and session IDs; no request tells anyone.
 pub const REFERRER_POLICY: &str = "no-referrer";
 /// `Cross-Origin-Opener-Policy`: a page opened by another site cannot reach this one, while the
