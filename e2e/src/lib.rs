@@ -178,6 +178,11 @@ fn free_port() -> Result<u16> {
 impl Browser {
     /// Starts chromedriver and a fresh Chromium profile with a `width`×`height` window.
     pub async fn start(width: u32, height: u32) -> Result<Browser> {
+        Browser::start_with(width, height, &[]).await
+    }
+
+    /// [`Browser::start`] with more Chromium switches.
+    pub async fn start_with(width: u32, height: u32, switches: &[&str]) -> Result<Browser> {
         let port = free_port()?;
         let mut driver =
             Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
@@ -206,19 +211,31 @@ impl Browser {
             std::env::temp_dir().join(format!("vs-e2e-profile-{port}-{}", std::process::id()));
         std::fs::create_dir_all(&profile)?;
         let binary = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.push(format!("--window-size={width},{height}"));
+        args.extend(switches.iter().map(|s| s.to_string()));
         let caps = serde_json::json!({
             // The browser's console, Content-Security-Policy violations included, from every
-            // frame and from before a page's first script (`Browser::security_log`).
+            // frame of the page's process and from before a page's first script
+        // (`Browser::security_log`).
             "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": binary,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--disable-quic",
-                    format!("--user-data-dir={}", profile.display()),
-                    format!("--window-size={width},{height}"),
-                ]
+                "args": args
             }
         });
         let serde_json::Value::Object(caps) = caps else {
@@ -251,7 +268,9 @@ impl Browser {
     }
 
     /// What the browser logged about security since the last call (chromedriver's log endpoint
-    /// hands each entry out once): Content-Security-Policy violations, in any frame, are these.
+    /// hands each entry out once): Content-Security-Policy violations are these, for every frame
+    /// in the page's process (frames from other sites too when site isolation is off, see
+    /// `tests/csp.rs`).
     pub async fn security_log(&self) -> Result<Vec<String>> {
         let entries = self.client.issue_cmd(BrowserLog).await?;
         Ok(entries

@@ -29,6 +29,18 @@ async fn start(dir: std::path::PathBuf) -> Result<DemoServer> {
     visitor_sidebar_proxy::start_demo_with_sim(raw, "127.0.0.1:0".parse()?, Some(dir), sim).await
 }
 
+/// A browser whose log holds the cross-origin frames' violations too: chromedriver's log is the
+/// page's process's, and with site isolation (on by default) a frame from another site is in a
+/// process of its own. The policy itself does not depend on processes.
+async fn browser() -> Result<Browser> {
+    Browser::start_with(
+        1280,
+        1000,
+        &["--disable-site-isolation-trials", "--disable-features=IsolateOrigins,site-per-process"],
+    )
+    .await
+}
+
 /// Polls `script` (a JavaScript expression) in the current frame until it is truthy.
 async fn wait_js(browser: &Browser, what: &str, script: &str) -> Result<Value> {
     let deadline = tokio::time::Instant::now() + WAIT;
@@ -96,7 +108,7 @@ async fn assert_all_protected(urls: &[String]) -> Result<()> {
 async fn every_view_and_console_page_loads_without_a_violation() -> Result<()> {
     let dist = dist_copy()?;
     let demo = start(dist.dir.clone()).await?;
-    let browser = Browser::start(1280, 1000).await?;
+    let browser = browser().await?;
     let mut urls = Vec::new();
 
     // The iframe page, one bundle per provider.
@@ -203,7 +215,7 @@ async fn an_injected_inline_script_and_event_handler_are_blocked_and_reported() 
     write_file(&dist.dir, "csp-probe.js", PROBE)?;
     write_file(&dist.dir, "injected.html", &injected)?;
 
-    let browser = Browser::start(1280, 1000).await?;
+    let browser = browser().await?;
     browser.open(&demo, "/injected.html?provider=livechat").await?;
     // The page itself still works...
     browser
