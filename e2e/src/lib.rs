@@ -146,7 +146,10 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
@@ -281,6 +284,31 @@ impl Browser {
             .filter(|e| e["source"] == "security")
             .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
             .collect())
+    }
+
+    /// Polls `expression` (JavaScript) in the current frame until it is truthy, and returns its
+    /// value; on a timeout the error names `what` and shows the page's text.
+    pub async fn wait_js(&self, what: &str, expression: &str) -> Result<serde_json::Value> {
+        use serde_json::{json, Value};
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let value = self
+                .client
+                .execute(&format!("return ({expression});"), vec![])
+                .await?;
+            let truthy = !matches!(&value, Value::Null | Value::Bool(false))
+                && value != json!(0)
+                && value != json!("");
+            if truthy {
+                return Ok(value);
+            }
+            if tokio::time::Instant::now() > deadline {
+                let body = self.body_text().await.unwrap_or_default();
+                bail!("timed out waiting for {what} ({expression}); the page shows:\n{body}");
+            }
+            // Polls a condition; it does not wait for time to pass.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Waits until an element matching `css` contains `text`, and returns the element's text.

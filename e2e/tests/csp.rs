@@ -7,13 +7,9 @@
 //! runs), and from a `securitypolicyviolation` listener that the injected page loads as its first
 //! script. Every response the browser got is fetched again to check it carried the policy.
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
-use serde_json::Value;
-use std::time::Duration;
-use visitor_sidebar_e2e::{
-    dist_copy, other_origin, write_file, Browser, DemoServer, WAIT,
-};
+use visitor_sidebar_e2e::{dist_copy, other_origin, write_file, Browser, DemoServer};
 use visitor_sidebar_proxy::sim::SimConfig;
 use visitor_sidebar_sim::{SEED_LC_CUSTOMER_ID, SEED_LP_SID, SEED_LP_VISITOR_ID};
 
@@ -36,28 +32,12 @@ async fn browser() -> Result<Browser> {
     Browser::start_with(
         1280,
         1000,
-        &["--disable-site-isolation-trials", "--disable-features=IsolateOrigins,site-per-process"],
+        &[
+            "--disable-site-isolation-trials",
+            "--disable-features=IsolateOrigins,site-per-process",
+        ],
     )
     .await
-}
-
-/// Polls `script` (a JavaScript expression) in the current frame until it is truthy.
-async fn wait_js(browser: &Browser, what: &str, script: &str) -> Result<Value> {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let value = browser
-            .client
-            .execute(&format!("return ({script});"), vec![])
-            .await?;
-        if !matches!(value, Value::Null | Value::Bool(false)) {
-            return Ok(value);
-        }
-        if tokio::time::Instant::now() > deadline {
-            bail!("timed out waiting for {what} ({script})");
-        }
-        // Polls a condition; it does not wait for time to pass.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// The current frame's address and every resource it loaded.
@@ -153,7 +133,12 @@ async fn every_view_and_console_page_loads_without_a_violation() -> Result<()> {
             demo.url()
         ))
         .await?;
-    wait_js(&browser, "the widget's handshake", "window.agentApp && window.agentApp.state.inited").await?;
+    browser
+        .wait_js(
+            "the widget's handshake",
+            "window.agentApp && window.agentApp.state.inited",
+        )
+        .await?;
     urls.extend(loaded(&browser).await?);
     browser
         .client
@@ -175,9 +160,21 @@ async fn every_view_and_console_page_loads_without_a_violation() -> Result<()> {
     // Everything the browser loaded came with the policy.
     urls.sort();
     urls.dedup();
-    let wanted = ["/loader.js", "_bg.wasm", "/sidebar.css", "/page.css", "/console.js", "/agent-app.js", "/api/demo/agent-workspace.js", "agentapp.umd.min.js"];
+    let wanted = [
+        "/loader.js",
+        "_bg.wasm",
+        "/sidebar.css",
+        "/page.css",
+        "/console.js",
+        "/agent-app.js",
+        "/api/demo/agent-workspace.js",
+        "agentapp.umd.min.js",
+    ];
     for part in wanted {
-        ensure!(urls.iter().any(|u| u.contains(part)), "no {part} among {urls:#?}");
+        ensure!(
+            urls.iter().any(|u| u.contains(part)),
+            "no {part} among {urls:#?}"
+        );
     }
     assert_all_protected(&urls).await?;
     browser.close().await
@@ -216,18 +213,20 @@ async fn an_injected_inline_script_and_event_handler_are_blocked_and_reported() 
     write_file(&dist.dir, "injected.html", &injected)?;
 
     let browser = browser().await?;
-    browser.open(&demo, "/injected.html?provider=livechat").await?;
+    browser
+        .open(&demo, "/injected.html?provider=livechat")
+        .await?;
     // The page itself still works...
     browser
         .wait_for_text(".vs-visitor-rows", "LiveChat – Chat Window API (JS)")
         .await?;
     // ...both injections were refused and reported...
-    let seen = wait_js(
-        &browser,
-        "two violations",
-        "window.vsViolations.length >= 2 && window.vsViolations",
-    )
-    .await?;
+    let seen = browser
+        .wait_js(
+            "two violations",
+            "window.vsViolations.length >= 2 && window.vsViolations",
+        )
+        .await?;
     let directives: Vec<&str> = seen
         .as_array()
         .context("a list")?
@@ -241,7 +240,10 @@ async fn an_injected_inline_script_and_event_handler_are_blocked_and_reported() 
     // ...and neither ran.
     let ran = browser
         .client
-        .execute("return window.vsInjected === undefined ? null : window.vsInjected;", vec![])
+        .execute(
+            "return window.vsInjected === undefined ? null : window.vsInjected;",
+            vec![],
+        )
         .await?;
     ensure!(ran.is_null(), "{ran}");
     let log = browser.security_log().await?;
@@ -261,12 +263,23 @@ async fn an_injected_inline_script_and_event_handler_are_blocked_and_reported() 
             demo.url()
         ))
         .await?;
-    wait_js(&browser, "the widget's handshake", "window.agentApp && window.agentApp.state.inited").await?;
+    browser
+        .wait_js(
+            "the widget's handshake",
+            "window.agentApp && window.agentApp.state.inited",
+        )
+        .await?;
     browser.client.enter_frame(0).await?;
-    wait_js(&browser, "two violations in the frame", "window.vsViolations.length >= 2").await?;
+    browser
+        .wait_js(
+            "two violations in the frame",
+            "window.vsViolations.length >= 2",
+        )
+        .await?;
     let log = browser.security_log().await?;
     ensure!(
-        log.iter().any(|m| m.contains("injected.html") && m.contains("inline script")),
+        log.iter()
+            .any(|m| m.contains("injected.html") && m.contains("inline script")),
         "the frame's violations are in the browser's log: {log:#?}"
     );
     browser.close().await

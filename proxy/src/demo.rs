@@ -269,9 +269,18 @@ const AGENT_APP_JS: &str = include_str!("../../e2e/www/agent-app.js");
 /// the proxy's own origin (it frames the widget from another origin, as LiveChat's does).
 fn chats_router(sim: Sim) -> Router<AppState> {
     Router::new()
-        .route("/agent-app.html", get(|| async { stand_in_console(AGENT_APP_HTML) }))
-        .route("/agent-app.css", get(|| async { demo_file(CSS, AGENT_APP_CSS) }))
-        .route("/agent-app.js", get(|| async { demo_file(JS, AGENT_APP_JS) }))
+        .route(
+            "/agent-app.html",
+            get(|| async { stand_in_console(AGENT_APP_HTML) }),
+        )
+        .route(
+            "/agent-app.css",
+            get(|| async { demo_file(CSS, AGENT_APP_CSS) }),
+        )
+        .route(
+            "/agent-app.js",
+            get(|| async { demo_file(JS, AGENT_APP_JS) }),
+        )
         .route(
             "/api/demo/chats",
             get(move || {

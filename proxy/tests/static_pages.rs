@@ -48,7 +48,13 @@ fn assert_protected(response: &reqwest::Response, what: &str) {
         "{what}"
     );
     let permissions = header(response, "permissions-policy").unwrap_or_default();
-    for denied in ["camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()"] {
+    for denied in [
+        "camera=()",
+        "microphone=()",
+        "geolocation=()",
+        "payment=()",
+        "usb=()",
+    ] {
         assert!(permissions.contains(denied), "{what}: {permissions}");
     }
 }
@@ -79,7 +85,10 @@ async fn every_page_and_asset_carries_the_strict_policy_and_the_api_does_not() {
         policy(&api).as_deref(),
         Some("default-src 'none'; frame-ancestors 'none'")
     );
-    assert_eq!(header(&api, "referrer-policy").as_deref(), Some("no-referrer"));
+    assert_eq!(
+        header(&api, "referrer-policy").as_deref(),
+        Some("no-referrer")
+    );
     assert_eq!(header(&api, "permissions-policy"), None);
 }
 
@@ -134,17 +143,41 @@ async fn the_built_pages_inline_scripts_and_named_origins_are_allowed_exactly() 
         use sha2::Digest;
         base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(start_up))
     };
-    let livechat = policy(&h.client.get(h.url("/?console=livechat")).send().await.unwrap()).unwrap();
+    let livechat = policy(
+        &h.client
+            .get(h.url("/?console=livechat"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     assert!(
-        livechat.contains(&format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';")),
+        livechat.contains(&format!(
+            "script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';"
+        )),
         "{livechat}"
     );
-    assert!(livechat.contains("connect-src 'self' https://api.example.com;"), "{livechat}");
+    assert!(
+        livechat.contains("connect-src 'self' https://api.example.com;"),
+        "{livechat}"
+    );
     // LiveChat's sign-in asks its accounts server in a hidden frame.
-    assert!(livechat.contains("frame-src https://accounts.example.com;"), "{livechat}");
-    assert!(!livechat.contains("cdn.example.net"), "LivePerson's SDK only where it is loaded");
-    let liveperson =
-        policy(&h.client.get(h.url("/?a=1&console=liveperson")).send().await.unwrap()).unwrap();
+    assert!(
+        livechat.contains("frame-src https://accounts.example.com;"),
+        "{livechat}"
+    );
+    assert!(
+        !livechat.contains("cdn.example.net"),
+        "LivePerson's SDK only where it is loaded"
+    );
+    let liveperson = policy(
+        &h.client
+            .get(h.url("/?a=1&console=liveperson"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     assert!(
         liveperson.contains(&format!(
             "script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}' https://cdn.example.net;"
@@ -177,7 +210,10 @@ async fn demo_mode_serves_its_pages_under_strict_policies_and_their_files_beside
         ("/agent-app.html", ["/agent-app.css", "/agent-app.js"]),
         (
             "/api/demo/agent-workspace",
-            ["/api/demo/agent-workspace.css", "/api/demo/agent-workspace.js"],
+            [
+                "/api/demo/agent-workspace.css",
+                "/api/demo/agent-workspace.js",
+            ],
         ),
     ] {
         let r = get(page).await.unwrap();
@@ -191,7 +227,10 @@ async fn demo_mode_serves_its_pages_under_strict_policies_and_their_files_beside
         assert!(!csp.contains("unsafe"), "{page}: {csp}");
         assert_protected(&r, page);
         let html = r.text().await.unwrap();
-        assert!(!html.contains("<style") && !html.contains("<script>"), "{page}");
+        assert!(
+            !html.contains("<style") && !html.contains("<script>"),
+            "{page}"
+        );
         for file in files {
             assert!(html.contains(&file[1..]), "{page} loads {file}");
             let r = get(file).await.unwrap();
@@ -199,19 +238,35 @@ async fn demo_mode_serves_its_pages_under_strict_policies_and_their_files_beside
         }
     }
     let script = get("/agent-app.js").await.unwrap();
-    assert!(header(&script, "content-type").unwrap().starts_with("text/javascript"));
-    assert!(script.text().await.unwrap().contains("@@livechat/postmessenger"));
+    assert!(header(&script, "content-type")
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert!(script
+        .text()
+        .await
+        .unwrap()
+        .contains("@@livechat/postmessenger"));
     // The demo widget page: the widget's policy for ?console=liveperson (its SDK stand-in is
     // on this origin).
-    let widget = get("/api/demo/agent-workspace/widget?console=liveperson").await.unwrap();
+    let widget = get("/api/demo/agent-workspace/widget?console=liveperson")
+        .await
+        .unwrap();
     let csp = policy(&widget).unwrap();
     assert!(
-        csp.starts_with("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self';"),
+        csp.starts_with(
+            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self';"
+        ),
         "{csp}"
     );
     assert_protected(&widget, "the widget page");
     let html = widget.text().await.unwrap();
     assert!(html.contains("/api/demo/agent-workspace/widget.js"));
     assert!(!html.contains("<style") && !html.contains("<script type=\"module\">"));
-    assert_eq!(get("/api/demo/agent-workspace/widget.js").await.unwrap().status(), 200);
+    assert_eq!(
+        get("/api/demo/agent-workspace/widget.js")
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }

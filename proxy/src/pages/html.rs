@@ -111,9 +111,12 @@ fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
         .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-/// An opening tag at the start of `text`: its lowercase name, its attributes (lowercase names,
-/// entity-decoded values) and what follows its `>`.
-fn tag(text: &str) -> Option<(String, Vec<(String, String)>, &str)> {
+/// A tag's attributes: lowercase names, entity-decoded values.
+type Attributes = Vec<(String, String)>;
+
+/// An opening tag at the start of `text`: its lowercase name, its attributes and what follows
+/// its `>`.
+fn tag(text: &str) -> Option<(String, Attributes, &str)> {
     let body = text.strip_prefix('<')?;
     let name_len = body
         .find(|c: char| !c.is_ascii_alphanumeric() && c != '-')
@@ -199,7 +202,11 @@ await init();</SCRIPT>
             facts.meta("visitor-sidebar:proxy-url"),
             Some("https://proxy.example.com/api?a=1&b=2")
         );
-        assert!(facts.blocked_inline.is_empty(), "{:?}", facts.blocked_inline);
+        assert!(
+            facts.blocked_inline.is_empty(),
+            "{:?}",
+            facts.blocked_inline
+        );
     }
 
     #[test]

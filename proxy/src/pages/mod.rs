@@ -31,7 +31,6 @@ use reqwest::Url;
 
 use crate::config::Config;
 
-
 /// Who may frame the pages when `VS_FRAME_ANCESTORS` is unset: the proxy's own origin only.
 /// Embedding the page in a console (LiveChat's Agent App, LivePerson's Agent Workspace) takes
 /// listing that console's origin.
@@ -207,7 +206,10 @@ impl Sources {
         let mut pages: Vec<_> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("html")))
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("html"))
+            })
             .collect();
         pages.sort();
         for page in pages {
@@ -270,7 +272,10 @@ pub fn content_security_policy(sources: &Sources, console: Console) -> String {
     }
     let mut directives = vec![
         "default-src 'none'".to_owned(),
-        format!("script-src {}", list(&["'self'", "'wasm-unsafe-eval'"], &scripts)),
+        format!(
+            "script-src {}",
+            list(&["'self'", "'wasm-unsafe-eval'"], &scripts)
+        ),
         "style-src 'self'".to_owned(),
         "img-src 'self'".to_owned(),
         format!("connect-src {}", list(&["'self'"], &sources.connect)),
@@ -336,7 +341,11 @@ pub fn protective_headers(headers: &mut HeaderMap) {
 
 /// Middleware: every answer of the router it wraps carries the pages' headers, the policy
 /// chosen by the request's `?console=`.
-pub async fn protect(State(policy): State<std::sync::Arc<PagePolicy>>, request: Request, next: Next) -> Response {
+pub async fn protect(
+    State(policy): State<std::sync::Arc<PagePolicy>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let console = Console::of_query(request.uri().query());
     let mut response = next.run(request).await;
     policy.protect(console, response.headers_mut());
@@ -410,9 +419,11 @@ mod tests {
              form-action 'none'; frame-ancestors 'self' https://my.livechatinc.com"
         );
         // LivePerson's SDK only where it is loaded.
-        assert!(content_security_policy(&sources, Console::LivePerson).contains(
-            "script-src 'self' 'wasm-unsafe-eval' 'sha256-AAAA' https://lpcdn.lpsnmedia.net;"
-        ));
+        assert!(
+            content_security_policy(&sources, Console::LivePerson).contains(
+                "script-src 'self' 'wasm-unsafe-eval' 'sha256-AAAA' https://lpcdn.lpsnmedia.net;"
+            )
+        );
         let bare = Sources {
             frame_ancestors: vec!["'self'".into()],
             ..Sources::default()
@@ -424,13 +435,19 @@ mod tests {
 
     #[test]
     fn the_console_comes_from_the_query() {
-        assert_eq!(Console::of_query(Some("console=liveperson")), Console::LivePerson);
+        assert_eq!(
+            Console::of_query(Some("console=liveperson")),
+            Console::LivePerson
+        );
         assert_eq!(
             Console::of_query(Some("a=1&console=LivePerson&b")),
             Console::LivePerson
         );
         assert_eq!(Console::of_query(Some("console=livechat")), Console::Other);
-        assert_eq!(Console::of_query(Some("xconsole=liveperson")), Console::Other);
+        assert_eq!(
+            Console::of_query(Some("xconsole=liveperson")),
+            Console::Other
+        );
         assert_eq!(Console::of_query(None), Console::Other);
     }
 
