@@ -72,7 +72,7 @@ liveperson|--no-default-features --features=liveperson|visitor-sidebar-liveperso
 full|--features=livechat,liveperson|visitor-sidebar
 BUNDLE_LIST
 
-cp index.html www/sidebar.css www/console.html www/console.css "$STAGE/"
+cp index.html www/sidebar.css www/page.css www/console.html www/console.js www/console.css "$STAGE/"
 # The consoles' SDKs from npm (tools/package.json), loaded only in their ?console= mode.
 cp tools/node_modules/@livechat/agent-app-sdk/dist/agentapp.umd.min.js \
   tools/node_modules/@livechat/accounts-sdk/dist/accounts-sdk.min.js "$STAGE/"

@@ -234,6 +234,16 @@ else
   check "/api forwarded to PROXY_PORT" "$(http_get "$port" /api/health "Origin: $origin")" \
     "access-control-allow-origin: $origin"
   check "HOSTILE=1 kept" "$(http_get "$port" /api/demo/chats)" '"hostile":true'
+  # Development sends the pages' policy (Trunk.toml), trunk's inline scripts allowed by the
+  # response's nonce only.
+  page=$(http_get "$port" /)
+  nonce=$(grep -io "'nonce-[^']*'" <<<"$page" | head -n 1 | sed "s/^'nonce-//; s/'\$//")
+  if [[ $page == *"content-security-policy: default-src 'none'; script-src 'self' 'wasm-unsafe-eval' 'nonce-"* &&
+    -n $nonce && $page == *"nonce=\"$nonce\""* && $page == *"referrer-policy: no-referrer"* ]]; then
+    pass "demo: the page carries the strict policy, its scripts the response's nonce"
+  else
+    flunk "demo: the page's policy or nonce is missing: $(head -c 600 <<<"$page")"
+  fi
   if grep -q "agent console:  http://$HOST:$port/console.html" "$out" &&
     grep -q "proxy API:      http://$HOST:$proxy_port/api/health" "$out"; then
     pass "demo: URLs name PORT and PROXY_PORT"

@@ -73,21 +73,39 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// The release build whose `visitor-sidebar:liveperson-sdk-url` is `sdk_url`, plus the stand-in.
-pub fn workspace_dist(sdk_url: &str) -> Result<WorkspaceDist> {
+/// A copy of `dist/` in a fresh temporary directory (removed on drop), for a test to change.
+pub fn dist_copy() -> Result<WorkspaceDist> {
     static COPIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("vs-e2e-workspace-{}-{n}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("vs-e2e-dist-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let guard = TempDir(dir.clone());
     copy_dir(&dist_dir()?, &dir)?;
-    let index = std::fs::read_to_string(dir.join("index.html"))?;
-    std::fs::write(
-        dir.join("index.html"),
-        with_meta(&index, "visitor-sidebar:liveperson-sdk-url", sdk_url),
-    )?;
-    std::fs::write(dir.join("lp-agent-sdk-standin.js"), LP_SDK_STANDIN)?;
     Ok(WorkspaceDist { dir, _dir: guard })
+}
+
+/// The release build whose `visitor-sidebar:liveperson-sdk-url` is `sdk_url`, plus the stand-in.
+pub fn workspace_dist(sdk_url: &str) -> Result<WorkspaceDist> {
+    let copy = dist_copy()?;
+    let dir = &copy.dir;
+    let index = std::fs::read_to_string(dir.join("index.html"))?;
+    write_file(
+        dir,
+        "index.html",
+        &with_meta(&index, "visitor-sidebar:liveperson-sdk-url", sdk_url),
+    )?;
+    write_file(dir, "lp-agent-sdk-standin.js", LP_SDK_STANDIN)?;
+    Ok(copy)
+}
+
+/// Writes `name` in a copy of `dist/` and removes its precompressed twins, which would still be
+/// served (as they were built) to browsers that accept their encoding.
+pub fn write_file(dir: &std::path::Path, name: &str, content: &str) -> Result<()> {
+    std::fs::write(dir.join(name), content)?;
+    for twin in ["br", "gz"] {
+        let _ = std::fs::remove_file(dir.join(format!("{name}.{twin}")));
+    }
+    Ok(())
 }
 
 /// The proxy in demo mode serving [`workspace_dist`]`(sdk_url)`.
@@ -117,6 +135,28 @@ pub fn other_origin(demo: &DemoServer, path: &str) -> String {
     format!("http://localhost:{}{path}", demo.addr.port())
 }
 
+/// chromedriver's `POST /session/{id}/se/log {"type": "browser"}`: the browser's console entries
+/// since the last call (needs `goog:loggingPrefs`).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
 /// A headless Chromium driven through chromedriver. Dropping it ends both processes.
 pub struct Browser {
     pub client: Client,
@@ -141,6 +181,11 @@ fn free_port() -> Result<u16> {
 impl Browser {
     /// Starts chromedriver and a fresh Chromium profile with a `width`×`height` window.
     pub async fn start(width: u32, height: u32) -> Result<Browser> {
+        Browser::start_with(width, height, &[]).await
+    }
+
+    /// [`Browser::start`] with more Chromium switches.
+    pub async fn start_with(width: u32, height: u32, switches: &[&str]) -> Result<Browser> {
         let port = free_port()?;
         let mut driver =
             Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
@@ -169,16 +214,31 @@ impl Browser {
             std::env::temp_dir().join(format!("vs-e2e-profile-{port}-{}", std::process::id()));
         std::fs::create_dir_all(&profile)?;
         let binary = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.push(format!("--window-size={width},{height}"));
+        args.extend(switches.iter().map(|s| s.to_string()));
         let caps = serde_json::json!({
+            // The browser's console, Content-Security-Policy violations included, from every
+            // frame of the page's process and from before a page's first script
+        // (`Browser::security_log`).
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": binary,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--disable-quic",
-                    format!("--user-data-dir={}", profile.display()),
-                    format!("--window-size={width},{height}"),
-                ]
+                "args": args
             }
         });
         let serde_json::Value::Object(caps) = caps else {
@@ -208,6 +268,47 @@ impl Browser {
         browser.open(demo, "/console.html").await?;
         browser.wait_for_text("aside.vs-root", "John Doe").await?;
         Ok(browser)
+    }
+
+    /// What the browser logged about security since the last call (chromedriver's log endpoint
+    /// hands each entry out once): Content-Security-Policy violations are these, for every frame
+    /// in the page's process (frames from other sites too when site isolation is off, see
+    /// `tests/csp.rs`).
+    pub async fn security_log(&self) -> Result<Vec<String>> {
+        let entries = self.client.issue_cmd(BrowserLog).await?;
+        Ok(entries
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| e["source"] == "security")
+            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .collect())
+    }
+
+    /// Polls `expression` (JavaScript) in the current frame until it is truthy, and returns its
+    /// value; on a timeout the error names `what` and shows the page's text.
+    pub async fn wait_js(&self, what: &str, expression: &str) -> Result<serde_json::Value> {
+        use serde_json::{json, Value};
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let value = self
+                .client
+                .execute(&format!("return ({expression});"), vec![])
+                .await?;
+            let truthy = !matches!(&value, Value::Null | Value::Bool(false))
+                && value != json!(0)
+                && value != json!("");
+            if truthy {
+                return Ok(value);
+            }
+            if tokio::time::Instant::now() > deadline {
+                let body = self.body_text().await.unwrap_or_default();
+                bail!("timed out waiting for {what} ({expression}); the page shows:\n{body}");
+            }
+            // Polls a condition; it does not wait for time to pass.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Waits until an element matching `css` contains `text`, and returns the element's text.

@@ -8,13 +8,10 @@
 //! Agent App the page says how to open it; a page that `VS_FRAME_ANCESTORS` does not list cannot
 //! frame it; hostile customers stay text.
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
-use std::time::Duration;
-use visitor_sidebar_e2e::{
-    other_origin, start_demo, start_demo_for_consoles, Browser, DemoServer, WAIT,
-};
+use visitor_sidebar_e2e::{other_origin, start_demo, start_demo_for_consoles, Browser, DemoServer};
 use visitor_sidebar_proxy::sim::SimConfig;
 use visitor_sidebar_sim::{DemoChat, SEED_LC_CUSTOMER_ID, SEED_LC_VISITOR_ID};
 
@@ -31,29 +28,6 @@ fn agent_app_url(page_base: &str, widget_base: &str, extra: &str) -> String {
     format!("{page_base}/agent-app.html?widget={widget_base}/?console=livechat{extra}")
 }
 
-/// Polls `script` (a JavaScript expression) in the current frame until it is truthy.
-async fn wait_js(browser: &Browser, what: &str, script: &str) -> Result<Value> {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let value = browser
-            .client
-            .execute(&format!("return ({script});"), vec![])
-            .await?;
-        let truthy = !matches!(&value, Value::Null | Value::Bool(false))
-            && value != json!(0)
-            && value != json!("");
-        if truthy {
-            return Ok(value);
-        }
-        if tokio::time::Instant::now() > deadline {
-            let body = browser.body_text().await.unwrap_or_default();
-            bail!("timed out waiting for {what} ({script}); the page shows:\n{body}");
-        }
-        // Polls a condition; it does not wait for time to pass.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// The stand-in Agent App's state (`window.agentApp.state`), read in the top frame.
 async fn host_state(client: &Client) -> Result<Value> {
     Ok(client
@@ -67,12 +41,12 @@ async fn host_state(client: &Client) -> Result<Value> {
 /// Opens the stand-in Agent App and waits for the widget's `plugin_inited`.
 async fn open_agent_app(browser: &Browser, url: &str) -> Result<()> {
     browser.client.goto(url).await?;
-    wait_js(
-        browser,
-        "the widget's plugin_inited",
-        "window.agentApp && window.agentApp.state.inited",
-    )
-    .await?;
+    browser
+        .wait_js(
+            "the widget's plugin_inited",
+            "window.agentApp && window.agentApp.state.inited",
+        )
+        .await?;
     let state = host_state(&browser.client).await?;
     ensure!(
         state["received"][0]["message"] == "plugin_inited"
@@ -95,12 +69,12 @@ async fn open_chat(browser: &Browser, customer_id: &str) -> Result<()> {
         .await?
         .click()
         .await?;
-    wait_js(
-        browser,
-        "the widget's answer to customer_profile",
-        &format!("window.agentApp.state.answered > {answered}"),
-    )
-    .await?;
+    browser
+        .wait_js(
+            "the widget's answer to customer_profile",
+            &format!("window.agentApp.state.answered > {answered}"),
+        )
+        .await?;
     client.enter_frame(0).await?;
     Ok(())
 }
@@ -177,12 +151,12 @@ async fn the_open_chats_customer_shows_and_a_switch_shows_only_the_new_one() -> 
             vec![json!(other.name), json!(SEED_LC_CUSTOMER_ID)],
         )
         .await?;
-    wait_js(
-        &browser,
-        "the watch to catch the probe",
-        "window.__vsWatch.seen.length === 1 && !document.getElementById('vs-probe')",
-    )
-    .await?;
+    browser
+        .wait_js(
+            "the watch to catch the probe",
+            "window.__vsWatch.seen.length === 1 && !document.getElementById('vs-probe')",
+        )
+        .await?;
     browser
         .client
         .execute("window.__vsWatch.seen = [];", vec![])
@@ -227,19 +201,19 @@ async fn the_sidebar_follows_the_agent_apps_theme() -> Result<()> {
             .await?
             .click()
             .await?;
-        wait_js(
-            &browser,
-            "the widget's answer to change_theme",
-            &format!("window.agentApp.state.answered > {answered}"),
-        )
-        .await?;
+        browser
+            .wait_js(
+                "the widget's answer to change_theme",
+                &format!("window.agentApp.state.answered > {answered}"),
+            )
+            .await?;
         client.enter_frame(0).await?;
-        wait_js(
-            &browser,
-            &format!("the {theme} theme"),
-            &format!("document.querySelector('aside.vs-root').dataset.theme === '{theme}'"),
-        )
-        .await?;
+        browser
+            .wait_js(
+                &format!("the {theme} theme"),
+                &format!("document.querySelector('aside.vs-root').dataset.theme === '{theme}'"),
+            )
+            .await?;
         client.enter_parent_frame().await?;
     }
     browser.close().await
@@ -267,12 +241,12 @@ async fn the_customer_view_passes_axe_and_fits_its_frame_in_both_themes() -> Res
             .click()
             .await?;
         client.enter_frame(0).await?;
-        wait_js(
-            &browser,
-            &format!("the {theme} theme"),
-            &format!("document.querySelector('aside.vs-root').dataset.theme === '{theme}'"),
-        )
-        .await?;
+        browser
+            .wait_js(
+                &format!("the {theme} theme"),
+                &format!("document.querySelector('aside.vs-root').dataset.theme === '{theme}'"),
+            )
+            .await?;
         // As the agent first sees it: every section open but the v2 visitor's, whose component
         // accessibility.rs checks on its own page (opened here, axe-core 4.14 reports its text
         // against a white background in the dark theme although the computed background is
@@ -402,12 +376,12 @@ async fn only_pages_that_vs_frame_ancestors_lists_can_frame_the_widget() -> Resu
             "&handshakeTries=6",
         ))
         .await?;
-    wait_js(
-        &browser,
-        "the host to give up",
-        "window.agentApp && window.agentApp.state.failed",
-    )
-    .await?;
+    browser
+        .wait_js(
+            "the host to give up",
+            "window.agentApp && window.agentApp.state.failed",
+        )
+        .await?;
     let state = host_state(&browser.client).await?;
     ensure!(
         state["connected"] == false && state["received"] == json!([]),

@@ -44,7 +44,9 @@ async fn each_iframe_view_loads_only_its_providers_bundle() -> Result<()> {
     for (query, bundle, shows) in [
         ("?provider=livechat".to_owned(), "livechat", "Visitors"),
         ("".to_owned(), "livechat", "Visitors"),
-        ("?console=livechat".to_owned(), "livechat", "Visitors"),
+        // The consoles' mode: the notice while the console's SDK connects (or says why not)
+        // shows the bundle started.
+        ("?console=livechat".to_owned(), "livechat", "LiveChat's Agent App"),
         (
             format!("?provider=liveperson&{LP_SEED}"),
             "liveperson",
@@ -55,7 +57,7 @@ async fn each_iframe_view_loads_only_its_providers_bundle() -> Result<()> {
         (
             format!("?console=liveperson&{LP_SEED}"),
             "liveperson",
-            "Test Page",
+            "LivePerson's Agent Workspace",
         ),
         // A provider no bundle is named for: both, and the widget explains the value.
         ("?provider=zendesk".to_owned(), "full", "Unknown provider"),

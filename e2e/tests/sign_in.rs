@@ -36,21 +36,6 @@ const TRACES: &str = r#"const urls = performance.getEntriesByType("resource").ma
 const storage = s => Object.keys(s).map(k => k + "=" + s.getItem(k)).join(";");
 return { urls, cookies: document.cookie, local: storage(localStorage), session: storage(sessionStorage) };"#;
 
-/// Waits until `script` (run in the page) returns true.
-async fn wait_js(browser: &Browser, script: &str, what: &str) -> Result<()> {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        if browser.client.execute(script, vec![]).await?.as_bool() == Some(true) {
-            return Ok(());
-        }
-        if tokio::time::Instant::now() > deadline {
-            bail!("timed out waiting for {what}");
-        }
-        // Polls a condition in the page, it does not wait for time to pass.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 async fn traces(browser: &Browser) -> Result<String> {
     Ok(browser.client.execute(TRACES, vec![]).await?.to_string())
 }
@@ -259,12 +244,12 @@ async fn livechat_agents_are_signed_in_by_the_accounts_sdk_silently_or_by_its_po
 
     // Silently: the SDK's hidden iframe, answered by the simulated accounts server.
     browser.open(&demo, "/?console=livechat").await?;
-    wait_js(
-        &browser,
-        "return typeof window.AccountsSDK === 'function';",
-        "the accounts SDK loaded",
-    )
-    .await?;
+    browser
+        .wait_js(
+            "the accounts SDK loaded",
+            "typeof window.AccountsSDK === 'function'",
+        )
+        .await?;
     let deadline = tokio::time::Instant::now() + WAIT;
     while demo.sim.livechat_authorizations().is_empty() {
         if tokio::time::Instant::now() > deadline {

@@ -20,68 +20,18 @@
 //! counters read in-process at the run's edges. Settings: `LOAD_SECS` (1–600), `LOAD_TTL_MS`
 //! (the proxy's `VS_CACHE_TTL_MS`, default 2000). Loopback only.
 
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{env_u64, start_proxy};
 use visitor_sidebar_proxy::sim::{load_visitor, Sim, SimConfig};
 
 const SAME_VISITOR_POLLERS: usize = 100;
 const DISTINCT_VISITORS: usize = 1000;
 
-fn env_u64(name: &str, default: u64, range: std::ops::RangeInclusive<u64>) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-        .clamp(*range.start(), *range.end())
-}
-
 fn main() -> anyhow::Result<()> {
-    if std::env::var("VS_LOAD_ROLE").as_deref() == Ok("proxy") {
-        return proxy_role();
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let ok = runtime.block_on(load())?;
-    if !ok {
-        std::process::exit(1);
-    }
-    Ok(())
-}
-
-/// The child: the proxy alone, configured from the environment the parent set, printing its
-/// address. No log subscriber, so no per-request log lines cost time. Ends when stdin closes
-/// (the parent exits or drops it).
-fn proxy_role() -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let config = visitor_sidebar_proxy::Config::from_raw(
-            &visitor_sidebar_proxy::RawConfig::load(None)?,
-        )?;
-        let server = visitor_sidebar_proxy::serve(config).await?;
-        println!("listening on http://{}", server.addr);
-        tokio::task::spawn_blocking(|| {
-            let mut sink = String::new();
-            while std::io::stdin().read_line(&mut sink).unwrap_or(0) > 0 {}
-        })
-        .await?;
-        server.shutdown().await;
-        anyhow::Ok(())
-    })
-}
-
-/// Kills the proxy child when the run ends, however it ends.
-struct ProxyProcess(Child);
-
-impl Drop for ProxyProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    common::main_with(load)
 }
 
 /// `VmRSS` and `VmHWM` of a process, in KiB.
@@ -104,38 +54,6 @@ fn open_files_limit() -> Option<u64> {
     let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
     let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
     line.split_whitespace().nth(3)?.parse().ok()
-}
-
-fn start_proxy(sim: &Sim, ttl_ms: u64) -> anyhow::Result<(ProxyProcess, String)> {
-    let creds = sim.credentials();
-    let mut child = Command::new(std::env::current_exe()?)
-        .env_clear()
-        .env("VS_LOAD_ROLE", "proxy")
-        .env("VS_LISTEN", "127.0.0.1:0")
-        // Loopback only, and the load is not about sign-in.
-        .env("VS_ALLOW_ANONYMOUS", "true")
-        .env("VS_RATE_LIMIT_PER_SEC", "0")
-        .env("VS_CACHE_TTL_MS", ttl_ms.to_string())
-        .env("LIVEPERSON_ACCOUNT_ID", &creds.lp_account_id)
-        .env("LIVEPERSON_DOMAIN_API_URL", sim.base_url())
-        .env("LIVEPERSON_CONSUMER_KEY", &creds.lp_consumer_key)
-        .env("LIVEPERSON_CONSUMER_SECRET", &creds.lp_consumer_secret)
-        .env("LIVEPERSON_ACCESS_TOKEN", &creds.lp_access_token)
-        .env("LIVEPERSON_TOKEN_SECRET", &creds.lp_token_secret)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()?;
-    let stdout = child.stdout.take().expect("piped stdout");
-    let child = ProxyProcess(child);
-    let mut line = String::new();
-    std::io::BufReader::new(stdout).read_line(&mut line)?;
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .ok_or_else(|| anyhow::anyhow!("the proxy did not start: {line:?}"))?
-        .to_owned();
-    Ok((child, url))
 }
 
 struct Run {
@@ -269,8 +187,8 @@ async fn load() -> anyhow::Result<bool> {
         ..SimConfig::default()
     })
     .await?;
-    let (proxy, base) = start_proxy(&sim, ttl_ms)?;
-    let pid = proxy.0.id();
+    let (proxy, base) = start_proxy(&sim, ttl_ms, &[])?;
+    let pid = proxy.id();
     let path = |n: usize| {
         let (visitor, sid) = load_visitor(n);
         format!("/api/liveperson/visitors/{visitor}/visit?sid={sid}")

@@ -12,101 +12,20 @@
 //! the Redis run had errors or more than one upstream call per TTL window (plus one window for
 //! the boundary). Settings: `REPLICAS_SECS` (1–600), `REPLICAS_TTL_MS` (default 2000).
 
-use std::io::BufRead;
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{env_u64, start_proxy, Killed};
 use visitor_sidebar_proxy::sim::{Sim, SimConfig, SEED_LP_SID, SEED_LP_VISITOR_ID};
 
 const REPLICAS: usize = 4;
 const POLLERS: usize = 100;
 
-fn env_u64(name: &str, default: u64, range: std::ops::RangeInclusive<u64>) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-        .clamp(*range.start(), *range.end())
-}
-
 fn main() -> anyhow::Result<()> {
-    if std::env::var("VS_LOAD_ROLE").as_deref() == Ok("proxy") {
-        return proxy_role();
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    if !runtime.block_on(bench())? {
-        std::process::exit(1);
-    }
-    Ok(())
-}
-
-/// The child: one proxy configured from the environment, printing its address; ends when stdin
-/// closes. No log subscriber, so no per-request log lines cost time.
-fn proxy_role() -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let config = visitor_sidebar_proxy::Config::from_raw(
-            &visitor_sidebar_proxy::RawConfig::load(None)?,
-        )?;
-        let server = visitor_sidebar_proxy::serve(config).await?;
-        println!("listening on http://{}", server.addr);
-        tokio::task::spawn_blocking(|| {
-            let mut sink = String::new();
-            while std::io::stdin().read_line(&mut sink).unwrap_or(0) > 0 {}
-        })
-        .await?;
-        server.shutdown().await;
-        anyhow::Ok(())
-    })
-}
-
-/// A child process killed when the run ends, however it ends.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_proxy(sim: &Sim, ttl_ms: u64, redis: Option<&str>) -> anyhow::Result<(Killed, String)> {
-    let creds = sim.credentials();
-    let mut command = Command::new(std::env::current_exe()?);
-    command
-        .env_clear()
-        .env("VS_LOAD_ROLE", "proxy")
-        .env("VS_LISTEN", "127.0.0.1:0")
-        .env("VS_RATE_LIMIT_PER_SEC", "0")
-        .env("VS_CACHE_TTL_MS", ttl_ms.to_string())
-        .env("LIVEPERSON_ACCOUNT_ID", &creds.lp_account_id)
-        .env("LIVEPERSON_DOMAIN_API_URL", sim.base_url())
-        .env("LIVEPERSON_CONSUMER_KEY", &creds.lp_consumer_key)
-        .env("LIVEPERSON_CONSUMER_SECRET", &creds.lp_consumer_secret)
-        .env("LIVEPERSON_ACCESS_TOKEN", &creds.lp_access_token)
-        .env("LIVEPERSON_TOKEN_SECRET", &creds.lp_token_secret)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    if let Some(url) = redis {
-        command.env("VS_REDIS_URL", url);
-    }
-    let mut child = command.spawn()?;
-    let stdout = child.stdout.take().expect("piped stdout");
-    let child = Killed(child);
-    let mut line = String::new();
-    std::io::BufReader::new(stdout).read_line(&mut line)?;
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .ok_or_else(|| anyhow::anyhow!("a proxy did not start: {line:?}"))?
-        .to_owned();
-    Ok((child, url))
+    common::main_with(bench)
 }
 
 /// Debian's `redis-server` on a free loopback port, in a temporary folder, saving nothing.
@@ -134,7 +53,7 @@ fn start_redis() -> anyhow::Result<(Killed, String, tempfile::TempDir)> {
                 "cannot run redis-server ({e}): install it with scripts/install-tools.sh"
             )
         })?;
-    let child = Killed(child);
+    let child = Killed::new(child);
     let deadline = Instant::now() + Duration::from_secs(10);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         anyhow::ensure!(
@@ -178,7 +97,8 @@ async fn run(
 ) -> anyhow::Result<Run> {
     let mut proxies = Vec::new();
     for _ in 0..REPLICAS {
-        proxies.push(start_proxy(sim, ttl_ms, redis)?);
+        let more: Vec<(&str, &str)> = redis.map(|url| ("VS_REDIS_URL", url)).into_iter().collect();
+        proxies.push(start_proxy(sim, ttl_ms, &more)?);
     }
     let path = format!("/api/liveperson/visitors/{SEED_LP_VISITOR_ID}/visit?sid={SEED_LP_SID}");
     // Each replica asks the Domain API once and is then in its steady state.

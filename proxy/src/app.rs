@@ -22,10 +22,9 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::health;
 use crate::metrics::{self, Tracked};
-use crate::pages;
 use crate::request_id::{self, RequestId};
 use crate::state::AppState;
-use crate::{livechat, liveperson, static_files};
+use crate::{livechat, liveperson, pages, static_files};
 
 /// Request bodies the proxy accepts (details and webhooks are small).
 const MAX_REQUEST_BYTES: usize = 64 * 1024;
@@ -61,11 +60,8 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         ));
     let router = match &state.config.static_dir {
         // The built widget: precompressed, cached by name (see static_files), every answer
-        // carrying the pages' policy (frame-ancestors, see pages).
-        Some(dir) => api.fallback_service(static_files::router(
-            dir,
-            pages::page_policy(&state.config.frame_ancestors),
-        )),
+        // carrying the pages' protective headers (see pages).
+        Some(dir) => api.fallback_service(static_files::router(dir, state.pages.clone())),
         None => api.fallback(api_not_found),
     };
     router
@@ -78,6 +74,17 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
+        ))
+        // An API answer opened as a page runs nothing, loads nothing and cannot be framed; its
+        // URL (visitor IDs) is never sent on. The widget's pages and the sign-in pages set
+        // their own (see pages).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(pages::API_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static(pages::REFERRER_POLICY),
         ))
         // A bug in one handler answers with the JSON error shape instead of a dropped connection.
         .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| {

@@ -13,8 +13,10 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -22,6 +24,7 @@ use axum::{Json, Router};
 use visitor_sidebar_sim::{Sim, SimConfig};
 
 use crate::config::Config;
+use crate::pages::{self, Console, PagePolicy};
 use crate::server::{serve_on, RunningServer};
 use crate::settings::RawConfig;
 use crate::state::AppState;
@@ -210,12 +213,26 @@ fn loopback(addr: SocketAddr) -> SocketAddr {
 }
 
 /// The fake Agent Workspace: LivePerson conversations on the left, the custom widget framed on
-/// the right, fed through the SDK stand-in.
+/// the right, fed through the SDK stand-in; its look and script are files, as the strict policy
+/// wants.
 const AGENT_WORKSPACE_PAGE: &str = include_str!("../demo/agent-workspace.html");
-/// The iframe page with the SDK stand-in as its `liveperson-sdk-url`.
+const AGENT_WORKSPACE_CSS: &str = include_str!("../demo/agent-workspace.css");
+const AGENT_WORKSPACE_JS: &str = include_str!("../demo/agent-workspace.js");
+/// The iframe page with the SDK stand-in as its `liveperson-sdk-url`, and its start-up script.
 const WORKSPACE_WIDGET_PAGE: &str = include_str!("../demo/agent-workspace-widget.html");
+const WORKSPACE_WIDGET_JS: &str = include_str!("../demo/agent-workspace-widget.js");
 /// The end-to-end tests' stand-in for LivePerson's `client-SDK.min.js`.
 const LP_SDK_STANDIN: &str = include_str!("../../e2e/www/lp-agent-sdk-standin.js");
+
+/// The fake consoles' own policy: their files only, as strict as the widget's, except that they
+/// frame the widget wherever it is (the fake Agent App takes its address as `?widget=`).
+const STAND_IN_CONSOLE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self'; connect-src 'self'; frame-src 'self' http: https:; object-src 'none'; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const HTML: &str = "text/html; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
 
 fn demo_file(content_type: &'static str, body: &'static str) -> Response {
     (
@@ -228,23 +245,41 @@ fn demo_file(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-/// The fake LiveChat Agent App: the page and its script, the same files the end-to-end tests use.
+/// A fake console's page, under [`STAND_IN_CONSOLE_POLICY`].
+fn stand_in_console(body: &'static str) -> Response {
+    let mut response = demo_file(HTML, body);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(STAND_IN_CONSOLE_POLICY),
+    );
+    pages::protective_headers(headers);
+    response
+}
+
+/// The fake LiveChat Agent App: the page, its look and its script, the same files the
+/// end-to-end tests use.
 const AGENT_APP_HTML: &str = include_str!("../../e2e/www/agent-app.html");
+const AGENT_APP_CSS: &str = include_str!("../../e2e/www/agent-app.css");
 const AGENT_APP_JS: &str = include_str!("../../e2e/www/agent-app.js");
 
 /// `GET /api/demo/chats`: the simulator's running chats, for the demo console's chat list; the
-/// fake Agent Workspace's three files (under `/api`, so `trunk serve` forwards them and they
-/// share the widget's origin); and the fake Agent App, at the proxy's own origin (it frames the
-/// widget from another origin, as LiveChat's does).
+/// fake Agent Workspace's files (under `/api`, so `trunk serve` forwards them and they share the
+/// widget's origin; its widget page under the widget's own policy); and the fake Agent App, at
+/// the proxy's own origin (it frames the widget from another origin, as LiveChat's does).
 fn chats_router(sim: Sim) -> Router<AppState> {
     Router::new()
         .route(
             "/agent-app.html",
-            get(|| async { demo_file("text/html; charset=utf-8", AGENT_APP_HTML) }),
+            get(|| async { stand_in_console(AGENT_APP_HTML) }),
+        )
+        .route(
+            "/agent-app.css",
+            get(|| async { demo_file(CSS, AGENT_APP_CSS) }),
         )
         .route(
             "/agent-app.js",
-            get(|| async { demo_file("text/javascript; charset=utf-8", AGENT_APP_JS) }),
+            get(|| async { demo_file(JS, AGENT_APP_JS) }),
         )
         .route(
             "/api/demo/chats",
@@ -261,14 +296,30 @@ fn chats_router(sim: Sim) -> Router<AppState> {
         )
         .route(
             "/api/demo/agent-workspace",
-            get(|| async { demo_file("text/html; charset=utf-8", AGENT_WORKSPACE_PAGE) }),
+            get(|| async { stand_in_console(AGENT_WORKSPACE_PAGE) }),
+        )
+        .route(
+            "/api/demo/agent-workspace.css",
+            get(|| async { demo_file(CSS, AGENT_WORKSPACE_CSS) }),
+        )
+        .route(
+            "/api/demo/agent-workspace.js",
+            get(|| async { demo_file(JS, AGENT_WORKSPACE_JS) }),
         )
         .route(
             "/api/demo/agent-workspace/widget",
-            get(|| async { demo_file("text/html; charset=utf-8", WORKSPACE_WIDGET_PAGE) }),
+            get(|State(policy): State<Arc<PagePolicy>>| async move {
+                let mut response = demo_file(HTML, WORKSPACE_WIDGET_PAGE);
+                policy.protect(Console::LivePerson, response.headers_mut());
+                response
+            }),
+        )
+        .route(
+            "/api/demo/agent-workspace/widget.js",
+            get(|| async { demo_file(JS, WORKSPACE_WIDGET_JS) }),
         )
         .route(
             "/api/demo/lp-agent-sdk-standin.js",
-            get(|| async { demo_file("text/javascript; charset=utf-8", LP_SDK_STANDIN) }),
+            get(|| async { demo_file(JS, LP_SDK_STANDIN) }),
         )
 }

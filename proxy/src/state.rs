@@ -13,6 +13,7 @@ use crate::health::{Health, Readiness};
 use crate::livechat::LiveChat;
 use crate::liveperson::LivePerson;
 use crate::metrics::Metrics;
+use crate::pages::{PagePolicy, Sources};
 use crate::request_id::TrustRequestId;
 use crate::store::Store;
 use crate::upstream::Upstream;
@@ -34,6 +35,9 @@ pub struct AppState {
     /// The one HTTP client (readiness asks it when each upstream last answered).
     pub upstream: Upstream,
     pub trust_request_id: Arc<TrustRequestId>,
+    /// The pages' Content-Security-Policy and other protective headers (built at start from the
+    /// configuration and the built pages).
+    pub pages: Arc<PagePolicy>,
     /// Whether the upstreams are the in-process simulator (`--demo`).
     #[from_ref(skip)]
     pub demo: bool,
@@ -69,6 +73,7 @@ impl AppState {
             metrics,
             upstream,
             trust_request_id: Arc::new(config.trust_request_id.clone()),
+            pages: Arc::new(PagePolicy::new(&Sources::gather(&config))),
             config: Arc::new(config),
             demo: false,
         })

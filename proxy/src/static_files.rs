@@ -11,9 +11,12 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
 use std::path::Path;
+use std::sync::Arc;
 use tower::ServiceBuilder;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::pages::{self, PagePolicy};
 
 /// What a content-hashed file may be cached for: a year, never revalidated.
 pub const HASHED: &str = "public, max-age=31536000, immutable";
@@ -21,8 +24,9 @@ pub const HASHED: &str = "public, max-age=31536000, immutable";
 pub const REVALIDATE: &str = "no-cache";
 
 /// Serves `dir`; unknown paths get its `index.html`, so client-side routes load. Every answer
-/// carries `policy` as its `Content-Security-Policy` (see `pages`).
-pub fn router(dir: &Path, policy: HeaderValue) -> Router {
+/// carries the pages' protective headers (`pages`: the Content-Security-Policy for its
+/// `?console=`, the referrer, opener and permissions policies).
+pub fn router(dir: &Path, policy: Arc<PagePolicy>) -> Router {
     // The page answers any unknown path, a hashed-looking one too: never cache it for a year.
     let page = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
@@ -41,10 +45,7 @@ pub fn router(dir: &Path, policy: HeaderValue) -> Router {
     Router::new()
         .fallback_service(files)
         .layer(axum::middleware::from_fn(cache_headers))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            policy,
-        ))
+        .layer(axum::middleware::from_fn_with_state(policy, pages::protect))
 }
 
 async fn cache_headers(request: Request, next: Next) -> Response {

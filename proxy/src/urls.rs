@@ -32,21 +32,7 @@ pub fn base_url(text: &str) -> Result<String, String> {
     };
     let url =
         Url::parse(&with_scheme).map_err(|e| format!("'{text}' is not a host or URL: {e}"))?;
-    let host = url
-        .host_str()
-        .filter(|h| !h.is_empty())
-        .ok_or_else(|| format!("'{text}' has no host"))?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback_host(host) => {}
-        "http" => {
-            return Err("plain http:// is allowed only to a loopback host; use https://".into())
-        }
-        other => return Err(format!("scheme '{other}' is not http(s)")),
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("must not carry credentials".into());
-    }
+    check_service(&url, text)?;
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
         return Err("must be a bare host or scheme://host[:port], without path or query".into());
     }
@@ -60,6 +46,20 @@ pub fn base_url(text: &str) -> Result<String, String> {
 pub fn endpoint_url(text: &str) -> Result<String, String> {
     let text = text.trim();
     let url = Url::parse(text).map_err(|e| format!("'{text}' is not a URL: {e}"))?;
+    check_service(&url, text)?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not carry a query or fragment".into());
+    }
+    Ok(if url.path() == "/" {
+        text.trim_end_matches('/').to_owned()
+    } else {
+        text.to_owned()
+    })
+}
+
+/// What every address the proxy calls or names must be: a host, https or plain http to
+/// loopback only, and no credentials in it.
+fn check_service(url: &Url, text: &str) -> Result<(), String> {
     let host = url
         .host_str()
         .filter(|h| !h.is_empty())
@@ -75,14 +75,7 @@ pub fn endpoint_url(text: &str) -> Result<String, String> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err("must not carry credentials".into());
     }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err("must not carry a query or fragment".into());
-    }
-    Ok(if url.path() == "/" {
-        text.trim_end_matches('/').to_owned()
-    } else {
-        text.to_owned()
-    })
+    Ok(())
 }
 
 /// An allowed CORS origin: `scheme://host[:port]` exactly as browsers send it.

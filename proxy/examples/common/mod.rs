@@ -1,0 +1,132 @@
+//! What the load and replica benchmarks share: each runs its proxies as child processes (the
+//! benchmark program started again with `VS_LOAD_ROLE=proxy`), configured to call the simulator
+//! in the parent, and reads its settings from the environment.
+
+// Each benchmark uses a part of this module.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+
+use visitor_sidebar_proxy::sim::Sim;
+
+/// A setting from the environment, `default` when unset or not a number, kept within `range`.
+pub fn env_u64(name: &str, default: u64, range: std::ops::RangeInclusive<u64>) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+        .clamp(*range.start(), *range.end())
+}
+
+/// The benchmark's `main`: the proxy child's role when started as one, else `bench` on a
+/// multi-threaded runtime; exit status 1 when it reports a failed run.
+pub fn main_with<F>(bench: impl FnOnce() -> F) -> anyhow::Result<()>
+where
+    F: Future<Output = anyhow::Result<bool>>,
+{
+    if std::env::var("VS_LOAD_ROLE").as_deref() == Ok("proxy") {
+        return proxy_role();
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    if !runtime.block_on(bench())? {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// The child: one proxy configured from the environment the parent set, printing its address.
+/// No log subscriber, so no per-request log lines cost time. Ends when stdin closes (the parent
+/// exits or drops it).
+fn proxy_role() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let config = visitor_sidebar_proxy::Config::from_raw(
+            &visitor_sidebar_proxy::RawConfig::load(None)?,
+        )?;
+        let server = visitor_sidebar_proxy::serve(config).await?;
+        println!("listening on http://{}", server.addr);
+        tokio::task::spawn_blocking(|| {
+            let mut sink = String::new();
+            while std::io::stdin().read_line(&mut sink).unwrap_or(0) > 0 {}
+        })
+        .await?;
+        server.shutdown().await;
+        anyhow::Ok(())
+    })
+}
+
+/// A child process killed when the run ends, however it ends; then its folder, if it has one,
+/// is removed.
+pub struct Killed {
+    child: Child,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Killed {
+    pub fn new(child: Child) -> Killed {
+        Killed { child, _dir: None }
+    }
+
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One proxy child calling `sim` with its LivePerson credentials, caching for `ttl_ms`, with
+/// `more` settings; returns it and its base URL once it listens. Anonymous (loopback only; the
+/// benchmarks are not about sign-in), without a rate limit, its webhook tokens in a temporary
+/// folder of its own (two proxies cannot share one).
+pub fn start_proxy(
+    sim: &Sim,
+    ttl_ms: u64,
+    more: &[(&str, &str)],
+) -> anyhow::Result<(Killed, String)> {
+    let creds = sim.credentials();
+    let data = tempfile::tempdir()?;
+    let mut command = Command::new(std::env::current_exe()?);
+    command
+        .env_clear()
+        .env("VS_DATA_DIR", data.path())
+        .env("VS_LOAD_ROLE", "proxy")
+        .env("VS_LISTEN", "127.0.0.1:0")
+        .env("VS_ALLOW_ANONYMOUS", "true")
+        .env("VS_RATE_LIMIT_PER_SEC", "0")
+        .env("VS_CACHE_TTL_MS", ttl_ms.to_string())
+        .env("LIVEPERSON_ACCOUNT_ID", &creds.lp_account_id)
+        .env("LIVEPERSON_DOMAIN_API_URL", sim.base_url())
+        .env("LIVEPERSON_CONSUMER_KEY", &creds.lp_consumer_key)
+        .env("LIVEPERSON_CONSUMER_SECRET", &creds.lp_consumer_secret)
+        .env("LIVEPERSON_ACCESS_TOKEN", &creds.lp_access_token)
+        .env("LIVEPERSON_TOKEN_SECRET", &creds.lp_token_secret)
+        .envs(more.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let mut child = command.spawn()?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let child = Killed {
+        child,
+        _dir: Some(data),
+    };
+    let mut line = String::new();
+    std::io::BufReader::new(stdout).read_line(&mut line)?;
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .ok_or_else(|| anyhow::anyhow!("a proxy did not start: {line:?}"))?
+        .to_owned();
+    Ok((child, url))
+}
