@@ -46,7 +46,11 @@ async fn each_iframe_view_loads_only_its_providers_bundle() -> Result<()> {
         ("".to_owned(), "livechat", "Visitors"),
         // The consoles' mode: the notice while the console's SDK connects (or says why not)
         // shows the bundle started.
-        ("?console=livechat".to_owned(), "livechat", "LiveChat's Agent App"),
+        (
+            "?console=livechat".to_owned(),
+            "livechat",
+            "LiveChat's Agent App",
+        ),
         (
             format!("?provider=liveperson&{LP_SEED}"),
             "liveperson",
