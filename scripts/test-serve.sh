@@ -238,8 +238,10 @@ else
   # response's nonce only.
   page=$(http_get "$port" /)
   nonce=$(grep -io "'nonce-[^']*'" <<<"$page" | head -n 1 | sed "s/^'nonce-//; s/'\$//")
-  if [[ $page == *"content-security-policy: default-src 'none'; script-src 'self' 'wasm-unsafe-eval' 'nonce-"* &&
-    -n $nonce && $page == *"nonce=\"$nonce\""* && $page == *"referrer-policy: no-referrer"* ]]; then
+  # (trunk joins Trunk.toml's directives with ';' alone.)
+  if [[ $page == *"content-security-policy: default-src 'none';"* && -n $nonce &&
+    $page == *"script-src 'self' 'wasm-unsafe-eval' 'nonce-$nonce'"* &&
+    $page == *"nonce=\"$nonce\""* && $page == *"referrer-policy: no-referrer"* ]]; then
     pass "demo: the page carries the strict policy, its scripts the response's nonce"
   else
     flunk "demo: the page's policy or nonce is missing: $(head -c 600 <<<"$page")"
