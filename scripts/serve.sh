@@ -131,7 +131,10 @@ trunk_failed() { server_failed "$logs/trunk.log" trunk_shown "$PORT" PORT "trunk
 say "starting the proxy in demo mode on $HOST:$PROXY_PORT"
 hostile=()
 if [ -n "${HOSTILE:-}" ] && [ "$HOSTILE" != 0 ]; then hostile=(--hostile); fi
-setsid cargo run -q "${proxy_args[@]}" -- --demo "${hostile[@]}" --listen "$HOST:$PROXY_PORT" \
+# The pages come from trunk's origin (PORT): the proxy lets it call (module scripts and POSTs
+# carry an Origin header), and the origins VS_ALLOWED_ORIGINS adds.
+VS_ALLOWED_ORIGINS="http://$HOST:$PORT,http://localhost:$PORT${VS_ALLOWED_ORIGINS:+,$VS_ALLOWED_ORIGINS}" \
+  setsid cargo run -q "${proxy_args[@]}" -- --demo "${hostile[@]}" --listen "$HOST:$PROXY_PORT" \
   </dev/null >"$logs/proxy.log" 2>&1 &
 proxy_pid=$!
 

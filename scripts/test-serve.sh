@@ -234,6 +234,9 @@ else
   check "/api forwarded to PROXY_PORT" "$(http_get "$port" /api/health "Origin: $origin")" \
     "access-control-allow-origin: $origin"
   check "HOSTILE=1 kept" "$(http_get "$port" /api/demo/chats)" '"hostile":true'
+  # A module script (the fake Agent Workspace's) is fetched with its page's Origin: trunk's.
+  check "PORT's own origin may call the proxy" \
+    "$(http_get "$port" /api/demo/agent-workspace.js "Origin: http://$HOST:$port")" 'lp-standin:load'
   # Development sends the pages' policy (Trunk.toml), trunk's inline scripts allowed by the
   # response's nonce only.
   page=$(http_get "$port" /)
