@@ -54,7 +54,11 @@ const body = JSON.stringify(kind === "liveperson" ? bigVisit(size[0], size[1]) :
 const realFetch = window.fetch;
 window.fetch = async (input) => {
   const url = typeof input === "string" ? input : input.url;
-  const text = url.includes("count=1") ? String(size[0]) : body;
+  // The sidebar asks the proxy how agents sign in before its first data request: anonymous,
+  // as the demo proxy answers (the big body there would be parsed once more and refused).
+  const text = url.includes("/auth/config")
+    ? JSON.stringify({ anonymous: true, modes: [] })
+    : url.includes("count=1") ? String(size[0]) : body;
   return new Response(text, { status: 200, headers: { "Content-Type": "application/json" } });
 };
 performance.clearMarks("visitor-sidebar:first-data");
