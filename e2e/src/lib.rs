@@ -160,8 +160,24 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
 /// A headless Chromium driven through chromedriver. Dropping it ends both processes.
 pub struct Browser {
     pub client: Client,
-    _driver: Child,
+    _driver: Driver,
     _profile: TempDir,
+}
+
+/// chromedriver in a process group of its own, with the Chromium it starts: dropped, the whole
+/// group is killed, so a test that fails before closing its session leaves no browser behind
+/// (killing chromedriver alone would orphan Chromium's processes).
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
 }
 
 struct TempDir(PathBuf);
@@ -192,6 +208,7 @@ impl Browser {
                 .arg(format!("--port={port}"))
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())
+                .process_group(0)
                 .kill_on_drop(true)
                 .spawn()
                 .context("cannot start chromedriver (is it installed and on PATH?)")?;
@@ -251,7 +268,7 @@ impl Browser {
             .context("cannot open a Chromium session through chromedriver")?;
         Ok(Browser {
             client,
-            _driver: driver,
+            _driver: Driver(driver),
             _profile: TempDir(profile),
         })
     }
