@@ -20,11 +20,12 @@
 //! counters read in-process at the run's edges. Settings: `LOAD_SECS` (1–600), `LOAD_TTL_MS`
 //! (the proxy's `VS_CACHE_TTL_MS`, default 2000). Loopback only.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+#[macro_use]
 mod common;
 
-use common::{env_u64, start_proxy};
+use common::{env_u64, poll, start_proxy, Polled};
 use visitor_sidebar_proxy::sim::{load_visitor, Sim, SimConfig};
 
 const SAME_VISITOR_POLLERS: usize = 100;
@@ -58,26 +59,13 @@ fn open_files_limit() -> Option<u64> {
 
 struct Run {
     name: String,
-    requests: u64,
-    errors: u64,
-    first_errors: Vec<String>,
-    elapsed: Duration,
-    /// Sorted, microseconds.
-    latencies: Vec<u32>,
+    polled: Polled,
     upstream_calls: u64,
     visitors: usize,
     windows: u64,
 }
 
 impl Run {
-    fn percentile_ms(&self, p: f64) -> f64 {
-        if self.latencies.is_empty() {
-            return 0.0;
-        }
-        let i = ((self.latencies.len() - 1) as f64 * p).round() as usize;
-        self.latencies[i] as f64 / 1000.0
-    }
-
     /// Most upstream calls the cache allows: one per visitor per TTL window the run touched
     /// (a run of k windows can straddle k + 1).
     fn allowed_calls(&self) -> u64 {
@@ -95,78 +83,20 @@ async fn run(
     duration: Duration,
     ttl: Duration,
 ) -> anyhow::Result<Run> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(paths.len())
-        .timeout(Duration::from_secs(10))
-        .build()?;
+    let urls = paths
+        .into_iter()
+        .map(|path| format!("{base}{path}"))
+        .collect();
     let before = sim.counters().lp_visit;
-    let start = Instant::now();
-    let deadline = start + duration;
-    let mut tasks = tokio::task::JoinSet::new();
-    for path in paths {
-        let client = client.clone();
-        let url = format!("{base}{path}");
-        tasks.spawn(async move {
-            let mut latencies: Vec<u32> = Vec::with_capacity(4096);
-            let mut errors = 0u64;
-            let mut first_error = None;
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                let outcome = match client.get(&url).send().await {
-                    Ok(r) if r.status().is_success() => {
-                        r.bytes().await.map(|_| ()).map_err(|e| e.to_string())
-                    }
-                    Ok(r) => Err(format!("status {}", r.status())),
-                    Err(e) => Err(e.to_string()),
-                };
-                match outcome {
-                    Ok(()) => latencies.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32),
-                    Err(e) => {
-                        errors += 1;
-                        first_error.get_or_insert(e);
-                    }
-                }
-            }
-            (latencies, errors, first_error)
-        });
-    }
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    let mut first_errors = Vec::new();
-    while let Some(done) = tasks.join_next().await {
-        let (l, e, first) = done?;
-        latencies.extend(l);
-        errors += e;
-        if let Some(first) = first {
-            if first_errors.len() < 5 {
-                first_errors.push(first);
-            }
-        }
-    }
-    let elapsed = start.elapsed();
-    latencies.sort_unstable();
-    let windows = (elapsed.as_millis() as u64).div_ceil(ttl.as_millis().max(1) as u64);
+    let polled = poll(urls, duration).await?;
+    let windows = (polled.elapsed.as_millis() as u64).div_ceil(ttl.as_millis().max(1) as u64);
     Ok(Run {
         name: name.to_owned(),
-        requests: latencies.len() as u64 + errors,
-        errors,
-        first_errors,
-        elapsed,
-        latencies,
+        polled,
         upstream_calls: sim.counters().lp_visit - before,
         visitors,
         windows,
     })
-}
-
-/// Prints a line and keeps it for the report file.
-macro_rules! say {
-    ($out:expr, $($arg:tt)*) => {{
-        let line = format!($($arg)*);
-        println!("{line}");
-        $out.push_str(&line);
-        $out.push('\n');
-    }};
 }
 
 async fn load() -> anyhow::Result<bool> {
@@ -263,16 +193,16 @@ async fn load() -> anyhow::Result<bool> {
             out,
             "| {:<30} | {:>9} | {:>6} | {:>8.0} | {:>7.2} | {:>7.2} | {:>8} | {:>7} | {:>13.1} |",
             r.name,
-            r.requests,
-            r.errors,
-            r.requests as f64 / r.elapsed.as_secs_f64(),
-            r.percentile_ms(0.50),
-            r.percentile_ms(0.99),
+            r.polled.requests,
+            r.polled.errors,
+            r.polled.per_second(),
+            r.polled.percentile_ms(0.50),
+            r.polled.percentile_ms(0.99),
             r.upstream_calls,
             r.windows,
             r.upstream_calls as f64 / r.windows as f64,
         );
-        if r.errors > 0 {
+        if r.polled.errors > 0 {
             ok = false;
         }
         if r.upstream_calls > r.allowed_calls() {
@@ -290,7 +220,7 @@ async fn load() -> anyhow::Result<bool> {
             r.windows,
             r.upstream_calls as f64 / (r.visitors as f64 * r.windows as f64),
             r.allowed_calls(),
-            if r.errors == 0 { "no errors".to_owned() } else { format!("{} errors, first: {:?}", r.errors, r.first_errors) }
+            if r.polled.errors == 0 { "no errors".to_owned() } else { format!("{} errors, first: {:?}", r.polled.errors, r.polled.first_errors) }
         );
     }
     say!(

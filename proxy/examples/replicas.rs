@@ -16,9 +16,10 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[macro_use]
 mod common;
 
-use common::{env_u64, start_proxy, Killed};
+use common::{env_u64, poll, start_proxy, Killed, Polled};
 use visitor_sidebar_proxy::sim::{Sim, SimConfig, SEED_LP_SID, SEED_LP_VISITOR_ID};
 
 const REPLICAS: usize = 4;
@@ -67,24 +68,9 @@ fn start_redis() -> anyhow::Result<(Killed, String, tempfile::TempDir)> {
 
 struct Run {
     name: String,
-    requests: u64,
-    errors: u64,
-    first_error: Option<String>,
-    elapsed: Duration,
-    /// Sorted, microseconds.
-    latencies: Vec<u32>,
+    polled: Polled,
     upstream_calls: u64,
     windows: u64,
-}
-
-impl Run {
-    fn percentile_ms(&self, p: f64) -> f64 {
-        if self.latencies.is_empty() {
-            return 0.0;
-        }
-        let i = ((self.latencies.len() - 1) as f64 * p).round() as usize;
-        self.latencies[i] as f64 / 1000.0
-    }
 }
 
 /// Four proxies (with or without Redis) and 100 pollers over them for `duration`.
@@ -110,71 +96,19 @@ async fn run(
             warm.status()
         );
     }
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(POLLERS)
-        .timeout(Duration::from_secs(10))
-        .build()?;
+    let urls = (0..POLLERS)
+        .map(|poller| format!("{}{path}", proxies[poller % REPLICAS].1))
+        .collect();
     let before = sim.counters().lp_visit;
-    let start = Instant::now();
-    let deadline = start + duration;
-    let mut tasks = tokio::task::JoinSet::new();
-    for poller in 0..POLLERS {
-        let client = client.clone();
-        let url = format!("{}{path}", proxies[poller % REPLICAS].1);
-        tasks.spawn(async move {
-            let mut latencies: Vec<u32> = Vec::with_capacity(4096);
-            let (mut errors, mut first_error) = (0u64, None);
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                let outcome = match client.get(&url).send().await {
-                    Ok(r) if r.status().is_success() => {
-                        r.bytes().await.map(|_| ()).map_err(|e| e.to_string())
-                    }
-                    Ok(r) => Err(format!("status {}", r.status())),
-                    Err(e) => Err(e.to_string()),
-                };
-                match outcome {
-                    Ok(()) => latencies.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32),
-                    Err(e) => {
-                        errors += 1;
-                        first_error.get_or_insert(e);
-                    }
-                }
-            }
-            (latencies, errors, first_error)
-        });
-    }
-    let (mut latencies, mut errors, mut first_error) = (Vec::new(), 0, None);
-    while let Some(done) = tasks.join_next().await {
-        let (l, e, first) = done?;
-        latencies.extend(l);
-        errors += e;
-        first_error = first_error.or(first);
-    }
-    let elapsed = start.elapsed();
+    let polled = poll(urls, duration).await?;
     let upstream_calls = sim.counters().lp_visit - before;
-    latencies.sort_unstable();
     drop(proxies);
     Ok(Run {
         name: name.to_owned(),
-        requests: latencies.len() as u64 + errors,
-        errors,
-        first_error,
-        elapsed,
-        latencies,
+        windows: (polled.elapsed.as_millis() as u64).div_ceil(ttl_ms),
+        polled,
         upstream_calls,
-        windows: (elapsed.as_millis() as u64).div_ceil(ttl_ms),
     })
-}
-
-/// Prints a line and keeps it for the report file.
-macro_rules! say {
-    ($out:expr, $($arg:tt)*) => {{
-        let line = format!($($arg)*);
-        println!("{line}");
-        $out.push_str(&line);
-        $out.push('\n');
-    }};
 }
 
 async fn bench() -> anyhow::Result<bool> {
@@ -235,11 +169,11 @@ async fn bench() -> anyhow::Result<bool> {
             out,
             "| {:<24} | {:>9} | {:>6} | {:>7.0} | {:>7.2} | {:>7.2} | {:>8} | {:>7} | {:>12.2} |",
             r.name,
-            r.requests,
-            r.errors,
-            r.requests as f64 / r.elapsed.as_secs_f64(),
-            r.percentile_ms(0.50),
-            r.percentile_ms(0.99),
+            r.polled.requests,
+            r.polled.errors,
+            r.polled.per_second(),
+            r.polled.percentile_ms(0.50),
+            r.polled.percentile_ms(0.99),
             r.upstream_calls,
             r.windows,
             r.upstream_calls as f64 / r.windows as f64,
@@ -247,12 +181,12 @@ async fn bench() -> anyhow::Result<bool> {
     }
     say!(out, "");
     for r in [&alone, &shared] {
-        if let Some(e) = &r.first_error {
-            say!(out, "{}: {} errors, first: {e}", r.name, r.errors);
+        if let Some(e) = r.polled.first_errors.first() {
+            say!(out, "{}: {} errors, first: {e}", r.name, r.polled.errors);
         }
     }
     // A run of k windows can straddle k + 1.
-    let ok = shared.errors == 0 && shared.upstream_calls <= shared.windows + 1;
+    let ok = shared.polled.errors == 0 && shared.upstream_calls <= shared.windows + 1;
     say!(
         out,
         "{}",

@@ -8,6 +8,7 @@
 use std::future::Future;
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use visitor_sidebar_proxy::sim::Sim;
 
@@ -129,4 +130,96 @@ pub fn start_proxy(
         .ok_or_else(|| anyhow::anyhow!("a proxy did not start: {line:?}"))?
         .to_owned();
     Ok((child, url))
+}
+
+/// Prints a line and keeps it for the report file.
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => {{
+        let line = format!($($arg)*);
+        println!("{line}");
+        $out.push_str(&line);
+        $out.push('\n');
+    }};
+}
+
+/// What a set of pollers measured.
+pub struct Polled {
+    pub requests: u64,
+    pub errors: u64,
+    /// The first error of each poller that had one, at most five.
+    pub first_errors: Vec<String>,
+    pub elapsed: Duration,
+    /// Sorted, microseconds.
+    pub latencies: Vec<u32>,
+}
+
+impl Polled {
+    pub fn percentile_ms(&self, p: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return 0.0;
+        }
+        let i = ((self.latencies.len() - 1) as f64 * p).round() as usize;
+        self.latencies[i] as f64 / 1000.0
+    }
+
+    pub fn per_second(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// One keep-alive poller per URL, each asking again as soon as it has its answer, until
+/// `duration` has passed.
+pub async fn poll(urls: Vec<String>, duration: Duration) -> anyhow::Result<Polled> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(urls.len())
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut tasks = tokio::task::JoinSet::new();
+    for url in urls {
+        let client = client.clone();
+        tasks.spawn(async move {
+            let mut latencies: Vec<u32> = Vec::with_capacity(4096);
+            let (mut errors, mut first_error) = (0u64, None);
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let outcome = match client.get(&url).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        r.bytes().await.map(|_| ()).map_err(|e| e.to_string())
+                    }
+                    Ok(r) => Err(format!("status {}", r.status())),
+                    Err(e) => Err(e.to_string()),
+                };
+                match outcome {
+                    Ok(()) => latencies.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32),
+                    Err(e) => {
+                        errors += 1;
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            (latencies, errors, first_error)
+        });
+    }
+    let (mut latencies, mut errors, mut first_errors) = (Vec::new(), 0, Vec::new());
+    while let Some(done) = tasks.join_next().await {
+        let (l, e, first) = done?;
+        latencies.extend(l);
+        errors += e;
+        if let Some(first) = first {
+            if first_errors.len() < 5 {
+                first_errors.push(first);
+            }
+        }
+    }
+    let elapsed = start.elapsed();
+    latencies.sort_unstable();
+    Ok(Polled {
+        requests: latencies.len() as u64 + errors,
+        errors,
+        first_errors,
+        elapsed,
+        latencies,
+    })
 }
