@@ -144,14 +144,12 @@ pub enum Console {
 }
 
 impl Console {
-    /// `?console=liveperson` anywhere in the query, as the widget reads it.
+    /// The query's first `console` parameter, decoded, as the page's loader and the widget read
+    /// it (`URLSearchParams.get`).
     pub fn of_query(query: Option<&str>) -> Console {
-        let liveperson = query.is_some_and(|q| {
-            q.split('&').any(|pair| {
-                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                key == "console" && value.trim().eq_ignore_ascii_case("liveperson")
-            })
-        });
+        let liveperson = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .find(|(key, _)| key == "console")
+            .is_some_and(|(_, value)| value.trim().eq_ignore_ascii_case("liveperson"));
         if liveperson {
             Console::LivePerson
         } else {
