@@ -229,28 +229,26 @@ impl Sources {
             if let Some(url) = facts.meta(PROXY_URL_META) {
                 push_origin(&mut self.connect, url);
             }
-            if let Some(url) = facts.meta(LIVEPERSON_SDK_META) {
-                let mut origins = Vec::new();
-                push_origin(&mut origins, url);
-                if let Some(origin) = origins.pop() {
-                    self.liveperson_sdk.get_or_insert(origin);
-                }
+            if self.liveperson_sdk.is_none() {
+                self.liveperson_sdk = facts.meta(LIVEPERSON_SDK_META).and_then(origin_of);
             }
         }
     }
 }
 
-/// Adds `url`'s origin when it is an absolute http(s) URL (a relative one is this origin).
+/// `url`'s origin when it is an absolute http(s) URL (a relative one is this origin).
+fn origin_of(url: &str) -> Option<String> {
+    let url = Url::parse(url.trim()).ok()?;
+    (matches!(url.scheme(), "http" | "https") && url.host_str().is_some())
+        .then(|| url.origin().ascii_serialization())
+}
+
+/// Adds `url`'s origin, if it has one (see [`origin_of`]) not listed yet.
 fn push_origin(origins: &mut Vec<String>, url: &str) {
-    let Ok(url) = Url::parse(url.trim()) else {
-        return;
-    };
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return;
-    }
-    let origin = url.origin().ascii_serialization();
-    if !origins.contains(&origin) {
-        origins.push(origin);
+    if let Some(origin) = origin_of(url) {
+        if !origins.contains(&origin) {
+            origins.push(origin);
+        }
     }
 }
 
