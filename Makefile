@@ -33,6 +33,7 @@ fmt-check:
 	cargo fmt --all --check
 
 lint:
+	scripts/module-cycles.py src
 	cargo clippy -p visitor-sidebar $(WASM) --all-targets -- -D warnings
 	cargo clippy -p visitor-sidebar $(WASM) --no-default-features --features livechat --all-targets -- -D warnings
 	cargo clippy -p visitor-sidebar $(WASM) --no-default-features --features liveperson --all-targets -- -D warnings

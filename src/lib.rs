@@ -1,11 +1,17 @@
 //! visitor-sidebar: a customer-context sidebar for chat agents, showing LivePerson visit state
 //! and LiveChat visitor details fetched through a credential-holding proxy.
 //!
-//! Three ways in, all ending in the [`components::Sidebar`] component:
+//! Three ways in, all ending in the [`sidebar::Sidebar`] component:
 //! - the iframe page (`index.html`, whose `loader.js` picks the bundle): [`start_page`] reads the
 //!   URL query and `<meta>` settings;
 //! - a script in the host page: [`mount`] returns a [`SidebarHandle`];
 //! - `postMessage` from the parent frame (origins listed in `allowedOrigins` only).
+//!
+//! Each provider is one folder behind its cargo feature: [`livechat`] and [`liveperson`] (their
+//! API paths, models, views and console). Everything else is shared and knows no provider: the
+//! request function ([`api`]), the token ([`auth`]), the console seam ([`console`]), the hooks,
+//! the building blocks ([`components`]), the settings ([`options`], [`context`]) and formatting.
+//! A bundle built without a provider has [`not_carried`]'s stand-in module in its place.
 
 pub mod api;
 pub mod auth;
@@ -14,99 +20,30 @@ pub mod console;
 pub mod context;
 pub mod format;
 pub mod hooks;
-pub mod models;
+pub mod lenient;
+pub mod mount;
 pub mod options;
 pub mod page;
+pub mod sidebar;
 pub mod user_agent;
+
+#[cfg(feature = "livechat")]
+pub mod livechat;
+#[cfg(feature = "liveperson")]
+pub mod liveperson;
+#[cfg(not(all(feature = "livechat", feature = "liveperson")))]
+pub mod not_carried;
+#[cfg(not(feature = "livechat"))]
+pub use not_carried::livechat;
+#[cfg(not(feature = "liveperson"))]
+pub use not_carried::liveperson;
+
+pub use mount::{mount, mount_with, SidebarHandle};
 
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-use components::{Command, Controller, Sidebar, SidebarProps};
-use options::{Options, RawOptions, Selection, Theme};
 use wasm_bindgen::prelude::*;
-
-/// A mounted sidebar, as JavaScript holds it.
-#[wasm_bindgen]
-pub struct SidebarHandle {
-    app: Option<yew::AppHandle<Sidebar>>,
-    controller: Controller,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawSelection {
-    provider: Option<String>,
-    visitor_id: Option<String>,
-    sid: Option<String>,
-}
-
-#[wasm_bindgen]
-impl SidebarHandle {
-    /// Shows another visitor: `show({provider, visitorId, sid})`. Requests for the previous one
-    /// are cancelled.
-    pub fn show(&self, selection: JsValue) -> Result<(), JsError> {
-        let raw: RawSelection = models::lenient::decode(selection).map_err(|e| {
-            JsError::new(&format!("show() expects {{provider, visitorId, sid}}: {e}"))
-        })?;
-        let selection = Selection::from_parts(raw.provider.as_deref(), raw.visitor_id, raw.sid)
-            .map_err(|e| JsError::new(&e))?;
-        self.controller.send(Command::Show(selection));
-        Ok(())
-    }
-
-    /// `"light"`, `"dark"` or `"auto"` (follow the system).
-    #[wasm_bindgen(js_name = setTheme)]
-    pub fn set_theme(&self, theme: &str) -> Result<(), JsError> {
-        let theme = Theme::parse(theme)
-            .ok_or_else(|| JsError::new("setTheme() expects \"light\", \"dark\" or \"auto\""))?;
-        self.controller.send(Command::SetTheme(theme));
-        Ok(())
-    }
-
-    /// Removes the sidebar and stops all its requests and timers. Safe to call twice.
-    pub fn unmount(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
-        }
-    }
-}
-
-/// Dropping the handle (`free()` from JavaScript) unmounts the sidebar, so a Rust caller
-/// cannot leave one polling by accident.
-impl Drop for SidebarHandle {
-    fn drop(&mut self) {
-        self.unmount();
-    }
-}
-
-/// Mounts a sidebar into `element`. Options (all optional): `proxyUrl` (default `/api`),
-/// `accessToken`, `getAccessToken` (an async function giving the agent's token, asked at start
-/// and once after the proxy refuses one), `provider`, `visitorId`, `sid`, `pollIntervalMs`,
-/// `locale`, `theme`, `detailsSetId`, `allowedOrigins`, `console`; in LivePerson's Agent
-/// Workspace (`console: "liveperson"`) `livepersonSdkUrl`, `livepersonVisitorIdPath`,
-/// `livepersonSessionIdPath`.
-#[wasm_bindgen]
-pub fn mount(element: web_sys::Element, options: JsValue) -> Result<SidebarHandle, JsError> {
-    let options = RawOptions::from_js(&options)
-        .and_then(RawOptions::into_options)
-        .map_err(|e| JsError::new(&e))?;
-    Ok(mount_with(element, options))
-}
-
-/// [`mount`] for Rust callers (and tests) that already hold checked [`Options`].
-pub fn mount_with(element: web_sys::Element, options: Options) -> SidebarHandle {
-    let controller = Controller::default();
-    let props = SidebarProps {
-        options,
-        controller: controller.clone(),
-    };
-    let app = yew::Renderer::<Sidebar>::with_root_and_props(element, props).render();
-    SidebarHandle {
-        app: Some(app),
-        controller,
-    }
-}
 
 /// Starts the iframe page: mounts into the element marked `data-visitor-sidebar`, configured
 /// from the page's URL query and `<meta name="visitor-sidebar:…">` tags. Does nothing on

@@ -2,8 +2,6 @@
 //! visitor to show and how to look. It comes from `mount(element, options)` or, for the iframe
 //! page, from the URL query and the page's `<meta>` tags.
 
-#[cfg(feature = "liveperson")]
-use crate::console::liveperson::WorkspaceOptions;
 use crate::console::Console;
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -125,7 +123,6 @@ pub struct Options {
     pub console: Option<Console>,
     /// Inside LivePerson's Agent Workspace: where its SDK is, and which bound paths hold the
     /// IDs the Visit Information API takes.
-    #[cfg(feature = "liveperson")]
     pub workspace: WorkspaceOptions,
 }
 
@@ -142,7 +139,6 @@ impl Default for Options {
             allowed_origins: Vec::new(),
             selection: Selection::default(),
             console: None,
-            #[cfg(feature = "liveperson")]
             workspace: WorkspaceOptions::default(),
         }
     }
@@ -177,7 +173,7 @@ impl RawOptions {
         if value.is_undefined() || value.is_null() {
             return Ok(RawOptions::default());
         }
-        crate::models::lenient::decode(value.clone()).map_err(|e| format!("Bad options: {e}"))
+        crate::lenient::decode(value.clone()).map_err(|e| format!("Bad options: {e}"))
     }
 
     /// Checks every value and fills in the defaults.
@@ -228,12 +224,80 @@ impl RawOptions {
             allowed_origins: self.allowed_origins.unwrap_or_default(),
             selection: Selection::from_parts(self.provider.as_deref(), self.visitor_id, self.sid)?,
             console,
-            #[cfg(feature = "liveperson")]
             workspace: WorkspaceOptions::new(
                 self.liveperson_sdk_url,
                 self.liveperson_visitor_id_path,
                 self.liveperson_session_id_path,
             )?,
         })
+    }
+}
+
+// --- LivePerson's Agent Workspace ----------------------------------------------------------
+// Plain settings, checked here with the rest (so mount() refuses a bad one at once); what the
+// Agent Workspace does with them is in `liveperson::sdk`.
+
+/// Where LivePerson serves the SDK (its developer documentation, "Agent Workspace Widget SDK":
+/// "Reference the Client SDK").
+pub const DEFAULT_SDK_URL: &str = "https://lpcdn.lpsnmedia.net/webagent/client-SDK.min.js";
+/// The public model's visitor ID ("The ID of the visitor").
+pub const DEFAULT_VISITOR_ID_PATH: &str = "visitorInfo.visitorId";
+/// The public model's one session ID ("The real time session ID (chat ID)").
+pub const DEFAULT_SESSION_ID_PATH: &str = "chatInfo.rtSessionId";
+/// What the iframe page's `<meta name="visitor-sidebar:liveperson-…">` tags (or `mount()`'s
+/// options) set for the Agent Workspace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkspaceOptions {
+    /// `liveperson-sdk-url`: where `client-SDK.min.js` is (a deployment may host it itself).
+    pub sdk_url: String,
+    /// `liveperson-visitor-id-path`: the dotted path of the bound data holding the visitor ID
+    /// the Visit Information API takes.
+    pub visitor_id_path: String,
+    /// `liveperson-session-id-path`: the same for its `sid`.
+    pub session_id_path: String,
+}
+
+impl Default for WorkspaceOptions {
+    fn default() -> Self {
+        WorkspaceOptions {
+            sdk_url: DEFAULT_SDK_URL.into(),
+            visitor_id_path: DEFAULT_VISITOR_ID_PATH.into(),
+            session_id_path: DEFAULT_SESSION_ID_PATH.into(),
+        }
+    }
+}
+
+/// Checks a dotted path of the public model (`visitorInfo.visitorId`): segments of letters,
+/// digits, `_`, `-`, `@` and `$`, none empty.
+pub fn check_path(setting: &str, path: &str) -> Result<(), String> {
+    let fine = path.len() <= 200
+        && path.split('.').all(|segment| {
+            !segment.is_empty()
+                && segment
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '@' | '$'))
+        });
+    fine.then_some(()).ok_or_else(|| {
+        format!("The {setting} \"{path}\" is not a dotted path such as \"visitorInfo.visitorId\".")
+    })
+}
+
+impl WorkspaceOptions {
+    /// The settings given (blank ones take the defaults), checked.
+    pub fn new(
+        sdk_url: Option<String>,
+        visitor_id_path: Option<String>,
+        session_id_path: Option<String>,
+    ) -> Result<WorkspaceOptions, String> {
+        let given = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let defaults = WorkspaceOptions::default();
+        let options = WorkspaceOptions {
+            sdk_url: given(sdk_url).unwrap_or(defaults.sdk_url),
+            visitor_id_path: given(visitor_id_path).unwrap_or(defaults.visitor_id_path),
+            session_id_path: given(session_id_path).unwrap_or(defaults.session_id_path),
+        };
+        check_path("liveperson-visitor-id-path", &options.visitor_id_path)?;
+        check_path("liveperson-session-id-path", &options.session_id_path)?;
+        Ok(options)
     }
 }

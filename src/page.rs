@@ -69,7 +69,7 @@ pub(crate) fn start() {
     match options_from(&document, &search).into_options() {
         Ok(options) => {
             // The page lives as long as the sidebar: keep it mounted for good.
-            std::mem::forget(crate::mount_with(root, options));
+            std::mem::forget(crate::mount::mount_with(root, options));
         }
         Err(problem) => {
             let p = document.create_element("p").ok();

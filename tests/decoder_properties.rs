@@ -9,9 +9,9 @@ use common::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
-use visitor_sidebar::models::lenient::decode;
-use visitor_sidebar::models::livechat::{Visitor, VisitorList};
-use visitor_sidebar::models::liveperson::Visit;
+use visitor_sidebar::lenient::decode;
+use visitor_sidebar::livechat::model::{Visitor, VisitorList};
+use visitor_sidebar::liveperson::model::Visit;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

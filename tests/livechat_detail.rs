@@ -9,10 +9,10 @@ use common::fetch::*;
 use common::*;
 use serde_json::json;
 use std::rc::Rc;
-use visitor_sidebar::components::livechat::{VisitorDetail, VisitorDetails};
 use visitor_sidebar::format;
-use visitor_sidebar::models::lenient::decode;
-use visitor_sidebar::models::livechat::{Visitor, VisitorList};
+use visitor_sidebar::lenient::decode;
+use visitor_sidebar::livechat::model::{Visitor, VisitorList};
+use visitor_sidebar::livechat::view::{VisitorDetail, VisitorDetails};
 use wasm_bindgen_test::*;
 use yew::prelude::*;
 
@@ -262,7 +262,7 @@ fn HostSwitch() -> Html {
     html! {
         <>
             <button type="button" class="host-switch" onclick={next}>{ "next chat" }</button>
-            <visitor_sidebar::components::livechat::LiveChatView visitor_id={Some((*id).clone())} />
+            <visitor_sidebar::livechat::view::LiveChatView visitor_id={Some((*id).clone())} />
         </>
     }
 }

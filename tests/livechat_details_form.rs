@@ -9,7 +9,7 @@ mod common;
 use common::fetch::*;
 use common::*;
 use serde_json::json;
-use visitor_sidebar::components::livechat::{DetailsForm, LiveChatView};
+use visitor_sidebar::livechat::view::{DetailsForm, LiveChatView};
 use wasm_bindgen_test::*;
 use web_sys::Element;
 use yew::prelude::*;

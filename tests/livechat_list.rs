@@ -9,7 +9,7 @@ mod common;
 use common::fetch::*;
 use common::*;
 use serde_json::{json, Value};
-use visitor_sidebar::components::livechat::{LiveChatView, VisitorsList, PAGE_SIZE};
+use visitor_sidebar::livechat::view::{LiveChatView, VisitorsList, PAGE_SIZE};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use yew::prelude::*;

@@ -8,8 +8,8 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use visitor_sidebar::models::lenient::decode;
-use visitor_sidebar::models::liveperson::{Event, Visit};
+use visitor_sidebar::lenient::decode;
+use visitor_sidebar::liveperson::model::{Event, Visit};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

@@ -14,13 +14,14 @@ use common::fetch::FakeProxy;
 use common::*;
 use serde_json::{json, Value};
 use std::rc::Rc;
-use visitor_sidebar::components::liveperson::VisitPanel;
-use visitor_sidebar::console::liveperson::{
-    merge, Action, IdPaths, Link, WorkspaceOptions, WorkspaceState, WorkspaceView, BOUND_PATHS,
+use visitor_sidebar::lenient::decode;
+use visitor_sidebar::liveperson::model::Visit;
+use visitor_sidebar::liveperson::sdk::bound::{covers, id_text, read, Bound};
+use visitor_sidebar::liveperson::sdk::{
+    bound_paths, id_paths, merge, Action, IdPaths, Link, WorkspaceState, WorkspaceView, BOUND_PATHS,
 };
-use visitor_sidebar::models::lenient::decode;
-use visitor_sidebar::models::liveperson::Visit;
-use visitor_sidebar::models::liveperson_sdk::{covers, id_text, read, Bound};
+use visitor_sidebar::liveperson::view::VisitPanel;
+use visitor_sidebar::options::WorkspaceOptions;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::Element;
@@ -101,7 +102,7 @@ fn at<'a>(model: &'a Value, path: &str) -> Option<&'a Value> {
 /// What the SDK gives when every documented path is bound on `model`.
 fn bound_of(model: &Value) -> Bound {
     let mut bound = Bound::default();
-    for path in WorkspaceOptions::default().bound_paths() {
+    for path in bound_paths(&WorkspaceOptions::default()) {
         if let Some(value) = at(model, &path) {
             bound.set(&path, js(&value.to_string()));
         }
@@ -387,7 +388,7 @@ fn update(state: Rc<WorkspaceState>, key: &str, json: &str) -> Rc<WorkspaceState
 
 #[wasm_bindgen_test]
 fn a_new_conversation_drops_everything_bound_for_the_previous_one() {
-    let paths = WorkspaceOptions::default().id_paths();
+    let paths = id_paths(&WorkspaceOptions::default());
     let mut state = Rc::new(WorkspaceState::new(paths));
     state = reduce(state, Action::Bound(17));
     state = update(state, "visitorInfo", r#"{"visitorId": "A"}"#);
@@ -432,7 +433,7 @@ fn a_new_conversation_drops_everything_bound_for_the_previous_one() {
 
 #[wasm_bindgen_test]
 fn the_link_fails_on_a_timeout_or_when_every_bind_is_refused_but_not_once_connected() {
-    let paths = WorkspaceOptions::default().id_paths();
+    let paths = id_paths(&WorkspaceOptions::default());
     let fresh = || Rc::new(WorkspaceState::new(paths.clone()));
     let refused = |state| {
         reduce(
@@ -695,10 +696,8 @@ async fn the_ids_come_from_the_configured_paths() {
     // An ID path no bound path covers is bound itself.
     let options =
         WorkspaceOptions::new(None, Some("engagementInfo.engagementId".into()), None).unwrap();
-    assert!(options
-        .bound_paths()
-        .contains(&"engagementInfo.engagementId".to_owned()));
-    assert_eq!(options.bound_paths().len(), BOUND_PATHS.len() + 1);
+    assert!(bound_paths(&options).contains(&"engagementInfo.engagementId".to_owned()));
+    assert_eq!(bound_paths(&options).len(), BOUND_PATHS.len() + 1);
 }
 
 const HOSTILE: &str =
@@ -818,7 +817,7 @@ fn the_page_settings_come_from_meta_tags_never_from_the_url() {
         }
     );
     assert_eq!(
-        options.workspace.id_paths(),
+        id_paths(&options.workspace),
         IdPaths {
             visitor: "chatInfo.sharkVisitorId".into(),
             session: "customVariables.sid".into(),

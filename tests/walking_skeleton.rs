@@ -8,10 +8,10 @@ mod common;
 use common::*;
 use std::rc::Rc;
 use visitor_sidebar::components::common::{safe_href, SafeLink};
-use visitor_sidebar::components::liveperson::VisitPanel;
-use visitor_sidebar::models::lenient::decode;
-use visitor_sidebar::models::livechat::{VisitorList, VisitorState};
-use visitor_sidebar::models::liveperson::Visit;
+use visitor_sidebar::lenient::decode;
+use visitor_sidebar::livechat::model::{VisitorList, VisitorState};
+use visitor_sidebar::liveperson::model::Visit;
+use visitor_sidebar::liveperson::view::VisitPanel;
 use wasm_bindgen_test::*;
 use yew::prelude::*;
 

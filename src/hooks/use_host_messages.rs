@@ -52,7 +52,7 @@ pub fn accept(origin: &str, data: &wasm_bindgen::JsValue, allowed: &[String]) ->
     if !allowed_origin(origin, allowed) {
         return None;
     }
-    let message: ShowMessage = crate::models::lenient::decode(data.clone()).ok()?;
+    let message: ShowMessage = crate::lenient::decode(data.clone()).ok()?;
     if message.kind != SHOW {
         return None;
     }

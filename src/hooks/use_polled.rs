@@ -12,7 +12,7 @@
 
 use crate::api::{ApiClient, ApiError, Fetched};
 use crate::auth::Credentials;
-use crate::models::lenient::decode;
+use crate::lenient::decode;
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use serde::de::DeserializeOwned;
