@@ -9,13 +9,18 @@ use crate::auth::Credentials;
 use crate::components::common::Same;
 use crate::components::sign_in::SignIn;
 use crate::console::Console;
-use crate::context::{Announcer, Settings};
+use crate::context::{Announcer, Feedback, ReplyTo, Settings};
 use crate::hooks::{use_auth, use_host_messages};
 use crate::livechat::{AgentAppView, LiveChatView};
 use crate::liveperson::{LivePersonView, WorkspaceView};
 use crate::options::{Options, Provider, Selection, Theme};
+use crate::reply::{host_composer, Outcome};
+use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
 use yew::prelude::*;
+
+/// How long the outcome of a Copy or Insert stays on screen.
+const FEEDBACK_MS: u32 = 8_000;
 
 /// A command from the host page.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +116,36 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         });
     }
 
+    // How the last Copy or Insert went, shown until the next one (or for a while).
+    // Numbered, so the same outcome twice is said (and timed) twice.
+    let outcome = use_state_eq(|| None::<(u32, Outcome)>);
+    let feedback = {
+        let outcome = outcome.clone();
+        let count = std::cell::Cell::new(0u32);
+        use_memo((), move |()| {
+            Feedback(Callback::from(move |o| {
+                count.set(count.get().wrapping_add(1));
+                outcome.set(Some((count.get(), o)));
+            }))
+        })
+    };
+    {
+        let outcome = outcome.clone();
+        use_effect_with((*outcome).clone(), move |shown| {
+            let clear = shown
+                .as_ref()
+                .map(|_| Timeout::new(FEEDBACK_MS, move || outcome.set(None)));
+            move || drop(clear)
+        });
+    }
+    // The host page's way into the reply (a console's view provides its own instead).
+    let reply_to = {
+        let o = &props.options;
+        use_memo((o.on_insert.clone(), o.allowed_origins.clone()), |(on_insert, origins)| {
+            ReplyTo(host_composer(on_insert.clone(), origins))
+        })
+    };
+
     let settings = {
         let o = &props.options;
         let credentials = (*credentials).clone();
@@ -119,6 +154,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             locale: o.locale.clone().map(AttrValue::from),
             poll_interval_ms: o.poll_interval_ms,
             details_set_id: o.details_set_id.clone().into(),
+            new_mark_ms: crate::hooks::NEW_MARK_MS,
         })
     };
 
@@ -146,13 +182,22 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
     html! {
         <ContextProvider<Settings> context={(*settings).clone()}>
         <ContextProvider<Announcer> context={(*announcer).clone()}>
+        <ContextProvider<Feedback> context={(*feedback).clone()}>
+        <ContextProvider<ReplyTo> context={(*reply_to).clone()}>
             <aside class="vs-root" data-theme={theme.as_str()} aria-label="Visitor details">
                 <SignIn phase={auth.state.phase.clone()} on_sign_in={auth.sign_in.clone()} />
+                // The sidebar's status line for Copy and Insert.
+                if let Some((_, outcome)) = &*outcome {
+                    <p class={classes!("vs-notice", "vs-feedback", outcome.failed().then_some("vs-notice-error"))}
+                       role={if outcome.failed() { "alert" } else { "status" }}>{ outcome.text() }</p>
+                }
                 // A console's view starts its SDK at once (its handshake does not wait); its
                 // requests wait for the token instead.
                 if props.options.console.is_some() || auth.state.shows_panels() { { body } }
                 <div class="vs-sr-only" aria-live="polite" aria-atomic="true">{ (*announcement).clone() }</div>
             </aside>
+        </ContextProvider<ReplyTo>>
+        </ContextProvider<Feedback>>
         </ContextProvider<Announcer>>
         </ContextProvider<Settings>>
     }

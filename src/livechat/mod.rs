@@ -1,5 +1,6 @@
 //! LiveChat, all in this folder: the proxy's endpoints ([`api`]), the REST API v2 visitor
-//! ([`model`]) and the Agent Chat API v3 customer ([`v3`]), the panel's views ([`view`]: the
+//! ([`model`]) and the Agent Chat API v3 customer ([`v3`]), their facts for "At a glance"
+//! ([`glance`]), the panel's views ([`view`]: the
 //! visitors list, one visitor's details with the custom-details form, the v3 customer), and the
 //! Agent App (`?console=livechat`, [`agent_app`]), whose SDK names the open chat's customer.
 //!
@@ -8,6 +9,7 @@
 
 pub mod agent_app;
 pub mod api;
+pub mod glance;
 pub mod model;
 pub mod v3;
 pub mod view;

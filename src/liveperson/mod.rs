@@ -1,5 +1,5 @@
 //! LivePerson, all in this folder: the proxy's endpoint ([`api`]), the Visit Information API's
-//! visit ([`model`]), the panel's views ([`view`]), and the Agent Workspace
+//! visit ([`model`]), its facts for "At a glance" ([`glance`]), the panel's views ([`view`]), and the Agent Workspace
 //! (`?console=liveperson`, [`sdk`]), whose widget SDK names the open conversation and binds what
 //! it knows of the visitor.
 //!
@@ -7,6 +7,7 @@
 //! [`LivePersonView`] and [`WorkspaceView`] instead.
 
 pub mod api;
+pub mod glance;
 pub mod model;
 pub mod sdk;
 pub mod view;

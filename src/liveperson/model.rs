@@ -127,17 +127,15 @@ impl AppSession {
         order_by(&keys)
     }
 
-    /// The events in the order the server recorded them; events without a time come last.
-    pub fn events_in_order(&self) -> Vec<&Event> {
+    /// The events' indices in the order the server recorded them; events without a time come
+    /// last.
+    pub fn event_order(&self) -> Vec<usize> {
         let keys: Vec<f64> = self
             .events
             .iter()
             .map(|e| e.server_time().unwrap_or(f64::INFINITY))
             .collect();
         order_by(&keys)
-            .into_iter()
-            .map(|i| &self.events[i])
-            .collect()
     }
 
     pub fn marketing(&self) -> Option<&MarketingCampaignInfo> {
@@ -381,6 +379,9 @@ pub struct CartWrapper {
 pub struct Cart {
     #[serde(default, deserialize_with = "lenient::num")]
     pub total: Option<f64>,
+    /// The total's currency (`USD`), when the site sends it.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub currency: Option<String>,
     #[serde(default, deserialize_with = "lenient::num")]
     pub num_items: Option<f64>,
     #[serde(default, deserialize_with = "lenient::list")]

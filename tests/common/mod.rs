@@ -127,6 +127,7 @@ pub fn settings() -> Settings {
         locale: Some("en-GB".into()),
         poll_interval_ms: 3_000,
         details_set_id: "visitor-sidebar".into(),
+        new_mark_ms: visitor_sidebar::hooks::NEW_MARK_MS,
     }
 }
 

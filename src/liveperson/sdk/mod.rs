@@ -30,6 +30,7 @@ use crate::context::use_settings;
 use crate::hooks::Phase;
 use crate::liveperson::api::visit_path;
 use crate::liveperson::model::{AppSession, Visit};
+use crate::liveperson::glance::Hints;
 use crate::liveperson::view::VisitPanel;
 use crate::options::WorkspaceOptions;
 use bound::{covers, read};
@@ -271,6 +272,17 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
     }
 
     let locale = settings.locale.as_deref();
+    // The conversation is the glance's subject: another one is never a change.
+    let conversation_id = AttrValue::from(format!(
+        "{}/{}",
+        visitor_id.as_deref().unwrap_or_default(),
+        session_id.as_deref().unwrap_or_default()
+    ));
+    let hints = Hints {
+        time_zone: shown.1.time_zone.clone(),
+        authenticated: shown.1.authenticated,
+        customer_vouched: shown.1.customer_vouched,
+    };
     let status = match (&visitor_id, &session_id, &request) {
         (Some(v), Some(s), Some(_)) if unknown => notice(
             "vs-notice vs-lp-ids",
@@ -313,7 +325,8 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
     html! {
         <div class="vs-panel vs-liveperson vs-lp-workspace">
             { status }
-            <VisitPanel visit={shown.0.clone()} extra={conversation::conversation(&shown.1, locale)} />
+            <VisitPanel visit={shown.0.clone()} extra={conversation::conversation(&shown.1, locale)}
+                        subject={conversation_id} hints={hints} />
         </div>
     }
 }

@@ -19,6 +19,9 @@ mod visit_panel;
 
 pub use visit_panel::VisitPanel;
 
+use crate::hooks::item_key;
+use crate::liveperson::model::{Event, Page};
+
 use crate::components::common::{Fact, Same};
 use crate::components::panel::use_panel;
 use crate::format;
@@ -72,6 +75,23 @@ impl SessionRef {
     pub fn get(&self) -> &AppSession {
         &self.visit.app_sessions[self.index]
     }
+}
+
+/// What tells a page apart from the others of the visit, for its `New` mark and its key.
+pub fn page_key(page: &Page) -> u64 {
+    let opened = page.opened().map(|t| t.to_string()).unwrap_or_default();
+    item_key(&[
+        "page",
+        page.id.as_deref().unwrap_or_default(),
+        page.address().unwrap_or_default(),
+        &opened,
+    ])
+}
+
+/// What tells an event apart: its place in the session's list (the API appends) and time.
+pub fn event_key(index: usize, event: &Event) -> u64 {
+    let at = event.server_time().map(|t| t.to_string()).unwrap_or_default();
+    item_key(&["event", &index.to_string(), &at])
 }
 
 /// A labelled fact, shown only when the value is known and not blank. Sections describe their
