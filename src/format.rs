@@ -243,7 +243,10 @@ mod tests {
         assert_eq!(money(1234.5, Some("USD"), Some("en-US")), "$1,234.50");
         // No currency, or one Intl does not know: the plain amount (and the code as sent).
         assert_eq!(money(11.7, None, Some("en-US")), "11.70");
-        assert_eq!(money(11.7, Some("not a code"), Some("en-US")), "11.70 not a code");
+        assert_eq!(
+            money(11.7, Some("not a code"), Some("en-US")),
+            "11.70 not a code"
+        );
     }
 
     #[wasm_bindgen_test]

@@ -44,7 +44,9 @@ impl PartialEq for Composer {
 
 impl std::fmt::Debug for Composer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Composer").field("name", &self.name).finish()
+        f.debug_struct("Composer")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -123,11 +125,13 @@ pub async fn copy(text: &str) -> Result<(), String> {
             return Ok(());
         }
     }
-    copy_by_selection(&window, text).then_some(()).ok_or_else(|| {
-        "The browser did not let the sidebar use the clipboard. Select the text and copy it \
+    copy_by_selection(&window, text)
+        .then_some(())
+        .ok_or_else(|| {
+            "The browser did not let the sidebar use the clipboard. Select the text and copy it \
          yourself."
-            .to_owned()
-    })
+                .to_owned()
+        })
 }
 
 /// The old way: a hidden text area, selected, and `document.execCommand("copy")`.
@@ -167,7 +171,9 @@ fn copy_by_selection(window: &web_sys::Window, text: &str) -> bool {
 pub enum Outcome {
     Copied,
     CopyRefused(String),
-    Inserted { into: &'static str },
+    Inserted {
+        into: &'static str,
+    },
     /// The insert failed; the text went to the clipboard (or not, with why).
     InsertFailed {
         into: &'static str,
@@ -196,10 +202,7 @@ impl Outcome {
     }
 
     pub fn failed(&self) -> bool {
-        matches!(
-            self,
-            Outcome::CopyRefused(_) | Outcome::InsertFailed { .. }
-        )
+        matches!(self, Outcome::CopyRefused(_) | Outcome::InsertFailed { .. })
     }
 }
 
@@ -280,8 +283,12 @@ fn post_insert(
     for (key, value) in [("type", INSERT), ("id", id), ("text", text)] {
         let _ = js_sys::Reflect::set(&message, &key.into(), &value.into());
     }
-    let (window, parent, origins, id) =
-        (window.clone(), parent.clone(), origins.clone(), id.to_owned());
+    let (window, parent, origins, id) = (
+        window.clone(),
+        parent.clone(),
+        origins.clone(),
+        id.to_owned(),
+    );
     js_sys::Promise::new(&mut move |resolve, reject| {
         let held: Rc<RefCell<Option<(EventListener, Timeout)>>> = Rc::default();
         let done = held.clone();

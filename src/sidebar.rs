@@ -141,9 +141,10 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
     // The host page's way into the reply (a console's view provides its own instead).
     let reply_to = {
         let o = &props.options;
-        use_memo((o.on_insert.clone(), o.allowed_origins.clone()), |(on_insert, origins)| {
-            ReplyTo(host_composer(on_insert.clone(), origins))
-        })
+        use_memo(
+            (o.on_insert.clone(), o.allowed_origins.clone()),
+            |(on_insert, origins)| ReplyTo(host_composer(on_insert.clone(), origins)),
+        )
     };
 
     let settings = {

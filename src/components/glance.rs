@@ -144,17 +144,30 @@ pub fn now_fact(name: String, seen: usize, opened_ms: Option<f64>) -> GlanceFact
 }
 
 /// The "Came from" fact: search words, a campaign, or the referring site.
-pub fn came_from_fact(search: Option<&str>, campaign: Option<&str>, referrer: Option<&str>) -> Option<GlanceFact> {
+pub fn came_from_fact(
+    search: Option<&str>,
+    campaign: Option<&str>,
+    referrer: Option<&str>,
+) -> Option<GlanceFact> {
     let blank = |v: &Option<&str>| v.is_none_or(|v| v.trim().is_empty());
     let (text, sentence) = if !blank(&search) {
         let words = clip(search?);
-        (format!("Searched “{words}”"), format!("I can see you searched for “{words}”."))
+        (
+            format!("Searched “{words}”"),
+            format!("I can see you searched for “{words}”."),
+        )
     } else if !blank(&campaign) {
         let campaign = clip(campaign?);
-        (format!("Campaign {campaign}"), format!("I can see you came to us through {campaign}."))
+        (
+            format!("Campaign {campaign}"),
+            format!("I can see you came to us through {campaign}."),
+        )
     } else {
         let site = site_of(referrer?)?;
-        (site.clone(), format!("I can see you came to us from {site}."))
+        (
+            site.clone(),
+            format!("I can see you came to us from {site}."),
+        )
     };
     Some(GlanceFact {
         kind: Kind::CameFrom,
@@ -216,7 +229,9 @@ pub fn Glance(props: &GlanceProps) -> Html {
                     if who == subject {
                         let said: Vec<&str> = facts
                             .iter()
-                            .filter(|f| !before.iter().any(|b| b.name == f.name && b.text == f.text))
+                            .filter(|f| {
+                                !before.iter().any(|b| b.name == f.name && b.text == f.text)
+                            })
                             .map(|f| f.change.as_str())
                             .collect();
                         if !said.is_empty() {

@@ -99,7 +99,10 @@ fn watch_visibility() {
 pub fn visible_ms() -> f64 {
     watch_visibility();
     let before = VISIBLE_BEFORE.with(Cell::get);
-    before + VISIBLE_SINCE.with(Cell::get).map_or(0.0, |since| now() - since)
+    before
+        + VISIBLE_SINCE
+            .with(Cell::get)
+            .map_or(0.0, |since| now() - since)
 }
 
 /// A counter whose every bump re-runs the expiry check.
@@ -197,9 +200,11 @@ pub fn use_news(subject: AttrValue, keys: Rc<Vec<u64>>) -> News {
                         timer = Some(Timeout::new(soonest.ceil().max(1.0) as u32, bump));
                     }
                     // Hidden, or hidden before the timer runs out: look again when it shows.
-                    listener = web_sys::window().and_then(|w| w.document()).map(|document| {
-                        EventListener::new(&document, "visibilitychange", move |_| bump())
-                    });
+                    listener = web_sys::window()
+                        .and_then(|w| w.document())
+                        .map(|document| {
+                            EventListener::new(&document, "visibilitychange", move |_| bump())
+                        });
                 }
             }
             move || drop((timer, listener))

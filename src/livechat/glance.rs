@@ -161,7 +161,7 @@ fn who_fact(visits: Option<f64>, chats: Option<f64>, orders: Option<f64>) -> Opt
                 format::count(n)
             ),
         ),
-        Some(n) if n == 1.0 => (
+        Some(1.0) => (
             "New visitor".to_owned(),
             "Welcome! I can see it's your first visit.".to_owned(),
         ),

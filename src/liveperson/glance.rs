@@ -165,18 +165,24 @@ fn money(s: &AppSession, locale: Option<&str>, facts: &mut Vec<GlanceFact>) {
             });
         }
     }
-    let lead = latest(s, |e| match e {
-        Event::Lead(l) => l.lead.as_ref(),
-        _ => None,
-    }, &s.leads);
+    let lead = latest(
+        s,
+        |e| match e {
+            Event::Lead(l) => l.lead.as_ref(),
+            _ => None,
+        },
+        &s.leads,
+    );
     facts.extend(lead.and_then(|l| lead_fact(l, locale)));
 }
 
 /// Bought: a purchase has the cart's total, or one came after the cart's last change.
 fn was_bought(s: &AppSession, cart: &Cart, bought: &[Bought<'_>]) -> bool {
-    let same_total = cart
-        .total
-        .is_some_and(|t| bought.iter().any(|b| b.total.is_some_and(|p| (p - t).abs() < 0.005)));
+    let same_total = cart.total.is_some_and(|t| {
+        bought
+            .iter()
+            .any(|b| b.total.is_some_and(|p| (p - t).abs() < 0.005))
+    });
     let cart_changed = s
         .events
         .iter()
@@ -185,7 +191,10 @@ fn was_bought(s: &AppSession, cart: &Cart, bought: &[Bought<'_>]) -> bool {
             _ => None,
         })
         .reduce(f64::max);
-    let bought_after = match (cart_changed, bought.iter().filter_map(|b| b.at).reduce(f64::max)) {
+    let bought_after = match (
+        cart_changed,
+        bought.iter().filter_map(|b| b.at).reduce(f64::max),
+    ) {
         (Some(changed), Some(at)) => at >= changed,
         _ => false,
     };
@@ -228,8 +237,15 @@ fn cart_fact(cart: &Cart, bought: bool, locale: Option<&str>) -> GlanceFact {
 }
 
 fn lead_fact(l: &Lead, locale: Option<&str>) -> Option<GlanceFact> {
-    let topic = l.topic.as_deref().filter(|t| !t.trim().is_empty()).map(clip);
-    let value = l.value.filter(|v| *v > 0.0).map(|v| format::amount(v, locale));
+    let topic = l
+        .topic
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .map(clip);
+    let value = l
+        .value
+        .filter(|v| *v > 0.0)
+        .map(|v| format::amount(v, locale));
     let text = match (&topic, &value) {
         (Some(t), Some(v)) => format!("Lead “{t}” · value {v}"),
         (Some(t), None) => format!("Lead “{t}”"),
@@ -251,15 +267,23 @@ fn lead_fact(l: &Lead, locale: Option<&str>) -> Option<GlanceFact> {
 }
 
 fn trouble(s: &AppSession, facts: &mut Vec<GlanceFact>) {
-    let error = latest(s, |e| match e {
-        Event::VisitorError(v) => v.visitor_error.as_ref(),
-        _ => None,
-    }, &s.visitor_error);
+    let error = latest(
+        s,
+        |e| match e {
+            Event::VisitorError(v) => v.visitor_error.as_ref(),
+            _ => None,
+        },
+        &s.visitor_error,
+    );
     facts.extend(error.and_then(error_fact));
-    let service = latest(s, |e| match e {
-        Event::ServiceActivity(a) => a.service_activity.as_ref(),
-        _ => None,
-    }, &s.service_activity);
+    let service = latest(
+        s,
+        |e| match e {
+            Event::ServiceActivity(a) => a.service_activity.as_ref(),
+            _ => None,
+        },
+        &s.service_activity,
+    );
     facts.extend(service.and_then(service_fact));
 }
 
@@ -309,7 +333,11 @@ pub fn service_status(code: f64) -> Option<(&'static str, bool)> {
 
 fn service_fact(a: &ServiceActivity) -> Option<GlanceFact> {
     let (status, open) = service_status(a.status?)?;
-    let topic = a.topic.as_deref().filter(|t| !t.trim().is_empty()).map(clip);
+    let topic = a
+        .topic
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .map(clip);
     if !open {
         return None;
     }
@@ -348,6 +376,10 @@ fn who(s: &AppSession, hints: &Hints) -> Option<GlanceFact> {
     } else {
         None
     };
+    // "page-reported" alone says nothing about who they are.
+    if kind.is_none() && status.is_none() && proof != Some("authenticated") {
+        return None;
+    }
     let kind_text = kind.as_ref().map(|k| format!("{k} customer"));
     let text = join(&[kind_text.as_deref(), status.as_deref(), proof], " · ")?;
     let sentence = match (&kind, &status) {

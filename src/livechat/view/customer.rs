@@ -51,7 +51,11 @@ pub fn CustomerView(props: &CustomerViewProps) -> Html {
     let customer = use_panel::<Customer>(path.as_ref().ok().cloned());
     let settings = use_settings();
     let facts = use_memo(
-        (profile.clone(), customer.data().cloned().map(Same), settings.locale.clone()),
+        (
+            profile.clone(),
+            customer.data().cloned().map(Same),
+            settings.locale.clone(),
+        ),
         |(profile, customer, locale)| {
             Rc::new(customer_facts(
                 profile,
@@ -220,7 +224,10 @@ pub fn CustomerDetails(props: &CustomerDetailsProps) -> Html {
         vec![("State", c.state.clone().unwrap_or_default())],
     );
     let keys = use_memo(c.clone(), |c| {
-        let pages = c.visit().map(|v| v.last_pages.as_slice()).unwrap_or_default();
+        let pages = c
+            .visit()
+            .map(|v| v.last_pages.as_slice())
+            .unwrap_or_default();
         Rc::new(pages.iter().map(page_key).collect::<Vec<u64>>())
     });
     let news = use_news(subject, (*keys).clone());

@@ -82,11 +82,22 @@ pub struct VisitorDetailsProps {
 /// What tells a step of the visit path apart, for its `New` mark and its key.
 fn step_key(index: usize, step: &VisitPathEntry) -> u64 {
     let at = step.time_ts.map(|t| t.to_string()).unwrap_or_default();
-    item_key(&["step", &index.to_string(), step.page.as_deref().unwrap_or_default(), &at])
+    item_key(&[
+        "step",
+        &index.to_string(),
+        step.page.as_deref().unwrap_or_default(),
+        &at,
+    ])
 }
 
 fn state_key(v: &Visitor) -> u64 {
-    item_key(&["state", v.state.as_ref().map(VisitorState::label).unwrap_or_default()])
+    item_key(&[
+        "state",
+        v.state
+            .as_ref()
+            .map(VisitorState::label)
+            .unwrap_or_default(),
+    ])
 }
 
 /// [`visitor_details`] as a component, with the glance. Between polls it marks what is new (a
@@ -96,7 +107,11 @@ pub fn VisitorDetails(props: &VisitorDetailsProps) -> Html {
     let settings = use_settings();
     let v = &props.visitor;
     let subject: AttrValue = v.id.clone().unwrap_or_default().into();
-    let state = v.state.as_ref().map(|s| s.label().to_owned()).unwrap_or_default();
+    let state = v
+        .state
+        .as_ref()
+        .map(|s| s.label().to_owned())
+        .unwrap_or_default();
     use_changes(subject.clone(), vec![("State", state)]);
     let keys = use_memo(v.clone(), |v| {
         let steps = v.visit_path.iter().enumerate().map(|(i, s)| step_key(i, s));
@@ -104,7 +119,11 @@ pub fn VisitorDetails(props: &VisitorDetailsProps) -> Html {
     });
     let news = use_news(subject.clone(), (*keys).clone());
     let facts = use_memo((v.clone(), props.glance), |(v, glance)| {
-        Rc::new(if *glance { visitor_facts(v) } else { Vec::new() })
+        Rc::new(if *glance {
+            visitor_facts(v)
+        } else {
+            Vec::new()
+        })
     });
     let glance = html! { <Glance subject={subject} facts={(*facts).clone()} /> };
     visitor_details(v, settings.locale.as_deref(), glance, &news)

@@ -26,13 +26,14 @@ pub use state::{Action, IdPaths, Link, WorkspaceState};
 use crate::api::ApiError;
 use crate::components::common::{Same, StatusBar};
 use crate::components::panel::use_panel;
-use crate::context::use_settings;
+use crate::context::{use_settings, ReplyTo};
 use crate::hooks::Phase;
 use crate::liveperson::api::visit_path;
-use crate::liveperson::model::{AppSession, Visit};
 use crate::liveperson::glance::Hints;
+use crate::liveperson::model::{AppSession, Visit};
 use crate::liveperson::view::VisitPanel;
 use crate::options::WorkspaceOptions;
+use crate::reply::{escape_html, Composer};
 use bound::{covers, read};
 use gloo_timers::callback::Timeout;
 use std::cell::Cell;
@@ -152,10 +153,15 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
     let settings = use_settings();
     let state = use_reducer(|| WorkspaceState::new(id_paths(&props.options)));
     let connection = use_mut_ref(|| None::<connection::Connection>);
+    // Insert writes through the SDK once connected; whether the conversation is messaging
+    // (plain text) is read at each insert.
+    let reply_to = use_state(ReplyTo::default);
+    let messaging: Rc<Cell<Option<bool>>> = use_memo((), |()| Cell::new(None));
 
     {
         let dispatcher = state.dispatcher();
         let connection = connection.clone();
+        let (reply_to, messaging) = (reply_to.clone(), messaging.clone());
         let options = props.options.clone();
         use_effect_with((), move |()| {
             let alive = Rc::new(Cell::new(true));
@@ -181,6 +187,7 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
             {
                 let (report, alive, connection) =
                     (report.clone(), alive.clone(), connection.clone());
+                let (reply_to, messaging) = (reply_to.clone(), messaging.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     let found = match connection::find() {
                         Some(sdk) => Ok(sdk),
@@ -205,6 +212,19 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
                     match opened {
                         Ok(opened) => {
                             let n = opened.len();
+                            let (sdk, messaging) = (opened.sdk.clone(), messaging.clone());
+                            reply_to.set(ReplyTo(Some(Composer::new(
+                                "LivePerson's Agent Workspace",
+                                move |text| {
+                                    // Real-time chat shows a written line as HTML: a visitor's
+                                    // words in it must stay text. Messaging shows plain text.
+                                    if messaging.get() == Some(true) {
+                                        sdk.write(text)
+                                    } else {
+                                        sdk.write(&escape_html(text))
+                                    }
+                                },
+                            ))));
                             *connection.borrow_mut() = Some(opened);
                             report.emit(Action::Bound(n));
                         }
@@ -322,11 +342,14 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
             )
         }
     };
+    messaging.set(shown.1.is_messaging);
     html! {
-        <div class="vs-panel vs-liveperson vs-lp-workspace">
-            { status }
-            <VisitPanel visit={shown.0.clone()} extra={conversation::conversation(&shown.1, locale)}
-                        subject={conversation_id} hints={hints} />
-        </div>
+        <ContextProvider<ReplyTo> context={(*reply_to).clone()}>
+            <div class="vs-panel vs-liveperson vs-lp-workspace">
+                { status }
+                <VisitPanel visit={shown.0.clone()} extra={conversation::conversation(&shown.1, locale)}
+                            subject={conversation_id} hints={hints} />
+            </div>
+        </ContextProvider<ReplyTo>>
     }
 }

@@ -5,9 +5,9 @@
 
 use super::{page_key, SessionRef};
 use crate::components::common::{new_mark, safe_link, Section};
-use crate::hooks::News;
 use crate::format;
 use crate::format::when;
+use crate::hooks::News;
 use yew::prelude::*;
 
 /// How many pages a long visit shows before "Show all".

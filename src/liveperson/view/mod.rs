@@ -90,7 +90,10 @@ pub fn page_key(page: &Page) -> u64 {
 
 /// What tells an event apart: its place in the session's list (the API appends) and time.
 pub fn event_key(index: usize, event: &Event) -> u64 {
-    let at = event.server_time().map(|t| t.to_string()).unwrap_or_default();
+    let at = event
+        .server_time()
+        .map(|t| t.to_string())
+        .unwrap_or_default();
     item_key(&["event", &index.to_string(), &at])
 }
 

@@ -3,10 +3,10 @@
 
 use super::{event_key, money, SessionRef};
 use crate::components::common::{new_mark, Section};
-use crate::hooks::News;
 use crate::format;
 use crate::format::join;
 use crate::format::when;
+use crate::hooks::News;
 use crate::liveperson::model::{Event, ProductLine};
 use yew::prelude::*;
 

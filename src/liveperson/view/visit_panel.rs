@@ -73,7 +73,11 @@ pub fn VisitPanel(props: &VisitPanelProps) -> Html {
     });
     let news = use_news(subject.clone(), (*keys).clone());
     let facts = use_memo(
-        (session.clone(), props.hints.clone(), settings.locale.clone()),
+        (
+            session.clone(),
+            props.hints.clone(),
+            settings.locale.clone(),
+        ),
         |(session, hints, locale)| {
             Rc::new(
                 session
