@@ -22,7 +22,8 @@
 // - `load(model)`: replaces the whole model (a new conversation) and tells every binding whose
 //   value changed, in the order they were bound;
 // - `bindings()`: the keys bound now, one entry per binding; `calls()`: every call made, in order;
-//   `commands()`: the commands sent; `reset()`: back to an empty, uninitialised SDK.
+//   `commands()`: the commands sent; `answerCommands(how)`: "ok", "error" (each command is
+//   refused) or "never" (no command is ever answered); `reset()`: back to an empty, uninitialised SDK.
 // A parent window (the demo's fake Agent Workspace) may do the same by postMessage:
 // `{type: "lp-standin:load", model}` or `{type: "lp-standin:push", path, value}`; the stand-in
 // tells it `{type: "lp-standin:ready"}` once loaded. Messages from any other window are ignored.
@@ -43,6 +44,8 @@
   var bindings = [];
   var calls = [];
   var commands = [];
+  // How commands are answered: "ok", "error" (the Agent Workspace refuses), "never".
+  var commandAnswer = "ok";
   var handlers = { notify: [], focused: [], blurred: [] };
 
   function copy(value) {
@@ -172,7 +175,9 @@
       calls.push(["command", cmdName]);
       if (mode === "never") return;
       var problem = refusal("command", cmdName, true);
+      if (!problem && commandAnswer === "error") problem = "The conversation is closed.";
       if (!problem) commands.push({ cmdName: cmdName, data: copy(data) });
+      if (commandAnswer === "never") return;
       later(function () { call(notifyWhenDone, "command", problem ? [problem] : []); });
     },
 
@@ -211,7 +216,9 @@
     bindings: function () { return bindings.map(function (b) { return b.key; }); },
     calls: function () { return calls.slice(); },
     commands: function () { return copy(commands); },
+    answerCommands: function (how) { commandAnswer = how; },
     reset: function () {
+      commandAnswer = "ok";
       model = {};
       connected = false;
       bindings = [];
