@@ -183,14 +183,18 @@ fn was_bought(s: &AppSession, cart: &Cart, bought: &[Bought<'_>]) -> bool {
             .iter()
             .any(|b| b.total.is_some_and(|p| (p - t).abs() < 0.005))
     });
+    // The cart's last change: the latest cart event, if it is this cart (a cart that changed
+    // since has no known time).
     let cart_changed = s
         .events
         .iter()
         .filter_map(|e| match e {
-            Event::CartStatus(c) => c.server_time_stamp,
+            Event::CartStatus(c) => Some((c.server_time_stamp?, c.total)),
             _ => None,
         })
-        .reduce(f64::max);
+        .reduce(|a, b| if b.0 >= a.0 { b } else { a })
+        .filter(|(_, total)| *total == cart.total)
+        .map(|(at, _)| at);
     let bought_after = match (
         cart_changed,
         bought.iter().filter_map(|b| b.at).reduce(f64::max),
