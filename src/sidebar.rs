@@ -11,10 +11,9 @@ use crate::components::sign_in::SignIn;
 use crate::console::Console;
 use crate::context::{Announcer, Feedback, ReplyTo, Settings};
 use crate::hooks::{use_auth, use_host_messages};
-use crate::livechat::{AgentAppView, LiveChatView};
-use crate::liveperson::{LivePersonView, WorkspaceView};
 use crate::options::{Options, Provider, Selection, Theme};
 use crate::reply::{host_composer, Outcome};
+use crate::{livechat, liveperson};
 use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
 use yew::prelude::*;
@@ -164,19 +163,17 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         // The Agent App's theme is the sidebar's.
         Some(Console::LiveChat) => {
             let theme = theme.clone();
-            html! { <AgentAppView on_theme={Callback::from(move |t| theme.set(t))} /> }
+            livechat::agent_app_body(Callback::from(move |t| theme.set(t)))
         }
-        Some(Console::LivePerson) => {
-            html! { <WorkspaceView options={props.options.workspace.clone()} /> }
-        }
+        Some(Console::LivePerson) => liveperson::workspace_body(&props.options.workspace),
         None => match selection.provider {
-            Provider::LivePerson => html! {
-                <LivePersonView visitor_id={selection.visitor_id.clone().map(AttrValue::from)}
-                                sid={selection.sid.clone().map(AttrValue::from)} />
-            },
-            Provider::LiveChat => html! {
-                <LiveChatView visitor_id={selection.visitor_id.clone().map(AttrValue::from)} />
-            },
+            Provider::LivePerson => liveperson::panel(
+                selection.visitor_id.clone().map(AttrValue::from),
+                selection.sid.clone().map(AttrValue::from),
+            ),
+            Provider::LiveChat => {
+                livechat::panel(selection.visitor_id.clone().map(AttrValue::from))
+            }
         },
     };
 

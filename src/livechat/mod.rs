@@ -4,8 +4,9 @@
 //! visitors list, one visitor's details with the custom-details form, the v3 customer), and the
 //! Agent App (`?console=livechat`, [`agent_app`]), whose SDK names the open chat's customer.
 //!
-//! Behind the `livechat` cargo feature; a bundle without it has `not_carried`'s stand-ins of
-//! [`LiveChatView`] and [`AgentAppView`] instead.
+//! Behind the `livechat` cargo feature. The root shows LiveChat through [`panel`] and
+//! [`agent_app_body`] alone; a bundle without the feature has `not_carried`'s functions of the
+//! same names, which show a notice.
 
 pub mod agent_app;
 pub mod api;
@@ -16,3 +17,16 @@ pub mod view;
 
 pub use agent_app::{AgentAppProps, AgentAppView};
 pub use view::{LiveChatView, LiveChatViewProps};
+
+use crate::options::Theme;
+use yew::prelude::*;
+
+/// The LiveChat panel: the visitor the host asked for, or the list.
+pub fn panel(visitor_id: Option<AttrValue>) -> Html {
+    html! { <LiveChatView {visitor_id} /> }
+}
+
+/// The body inside LiveChat's Agent App; `on_theme` follows the Agent App's theme.
+pub fn agent_app_body(on_theme: Callback<Theme>) -> Html {
+    html! { <AgentAppView {on_theme} /> }
+}
