@@ -64,6 +64,27 @@ pub struct GlanceFact {
     pub change: String,
 }
 
+/// The User Timing measure each computation of a glance records (`make bench` reads it).
+pub const GLANCE_MEASURE: &str = "visitor-sidebar:glance";
+
+/// `facts()`, timed as a [`GLANCE_MEASURE`] in the page's performance timeline: what the
+/// glance costs a big visit shows in `make bench` and in the browser's profiler alike.
+pub fn measured(facts: impl FnOnce() -> Vec<GlanceFact>) -> Vec<GlanceFact> {
+    let performance = web_sys::window().and_then(|w| w.performance());
+    let start = performance.as_ref().map(|p| p.now());
+    let facts = facts();
+    if let (Some(performance), Some(start)) = (performance, start) {
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"start".into(), &start.into());
+        let _ = js_sys::Reflect::set(&options, &"end".into(), &performance.now().into());
+        if let Ok(measure) = js_sys::Reflect::get(&performance, &"measure".into()) {
+            let measure: js_sys::Function = wasm_bindgen::JsCast::unchecked_into(measure);
+            let _ = measure.call2(&performance, &GLANCE_MEASURE.into(), &options);
+        }
+    }
+    facts
+}
+
 /// `value` cut to [`VALUE_CHARS`] characters (with "…"), blanks folded: visitor text kept short.
 pub fn clip(value: &str) -> String {
     let folded = value.split_whitespace().collect::<Vec<_>>().join(" ");

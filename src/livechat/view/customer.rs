@@ -12,7 +12,7 @@ use super::visitor_detail::{fact_clock, fact_link, section, VisitorDetails};
 use crate::components::common::{
     fact_text, new_mark, safe_link, Clock, Fact, SafeLink, Same, Section,
 };
-use crate::components::glance::Glance;
+use crate::components::glance::{measured, Glance};
 use crate::components::panel::use_panel;
 use crate::context::use_settings;
 use crate::format;
@@ -57,11 +57,9 @@ pub fn CustomerView(props: &CustomerViewProps) -> Html {
             settings.locale.clone(),
         ),
         |(profile, customer, locale)| {
-            Rc::new(customer_facts(
-                profile,
-                customer.as_ref().map(|c| &*c.0),
-                locale.as_deref(),
-            ))
+            Rc::new(measured(|| {
+                customer_facts(profile, customer.as_ref().map(|c| &*c.0), locale.as_deref())
+            }))
         },
     );
     let glance = html! {

@@ -5,7 +5,7 @@ use super::details_form::{DetailsForm, DraftsHandle};
 use crate::components::common::{
     fact_text, new_mark, Clock, Fact, SafeLink, Same, Section, Ticking,
 };
-use crate::components::glance::Glance;
+use crate::components::glance::{measured, Glance};
 use crate::components::panel::use_panel;
 use crate::context::use_settings;
 use crate::format;
@@ -120,7 +120,7 @@ pub fn VisitorDetails(props: &VisitorDetailsProps) -> Html {
     let news = use_news(subject.clone(), (*keys).clone());
     let facts = use_memo((v.clone(), props.glance), |(v, glance)| {
         Rc::new(if *glance {
-            visitor_facts(v)
+            measured(|| visitor_facts(v))
         } else {
             Vec::new()
         })

@@ -7,7 +7,7 @@ use super::{
     timeline::Timeline, SessionRef,
 };
 use crate::components::common::Same;
-use crate::components::glance::Glance;
+use crate::components::glance::{measured, Glance};
 use crate::context::use_settings;
 use crate::format::when;
 use crate::hooks::use_news;
@@ -82,7 +82,7 @@ pub fn VisitPanel(props: &VisitPanelProps) -> Html {
             Rc::new(
                 session
                     .as_ref()
-                    .map(|s| glance::facts(s.get(), hints, locale.as_deref()))
+                    .map(|s| measured(|| glance::facts(s.get(), hints, locale.as_deref())))
                     .unwrap_or_default(),
             )
         },
