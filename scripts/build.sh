@@ -12,12 +12,19 @@
 # brotli (.br, quality 11) and a gzip (.gz, -9) twin, which the proxy's --static serves to
 # browsers that accept them.
 #
-# NAMED_WASM=1 (make bench) also writes target/bundles/NAME/STEM_bg.named.wasm: the same
-# wasm-opt run with the function names kept (-g), for twiggy's list of the largest items.
+# Each bundle's intermediate files go to bundles/NAME in cargo's target directory (whatever
+# CARGO_TARGET_DIR or cargo's configuration makes it; scripts/target-dir.sh resolves it for
+# build, bench and serve alike). NAMED_WASM=1 (make bench) also writes STEM_bg.named.wasm there:
+# the same wasm-opt run with the function names kept (-g), for twiggy's list of the largest
+# items, which the bench finds through the same script.
+#
+# DIST_DIR=DIR puts the result in DIR instead of dist/ (the scripts' tests build into a
+# directory of their own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGET_DIR=${CARGO_TARGET_DIR:-target}
+TARGET_DIR=$(scripts/target-dir.sh)
+DIST_DIR=${DIST_DIR:-dist}
 BUNDLES="$TARGET_DIR/bundles"
 STAGE="$TARGET_DIR/dist-staging"
 # The same binaryen 132 (tools/node_modules) and features as the wasm rustc emits.
@@ -90,7 +97,8 @@ find "$STAGE" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -nam
     brotli --best --keep --force "$file"
   done
 
-rm -rf dist
-mv "$STAGE" dist
-echo "==> dist/ ready:"
-ls -l dist
+rm -rf "$DIST_DIR"
+mkdir -p "$(dirname "$DIST_DIR")"
+mv "$STAGE" "$DIST_DIR"
+echo "==> $DIST_DIR/ ready:"
+ls -l "$DIST_DIR"

@@ -13,7 +13,8 @@
 #   PROXY_PROFILE=dev make serve           an unoptimised proxy: a quicker first build
 #   RUST_LOG=info make serve               more of the proxy's log (it logs warnings by default)
 #
-# The proxy is started through `cargo run`, so any CARGO_TARGET_DIR works.
+# The proxy is started through `cargo run`, so any CARGO_TARGET_DIR works; trunk's output goes to
+# trunk-dist in that same directory (scripts/target-dir.sh), unless TRUNK_BUILD_DIST says where.
 #
 # shellcheck disable=SC2016,SC2317 # bash -c scripts take their values as arguments; traps call
 set -euo pipefail
@@ -66,6 +67,11 @@ port_in_use() { # port, its variable, what it is for
 # own "Address already in use" (a port taken later, or bound without listening) is caught below.
 if answers "$PROXY_PORT"; then port_in_use "$PROXY_PORT" PROXY_PORT "the proxy"; fi
 if answers "$PORT"; then port_in_use "$PORT" PORT "trunk serve"; fi
+
+# Trunk.toml's target/trunk-dist is for a bare `trunk serve`; here trunk writes beside cargo.
+target_dir=$(scripts/target-dir.sh) ||
+  fail "cannot tell cargo's target directory (scripts/target-dir.sh's error is above)"
+export TRUNK_BUILD_DIST=${TRUNK_BUILD_DIST:-$target_dir/trunk-dist}
 
 proxy_args=(-p visitor-sidebar-proxy --features demo --profile "$PROXY_PROFILE")
 say "building the proxy (cargo build ${proxy_args[*]})"

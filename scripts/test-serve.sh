@@ -41,12 +41,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-failures=0
-pass() { printf 'ok    %s\n' "$*"; }
-flunk() {
-  printf 'FAIL  %s\n' "$*"
-  failures=$((failures + 1))
-}
+# shellcheck source=scripts/test-common.sh
+. scripts/test-common.sh
 
 # Waits for command "$@" to succeed, checking every 0.1 s for at most $deadline_secs.
 deadline_secs=10
@@ -102,11 +98,7 @@ http_get() {
 answers() { timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$HOST" "$1" 2>/dev/null; }
 
 # Where cargo keeps intermediate files for this workspace now (honours the caller's settings).
-build_dir=$(cargo metadata --format-version 1 --no-deps | grep -o '"build_directory":"[^"]*"' | cut -d'"' -f4)
-if [ ! -d "$build_dir" ]; then
-  echo "test-serve: cargo metadata names no build directory ('$build_dir'): this test needs cargo 1.91 or later (build.build-dir)" >&2
-  exit 1
-fi
+build_dir=$(workspace_build_dir test-serve)
 target_dir="$tmp/target"
 
 # Starts serve.sh with the variables given ("NAME=value" ...) and the test's settings; its
@@ -115,7 +107,7 @@ serve() {
   out="$tmp/out-$((++runs))"
   serve_started=$SECONDS
   env TEST_SERVE_TAG="$TAG" CARGO_TARGET_DIR="$target_dir" CARGO_BUILD_BUILD_DIR="$build_dir" \
-    PROXY_PROFILE=dev TRUNK_BUILD_DIST="$tmp/dist" TRUNK_WATCH_IGNORE="$build_dir" TMPDIR="$tmp" \
+    PROXY_PROFILE=dev TRUNK_WATCH_IGNORE="$build_dir" TMPDIR="$tmp" \
     PROXY_PORT="$proxy_port" PORT="$port" "$@" scripts/serve.sh </dev/null >"$out" 2>&1 &
   serve_pid=$!
 }
@@ -271,6 +263,11 @@ else
   else
     flunk "demo: proxy binaries running: '${proxies[*]}', want $target_dir/debug/visitor-sidebar-proxy"
   fi
+  if [ -f "$target_dir/trunk-dist/console.html" ]; then
+    pass "demo: trunk's output is in CARGO_TARGET_DIR ($target_dir/trunk-dist)"
+  else
+    flunk "demo: no $target_dir/trunk-dist/console.html: trunk wrote its output elsewhere"
+  fi
 fi
 
 # Ctrl-C, as a terminal sends it: SIGINT to serve.sh's process group.
@@ -293,8 +290,4 @@ else
   flunk "Ctrl-C: serve.sh still running after ${deadline_secs}s"
 fi
 
-if ((failures)); then
-  echo "test-serve: $failures failed"
-  exit 1
-fi
-echo "test-serve: all passed"
+finish test-serve

@@ -2,9 +2,13 @@
 //! `--static` sends them) against the targets, the largest items of each release bundle
 //! (twiggy), time to first visitor data, decode + render time of large answers, and DOM
 //! mutations caused by unchanged polls. Needs the release build in `dist/` with the named
-//! wasm twins (`NAMED_WASM=1 scripts/build.sh`, which `make bench` runs). Prints a table and
-//! writes `artifacts/bench-widget.txt`; the size totals also go to `artifacts/bench-sizes.tsv`,
-//! and the next run prints its totals beside that previous run's.
+//! wasm twins in cargo's target directory (`NAMED_WASM=1 scripts/build.sh`, which `make bench`
+//! runs; `scripts/target-dir.sh` says where, for both). Prints a table and writes
+//! `artifacts/bench-widget.txt`; the size totals also go to `artifacts/bench-sizes.tsv`, and the
+//! next run prints its totals beside that previous run's.
+//!
+//! `bench --check` only looks for that build, prints where the named wasm twins are, and exits
+//! (`scripts/test-target-dir.sh` runs it with a CARGO_TARGET_DIR of its own).
 
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -177,6 +181,43 @@ fn delta(now: usize, before: Option<usize>) -> String {
     }
 }
 
+/// The directory cargo writes to, as `scripts/target-dir.sh` resolves it: the one place that
+/// answers for build, bench and serve, so the bench looks where `scripts/build.sh` wrote.
+fn target_dir() -> Result<PathBuf> {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/target-dir.sh");
+    let output = std::process::Command::new(&script)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .with_context(|| format!("cannot run {}", script.display()))?;
+    if !output.status.success() {
+        bail!(
+            "{} cannot tell cargo's target directory (its error is above)",
+            script.display()
+        );
+    }
+    let dir = String::from_utf8(output.stdout).context("cargo's target directory is not UTF-8")?;
+    Ok(PathBuf::from(dir.trim_end_matches('\n')))
+}
+
+/// Each bundle's wasm with its function names kept (`NAMED_WASM=1 scripts/build.sh` writes
+/// them to `bundles/` in cargo's target directory), as (bundle, file stem, path).
+fn named_wasm() -> Result<Vec<(&'static str, &'static str, PathBuf)>> {
+    let bundles = target_dir()?.join("bundles");
+    BUNDLES
+        .into_iter()
+        .map(|(bundle, stem)| {
+            let named = bundles.join(bundle).join(format!("{stem}_bg.named.wasm"));
+            if !named.is_file() {
+                bail!(
+                    "{} is missing: build with NAMED_WASM=1 scripts/build.sh (make bench does), with the same CARGO_TARGET_DIR",
+                    named.display()
+                );
+            }
+            Ok((bundle, stem, named))
+        })
+        .collect()
+}
+
 /// twiggy's largest items of one bundle by retained size: the wasm-opt output with its
 /// function names kept (`NAMED_WASM=1 scripts/build.sh`), as (retained bytes, percent, name).
 fn largest_items(named: &Path) -> Result<Vec<(u64, f64, String)>> {
@@ -217,7 +258,11 @@ fn largest_items(named: &Path) -> Result<Vec<(u64, f64, String)>> {
         .collect())
 }
 
-async fn sizes(report: &mut String, demo: &DemoServer, dist: &Path) -> Result<()> {
+async fn sizes(
+    report: &mut String,
+    demo: &DemoServer,
+    named: &[(&str, &str, PathBuf)],
+) -> Result<()> {
     let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../artifacts");
     let tsv = artifacts.join("bench-sizes.tsv");
     let before = previous_totals(&tsv);
@@ -281,21 +326,13 @@ async fn sizes(report: &mut String, demo: &DemoServer, dist: &Path) -> Result<()
     std::fs::create_dir_all(&artifacts)?;
     std::fs::write(&tsv, totals)?;
 
-    let bundles = dist.join("../target/bundles");
-    for (bundle, stem) in BUNDLES {
-        let named = bundles.join(bundle).join(format!("{stem}_bg.named.wasm"));
-        if !named.is_file() {
-            bail!(
-                "{} is missing: build with NAMED_WASM=1 scripts/build.sh (make bench does)",
-                named.display()
-            );
-        }
+    for (bundle, stem, named) in named {
         writeln!(
             report,
             "\n## The {TOP_ITEMS} largest items of the {bundle} bundle (twiggy top --retained; {stem}_bg.wasm with names kept)"
         )?;
         writeln!(report, "{:>10} {:>7}  item", "retained B", "%")?;
-        for (bytes, percent, name) in largest_items(&named)? {
+        for (bytes, percent, name) in largest_items(named)? {
             let name: String = name.chars().take(150).collect();
             writeln!(report, "{bytes:>10} {percent:>6.2}%  {name}")?;
         }
@@ -305,11 +342,25 @@ async fn sizes(report: &mut String, demo: &DemoServer, dist: &Path) -> Result<()
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    let check_only = match std::env::args().nth(1).as_deref() {
+        None => false,
+        Some("--check") => true,
+        Some(other) => bail!("unknown argument {other:?}; bench takes none, or --check"),
+    };
+    // Both looked for before anything starts, so a missing build fails at once.
     let dist = dist_dir()?;
+    let named = named_wasm()?;
+    if check_only {
+        println!("release build: {}", dist.display());
+        for (bundle, _, path) in &named {
+            println!("{bundle} bundle, names kept: {}", path.display());
+        }
+        return Ok(());
+    }
     let mut report = String::new();
     writeln!(report, "visitor-sidebar benchmark: widget")?;
     let demo = start_demo().await?;
-    sizes(&mut report, &demo, &dist).await?;
+    sizes(&mut report, &demo, &named).await?;
     print!("{report}");
     let browser = Browser::start(400, 900).await?;
     let base = demo.url();
