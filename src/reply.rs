@@ -7,7 +7,7 @@
 //! `mount()`'s `onInsert(text)`, else a `visitor-sidebar:insert` message to the parent frame at
 //! an allowed origin. Without any, Insert is not offered. Every insert either is confirmed
 //! within [`INSERT_TIMEOUT_MS`] or counts as failed; then the text goes to the clipboard instead
-//! ([`insert_or_copy`]).
+//! ([`act`]).
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
@@ -206,25 +206,25 @@ impl Outcome {
     }
 }
 
-/// Inserts through `composer`, falling back to the clipboard when that fails.
-pub async fn insert_or_copy(composer: &Composer, text: &str) -> Outcome {
-    match composer.insert(text).await {
+/// Inserts `text` through `composer`, falling back to the clipboard when that fails; or, with
+/// no composer, copies it. (One future for both buttons: each async fn is a state machine of
+/// its own in the bundle.)
+pub async fn act(composer: Option<Composer>, text: String) -> Outcome {
+    let Some(composer) = composer else {
+        return match copy(&text).await {
+            Ok(()) => Outcome::Copied,
+            Err(why) => Outcome::CopyRefused(why),
+        };
+    };
+    match composer.insert(&text).await {
         Ok(()) => Outcome::Inserted {
             into: composer.name,
         },
         Err(why) => Outcome::InsertFailed {
             into: composer.name,
             why,
-            copied: copy(text).await,
+            copied: copy(&text).await,
         },
-    }
-}
-
-/// Copies `text`.
-pub async fn copy_only(text: &str) -> Outcome {
-    match copy(text).await {
-        Ok(()) => Outcome::Copied,
-        Err(why) => Outcome::CopyRefused(why),
     }
 }
 

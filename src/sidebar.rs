@@ -9,7 +9,7 @@ use crate::auth::Credentials;
 use crate::components::common::Same;
 use crate::components::sign_in::SignIn;
 use crate::console::Console;
-use crate::context::{Announcer, Feedback, ReplyTo, Settings};
+use crate::context::{Announcer, Settings};
 use crate::hooks::{use_auth, use_host_messages};
 use crate::options::{Options, Provider, Selection, Theme};
 use crate::reply::{host_composer, Outcome};
@@ -122,10 +122,10 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         let outcome = outcome.clone();
         let count = std::cell::Cell::new(0u32);
         use_memo((), move |()| {
-            Feedback(Callback::from(move |o| {
+            Callback::from(move |o| {
                 count.set(count.get().wrapping_add(1));
                 outcome.set(Some((count.get(), o)));
-            }))
+            })
         })
     };
     {
@@ -137,24 +137,19 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             move || drop(clear)
         });
     }
-    // The host page's way into the reply (a console's view provides its own instead).
-    let reply_to = {
-        let o = &props.options;
-        use_memo(
-            (o.on_insert.clone(), o.allowed_origins.clone()),
-            |(on_insert, origins)| ReplyTo(host_composer(on_insert.clone(), origins)),
-        )
-    };
-
     let settings = {
         let o = &props.options;
         let credentials = (*credentials).clone();
+        let feedback = (*feedback).clone();
         use_memo(o.clone(), move |o| Settings {
             client: ApiClient::with_credentials(&o.proxy_url, credentials),
             locale: o.locale.clone().map(AttrValue::from),
             poll_interval_ms: o.poll_interval_ms,
             details_set_id: o.details_set_id.clone().into(),
             new_mark_ms: crate::hooks::NEW_MARK_MS,
+            // The host page's way into the reply (a console's view provides its own instead).
+            reply_to: host_composer(o.on_insert.clone(), &o.allowed_origins),
+            feedback,
         })
     };
 
@@ -180,8 +175,6 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
     html! {
         <ContextProvider<Settings> context={(*settings).clone()}>
         <ContextProvider<Announcer> context={(*announcer).clone()}>
-        <ContextProvider<Feedback> context={(*feedback).clone()}>
-        <ContextProvider<ReplyTo> context={(*reply_to).clone()}>
             <aside class="vs-root" data-theme={theme.as_str()} aria-label="Visitor details">
                 <SignIn phase={auth.state.phase.clone()} on_sign_in={auth.sign_in.clone()} />
                 // The sidebar's status line for Copy and Insert.
@@ -194,8 +187,6 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                 if props.options.console.is_some() || auth.state.shows_panels() { { body } }
                 <div class="vs-sr-only" aria-live="polite" aria-atomic="true">{ (*announcement).clone() }</div>
             </aside>
-        </ContextProvider<ReplyTo>>
-        </ContextProvider<Feedback>>
         </ContextProvider<Announcer>>
         </ContextProvider<Settings>>
     }

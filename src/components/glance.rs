@@ -9,9 +9,9 @@
 //! Visitor data reaches the DOM only as text nodes and `aria-label`/`title` attribute values.
 
 use crate::components::common::{Clock, Ticking};
-use crate::context::{use_announcer, use_composer, use_feedback};
+use crate::context::{use_announcer, use_settings};
 use crate::hooks::{item_key, use_news};
-use crate::reply::{copy_only, insert_or_copy};
+use crate::reply::{act, Composer, Outcome};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -217,6 +217,22 @@ pub fn where_fact(place: Option<&str>, zone: Option<&str>) -> Option<GlanceFact>
     })
 }
 
+/// A button's click: insert `sentence` through `composer` (copy it, with none), then tell the
+/// sidebar's status line how it went.
+fn action(
+    composer: Option<Composer>,
+    sentence: &str,
+    feedback: &Callback<Outcome>,
+) -> Callback<MouseEvent> {
+    let (sentence, feedback) = (sentence.to_owned(), feedback.clone());
+    Callback::from(move |_| {
+        let (composer, sentence, feedback) = (composer.clone(), sentence.clone(), feedback.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            feedback.emit(act(composer, sentence).await);
+        });
+    })
+}
+
 #[derive(Properties, PartialEq)]
 pub struct GlanceProps {
     /// Whose facts (the visitor's ID): another subject is a first answer, not a change.
@@ -227,17 +243,17 @@ pub struct GlanceProps {
 /// The glance: nothing at all when no fact is known.
 #[function_component]
 pub fn Glance(props: &GlanceProps) -> Html {
-    let keys = use_memo(props.facts.clone(), |facts| {
-        Rc::new(
-            facts
-                .iter()
-                .map(|f| item_key(&[f.name, &f.text]))
-                .collect::<Vec<u64>>(),
-        )
-    });
-    let news = use_news(props.subject.clone(), (*keys).clone());
-    let composer = use_composer();
-    let feedback = use_feedback();
+    // A handful of facts: computed at each render (a render comes with new facts anyway).
+    let keys: Rc<Vec<u64>> = Rc::new(
+        props
+            .facts
+            .iter()
+            .map(|f| item_key(&[f.name, &f.text]))
+            .collect(),
+    );
+    let news = use_news(props.subject.clone(), keys.clone());
+    let settings = use_settings();
+    let (composer, feedback) = (settings.reply_to, settings.feedback);
     let announce = use_announcer();
     {
         // Each change is said once: the facts whose text is new for the same subject.
@@ -271,25 +287,10 @@ pub fn Glance(props: &GlanceProps) -> Html {
         <section class="vs-glance" aria-label="At a glance">
             <ul class="vs-glance-facts">
                 { for props.facts.iter().zip(keys.iter()).map(|(fact, key)| {
-                    let copy = {
-                        let (sentence, feedback) = (fact.sentence.clone(), feedback.clone());
-                        Callback::from(move |_| {
-                            let (sentence, feedback) = (sentence.clone(), feedback.clone());
-                            wasm_bindgen_futures::spawn_local(async move {
-                                feedback.emit(copy_only(&sentence).await);
-                            });
-                        })
-                    };
-                    let insert = composer.clone().map(|composer| {
-                        let (sentence, feedback) = (fact.sentence.clone(), feedback.clone());
-                        Callback::from(move |_| {
-                            let (sentence, feedback, composer) =
-                                (sentence.clone(), feedback.clone(), composer.clone());
-                            wasm_bindgen_futures::spawn_local(async move {
-                                feedback.emit(insert_or_copy(&composer, &sentence).await);
-                            });
-                        })
-                    });
+                    let copy = action(None, &fact.sentence, &feedback);
+                    let insert = composer
+                        .clone()
+                        .map(|composer| action(Some(composer), &fact.sentence, &feedback));
                     let label = fact.kind.label();
                     html! {
                         <li key={fact.name} class="vs-glance-fact" data-fact={fact.name}>

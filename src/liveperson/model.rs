@@ -633,6 +633,22 @@ pub enum Event {
 }
 
 impl Event {
+    /// Its kind, as the API names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::MarketingCampaignInfo(_) => "marketingCampaignInfo",
+            Event::Lead(_) => "lead",
+            Event::CartStatus(_) => "cartStatus",
+            Event::Purchase(_) => "purchase",
+            Event::ViewedProduct(_) => "viewedProduct",
+            Event::CustomerInfo(_) => "customerInfo",
+            Event::PersonalInfo(_) => "personalInfo",
+            Event::ServiceActivity(_) => "serviceActivity",
+            Event::VisitorError(_) => "visitorError",
+            Event::SearchContent(_) => "searchContent",
+        }
+    }
+
     /// When the server recorded it (ms since the epoch).
     pub fn server_time(&self) -> Option<f64> {
         match self {

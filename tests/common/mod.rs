@@ -144,6 +144,8 @@ pub fn settings() -> Settings {
         poll_interval_ms: 3_000,
         details_set_id: "visitor-sidebar".into(),
         new_mark_ms: MARK_MS.with(|m| m.get()),
+        reply_to: None,
+        feedback: Callback::from(|_| ()),
     }
 }
 

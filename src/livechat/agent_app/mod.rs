@@ -12,7 +12,7 @@
 pub mod sdk;
 
 use crate::components::common::Same;
-use crate::context::{use_announcer, ReplyTo};
+use crate::context::{use_announcer, use_settings, Settings};
 use crate::livechat::v3::Profile;
 use crate::livechat::view::{CustomerView, Drafts};
 use crate::options::Theme;
@@ -128,7 +128,7 @@ pub fn AgentAppView(props: &AgentAppProps) -> Html {
     *on_theme.borrow_mut() = props.on_theme.clone();
     let announce = use_announcer();
     // Insert goes through the Agent App's putMessage once connected.
-    let reply_to = use_state(ReplyTo::default);
+    let reply_to = use_state(|| None::<Composer>);
 
     {
         let dispatcher = state.dispatcher();
@@ -148,10 +148,9 @@ pub fn AgentAppView(props: &AgentAppProps) -> Html {
                 };
                 dispatcher.dispatch(Action::Connected);
                 let putter = widget.clone();
-                reply_to.set(ReplyTo(Some(Composer::new(
-                    "LiveChat's Agent App",
-                    move |text| putter.put_message(text),
-                ))));
+                reply_to.set(Some(Composer::new("LiveChat's Agent App", move |text| {
+                    putter.put_message(text)
+                })));
                 let show = move |data: JsValue| {
                     let profile = Profile::from_event(data);
                     announce.emit(match profile.as_ref().map(|p| p.name.as_deref()) {
@@ -213,9 +212,14 @@ pub fn AgentAppView(props: &AgentAppProps) -> Html {
             }
         }
     };
+    // Insert goes through the Agent App here, not through the host page.
+    let context = Settings {
+        reply_to: (*reply_to).clone(),
+        ..use_settings()
+    };
     html! {
-        <ContextProvider<ReplyTo> context={(*reply_to).clone()}>
+        <ContextProvider<Settings> {context}>
             <div class="vs-panel vs-agent-app">{ body }</div>
-        </ContextProvider<ReplyTo>>
+        </ContextProvider<Settings>>
     }
 }

@@ -16,7 +16,7 @@ use crate::components::glance::{measured, Glance};
 use crate::components::panel::use_panel;
 use crate::context::use_settings;
 use crate::format;
-use crate::hooks::{item_key, use_changes, use_news, News};
+use crate::hooks::{item_key, unique_keys, use_changes, use_news, News};
 use crate::livechat::api::{customer_path, visitor_path};
 use crate::livechat::glance::customer_facts;
 use crate::livechat::model::Visitor;
@@ -50,20 +50,15 @@ pub fn CustomerView(props: &CustomerViewProps) -> Html {
     };
     let customer = use_panel::<Customer>(path.as_ref().ok().cloned());
     let settings = use_settings();
-    let facts = use_memo(
-        (
-            profile.clone(),
-            customer.data().cloned().map(Same),
-            settings.locale.clone(),
-        ),
-        |(profile, customer, locale)| {
-            Rc::new(measured(|| {
-                customer_facts(profile, customer.as_ref().map(|c| &*c.0), locale.as_deref())
-            }))
-        },
-    );
+    let facts = Rc::new(measured(|| {
+        customer_facts(
+            profile,
+            customer.data().map(|c| &**c),
+            settings.locale.as_deref(),
+        )
+    }));
     let glance = html! {
-        <Glance subject={AttrValue::from(profile.id.clone().unwrap_or_default())} facts={(*facts).clone()} />
+        <Glance subject={AttrValue::from(profile.id.clone().unwrap_or_default())} {facts} />
     };
     let data = customer.data().map(|c| &**c);
     let linked = data
@@ -221,19 +216,14 @@ pub fn CustomerDetails(props: &CustomerDetailsProps) -> Html {
         subject.clone(),
         vec![("State", c.state.clone().unwrap_or_default())],
     );
-    let keys = use_memo(c.clone(), |c| {
-        let pages = c
-            .visit()
-            .map(|v| v.last_pages.as_slice())
-            .unwrap_or_default();
-        Rc::new(pages.iter().map(page_key).collect::<Vec<u64>>())
-    });
-    let news = use_news(subject, (*keys).clone());
-    let pages = visit.map_or(0, |v| v.last_pages.len());
+    let pages = visit.map(|v| v.last_pages.as_slice()).unwrap_or_default();
+    let keys = Rc::new(unique_keys(pages.iter().map(page_key).collect()));
+    let news = use_news(subject, keys.clone());
+    let pages = pages.len();
     html! {
         <>
             { section("Last visit", None, visit.map(|v| visit_facts(v, c.present, locale))) }
-            { section("Pages", Some(pages), visit.filter(|_| pages > 0).map(|v| last_pages(v, current, locale, &news))) }
+            { section("Pages", Some(pages), visit.filter(|_| pages > 0).map(|v| last_pages(v, current, locale, &news, &keys))) }
             { section("History", None, Some(history(c, locale))) }
             { section("Session fields", Some(c.session_fields.0.len()), pairs_table(&c.session_fields, "Field")) }
         </>
@@ -277,17 +267,24 @@ fn current_page(v: &Visit) -> Option<usize> {
     (0..v.last_pages.len()).reduce(|best, i| if opened(i) >= opened(best) { i } else { best })
 }
 
-fn last_pages(v: &Visit, current: Option<usize>, locale: Option<&str>, news: &News) -> Html {
+/// The pages; `keys` are theirs, in order.
+fn last_pages(
+    v: &Visit,
+    current: Option<usize>,
+    locale: Option<&str>,
+    news: &News,
+    keys: &[u64],
+) -> Html {
     html! {
         <ol class="vs-journey vs-timeline">
             { for v.last_pages.iter().enumerate().map(|(i, page)| {
                 let is_current = current == Some(i);
                 let title = page.title.clone().or_else(|| page.url.clone()).unwrap_or_else(|| "Untitled page".into());
                 let time = page.opened_at.as_deref().and_then(rfc3339_ms).and_then(|ms| format::time(ms, locale));
-                let key = page_key(page);
+                let key = keys.get(i).copied().unwrap_or_default();
                 // Keyed: a new page is one inserted row, the others stay as they are.
                 html! {
-                    <li key={format!("{key}-{i}")} class={classes!("vs-page", is_current.then_some("vs-current"))}
+                    <li key={key.to_string()} class={classes!("vs-page", is_current.then_some("vs-current"))}
                         aria-current={is_current.then_some("page")}>
                         if let Some(time) = time {
                             <span class="vs-step-time">{ time }</span>

@@ -9,7 +9,7 @@ use crate::components::glance::{measured, Glance};
 use crate::components::panel::use_panel;
 use crate::context::use_settings;
 use crate::format;
-use crate::hooks::{item_key, use_changes, use_news, News};
+use crate::hooks::{item_key, unique_keys, use_changes, use_news, News};
 use crate::livechat::api::visitor_path;
 use crate::livechat::glance::visitor_facts;
 use crate::livechat::model::{epoch_ms, KeyValue, VisitPathEntry, Visitor, VisitorState};
@@ -79,15 +79,11 @@ pub struct VisitorDetailsProps {
     pub glance: bool,
 }
 
-/// What tells a step of the visit path apart, for its `New` mark and its key.
-fn step_key(index: usize, step: &VisitPathEntry) -> u64 {
+/// What tells a step of the visit path apart, for its `New` mark and its key (not its place:
+/// the path drops its oldest steps).
+fn step_key(step: &VisitPathEntry) -> u64 {
     let at = step.time_ts.map(|t| t.to_string()).unwrap_or_default();
-    item_key(&[
-        "step",
-        &index.to_string(),
-        step.page.as_deref().unwrap_or_default(),
-        &at,
-    ])
+    item_key(&["step", step.page.as_deref().unwrap_or_default(), &at])
 }
 
 fn state_key(v: &Visitor) -> u64 {
@@ -113,25 +109,30 @@ pub fn VisitorDetails(props: &VisitorDetailsProps) -> Html {
         .map(|s| s.label().to_owned())
         .unwrap_or_default();
     use_changes(subject.clone(), vec![("State", state)]);
-    let keys = use_memo(v.clone(), |v| {
-        let steps = v.visit_path.iter().enumerate().map(|(i, s)| step_key(i, s));
-        Rc::new(steps.chain([state_key(v)]).collect::<Vec<u64>>())
+    // The steps' keys, then the state's (a few dozen: computed at each render, which comes with
+    // a new answer or new marks).
+    let mut keys = unique_keys(v.visit_path.iter().map(step_key).collect());
+    keys.push(state_key(v));
+    let keys = Rc::new(keys);
+    let news = use_news(subject.clone(), keys.clone());
+    let facts = Rc::new(if props.glance {
+        measured(|| visitor_facts(v))
+    } else {
+        Vec::new()
     });
-    let news = use_news(subject.clone(), (*keys).clone());
-    let facts = use_memo((v.clone(), props.glance), |(v, glance)| {
-        Rc::new(if *glance {
-            measured(|| visitor_facts(v))
-        } else {
-            Vec::new()
-        })
-    });
-    let glance = html! { <Glance subject={subject} facts={(*facts).clone()} /> };
-    visitor_details(v, settings.locale.as_deref(), glance, &news)
+    let glance = html! { <Glance {subject} {facts} /> };
+    visitor_details(v, settings.locale.as_deref(), glance, &news, &keys)
 }
 
 /// Everything the API tells about one visitor, the glance under the name, what is new marked;
 /// parts with nothing in them are left out.
-pub fn visitor_details(v: &Visitor, locale: Option<&str>, glance: Html, news: &News) -> Html {
+pub fn visitor_details(
+    v: &Visitor,
+    locale: Option<&str>,
+    glance: Html,
+    news: &News,
+    keys: &[u64],
+) -> Html {
     let operators = (!v.operators.is_empty()).then(|| {
         html! {
             <ul class="vs-operators">
@@ -153,7 +154,7 @@ pub fn visitor_details(v: &Visitor, locale: Option<&str>, glance: Html, news: &N
         <>
             { header(v, glance, news) }
             { section("Activity", None, Some(activity(v, locale))) }
-            { section("Visit path", Some(v.visit_path.len()), (!v.visit_path.is_empty()).then(|| visit_path(v, locale, news))) }
+            { section("Visit path", Some(v.visit_path.len()), (!v.visit_path.is_empty()).then(|| visit_path(v, locale, news, keys))) }
             { section("Custom variables", Some(v.custom_variables.len()), key_values(&v.custom_variables, "Variable")) }
             { section("Pre-chat survey", Some(v.prechat_survey.len()), key_values(&v.prechat_survey, "Question")) }
             { section("Operators", Some(v.operators.len()), operators) }
@@ -266,7 +267,8 @@ fn activity(v: &Visitor, locale: Option<&str>) -> Html {
     }
 }
 
-fn visit_path(v: &Visitor, locale: Option<&str>, news: &News) -> Html {
+/// The path; `keys` are its steps' (then the state's).
+fn visit_path(v: &Visitor, locale: Option<&str>, news: &News, keys: &[u64]) -> Html {
     let count = v.visit_path.len();
     html! {
         <ol class="vs-journey vs-timeline">
@@ -274,7 +276,7 @@ fn visit_path(v: &Visitor, locale: Option<&str>, news: &News) -> Html {
                 let current = i + 1 == count;
                 let title = step.title.clone().or_else(|| step.page.clone()).unwrap_or_else(|| "Untitled page".into());
                 let time = step.time_ts.and_then(epoch_ms).and_then(|ms| format::time(ms, locale));
-                let key = step_key(i, step);
+                let key = keys.get(i).copied().unwrap_or_default();
                 // Keyed: a new step is one inserted row, the others stay as they are.
                 html! {
                     <li key={key.to_string()} class={classes!("vs-page", current.then_some("vs-current"))}

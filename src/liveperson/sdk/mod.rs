@@ -26,7 +26,7 @@ pub use state::{Action, IdPaths, Link, WorkspaceState};
 use crate::api::ApiError;
 use crate::components::common::{Same, StatusBar};
 use crate::components::panel::use_panel;
-use crate::context::{use_settings, ReplyTo};
+use crate::context::{use_settings, Settings};
 use crate::hooks::Phase;
 use crate::liveperson::api::visit_path;
 use crate::liveperson::glance::Hints;
@@ -155,7 +155,7 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
     let connection = use_mut_ref(|| None::<connection::Connection>);
     // Insert writes through the SDK once connected; whether the conversation is messaging
     // (plain text) is read at each insert.
-    let reply_to = use_state(ReplyTo::default);
+    let reply_to = use_state(|| None::<Composer>);
     let messaging: Rc<Cell<Option<bool>>> = use_memo((), |()| Cell::new(None));
 
     {
@@ -213,7 +213,7 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
                         Ok(opened) => {
                             let n = opened.len();
                             let (sdk, messaging) = (opened.sdk.clone(), messaging.clone());
-                            reply_to.set(ReplyTo(Some(Composer::new(
+                            reply_to.set(Some(Composer::new(
                                 "LivePerson's Agent Workspace",
                                 move |text| {
                                     // Real-time chat shows a written line as HTML: a visitor's
@@ -224,7 +224,7 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
                                         sdk.write(&escape_html(text))
                                     }
                                 },
-                            ))));
+                            )));
                             *connection.borrow_mut() = Some(opened);
                             report.emit(Action::Bound(n));
                         }
@@ -343,13 +343,18 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
         }
     };
     messaging.set(shown.1.is_messaging);
+    // Insert writes through the Agent Workspace here, not through the host page.
+    let context = Settings {
+        reply_to: (*reply_to).clone(),
+        ..settings.clone()
+    };
     html! {
-        <ContextProvider<ReplyTo> context={(*reply_to).clone()}>
+        <ContextProvider<Settings> {context}>
             <div class="vs-panel vs-liveperson vs-lp-workspace">
                 { status }
                 <VisitPanel visit={shown.0.clone()} extra={conversation::conversation(&shown.1, locale)}
                             subject={conversation_id} hints={hints} />
             </div>
-        </ContextProvider<ReplyTo>>
+        </ContextProvider<Settings>>
     }
 }

@@ -3,8 +3,8 @@
 //! Long visits show the latest pages first and the rest on demand, so a 5,000-page visit costs
 //! little until the agent asks for all of it.
 
-use super::{page_key, SessionRef};
-use crate::components::common::{new_mark, safe_link, Section};
+use super::SessionRef;
+use crate::components::common::{new_mark, safe_link, Same, Section};
 use crate::format;
 use crate::format::when;
 use crate::hooks::News;
@@ -21,6 +21,9 @@ pub struct JourneyProps {
     /// The pages the last answer did not have.
     #[prop_or_default]
     pub news: News,
+    /// Each page's key (`ItemKeys::pages`).
+    #[prop_or_default]
+    pub keys: Same<Vec<u64>>,
 }
 
 #[function_component]
@@ -64,10 +67,10 @@ pub fn Journey(props: &JourneyProps) -> Html {
                     let page = &s.pages[i];
                     let is_current = current == Some(i);
                     let title = page.title().unwrap_or("Untitled page").to_owned();
-                    let key = page_key(page);
+                    let key = props.keys.get(i).copied().unwrap_or_default();
                     // Keyed: a new page is one inserted row, the others stay as they are.
                     html! {
-                        <li key={format!("{key}-{i}")} class={classes!("vs-page", is_current.then_some("vs-current"))}
+                        <li key={key.to_string()} class={classes!("vs-page", is_current.then_some("vs-current"))}
                             aria-current={is_current.then_some("true")}>
                             <span class="vs-page-title vs-text">{ title }</span>
                             if is_current { <span class="vs-tag">{ "current" }</span> }

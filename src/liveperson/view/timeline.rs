@@ -1,8 +1,8 @@
 //! Every engagement-attribute event of the session, of whatever kind, merged into one list in
 //! the order the server recorded them, one line each.
 
-use super::{event_key, money, SessionRef};
-use crate::components::common::{new_mark, Section};
+use super::{money, SessionRef};
+use crate::components::common::{new_mark, Same, Section};
 use crate::format;
 use crate::format::join;
 use crate::format::when;
@@ -93,6 +93,9 @@ pub struct TimelineProps {
     /// The events the last answer did not have.
     #[prop_or_default]
     pub news: News,
+    /// Each event's key (`ItemKeys::events`).
+    #[prop_or_default]
+    pub keys: Same<Vec<u64>>,
 }
 
 /// The timeline, closed at first. Its lines are built only once the agent opens it, and then
@@ -130,7 +133,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 }
                 <ol class="vs-lp-timeline-list">
                     { for ordered.into_iter().skip(skip).map(|i| {
-                        let key = event_key(i, &s.events[i]);
+                        let key = props.keys.get(i).copied().unwrap_or_default();
                         line(&s.events[i], key, props.news.is_new(key), locale)
                     }) }
                 </ol>

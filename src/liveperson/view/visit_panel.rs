@@ -3,8 +3,8 @@
 //! picked.
 
 use super::{
-    activity, commerce, customer, engagements, event_key, header, journey::Journey, page_key,
-    timeline::Timeline, SessionRef,
+    activity, commerce, customer, engagements, header, journey::Journey, timeline::Timeline,
+    ItemKeys, SessionRef,
 };
 use crate::components::common::Same;
 use crate::components::glance::{measured, Glance};
@@ -63,15 +63,12 @@ pub fn VisitPanel(props: &VisitPanelProps) -> Html {
     .into();
     // The pages and events this answer has, to mark the ones the last answer did not.
     let keys = use_memo(session.clone(), |session| {
-        let Some(session) = session else {
-            return Rc::new(Vec::new());
-        };
-        let s = session.get();
-        let pages = s.pages.iter().map(page_key);
-        let events = s.events.iter().enumerate().map(|(i, e)| event_key(i, e));
-        Rc::new(pages.chain(events).collect::<Vec<u64>>())
+        session
+            .as_ref()
+            .map(|s| ItemKeys::of(s.get()))
+            .unwrap_or_default()
     });
-    let news = use_news(subject.clone(), (*keys).clone());
+    let news = use_news(subject.clone(), keys.all.clone());
     let facts = use_memo(
         (
             session.clone(),
@@ -136,13 +133,15 @@ pub fn VisitPanel(props: &VisitPanelProps) -> Html {
             { picker }
             { header::header(&session, locale, glance) }
             { props.extra.clone() }
-            <Journey session={session.clone()} locale={settings.locale.clone()} news={news.clone()} />
+            <Journey session={session.clone()} locale={settings.locale.clone()} news={news.clone()}
+                     keys={keys.pages.clone()} />
             { customer::customer(session.get(), locale) }
             { commerce::commerce(session.get(), locale) }
             { activity::leads_and_service(session.get(), locale) }
             { activity::visitor_errors(session.get()) }
             { engagements::engagements(session.get(), locale) }
-            <Timeline session={session.clone()} locale={settings.locale.clone()} {news} />
+            <Timeline session={session.clone()} locale={settings.locale.clone()} {news}
+                      keys={keys.events.clone()} />
             { header::about(&session, locale) }
         </>
     }
