@@ -27,6 +27,7 @@ const KEYS: &[Key] = &[
     key("jwt_audience", "VS_JWT_AUDIENCE", false),
     key("jwt_issuer", "VS_JWT_ISSUER", false),
     key("jwks_url", "VS_JWKS_URL", false),
+    key("jwt_max_lifetime_secs", "VS_JWT_MAX_LIFETIME_SECS", false),
     key("public_url", "VS_PUBLIC_URL", false),
     key("session_secret", "VS_SESSION_SECRET", true),
     key("session_ttl_secs", "VS_SESSION_TTL_SECS", false),

@@ -10,6 +10,7 @@ use serde_json::json;
 const TOKEN: &str = "agent-console-token-0123456789";
 const JWT_SECRET: &str = "an-hs256-secret-of-at-least-32-bytes!!";
 const ORIGIN: &str = "https://console.example.com";
+const AUDIENCE: &str = "visitor-sidebar";
 
 async fn protected() -> Harness {
     start(|raw, _| {
@@ -19,6 +20,7 @@ async fn protected() -> Harness {
             format!("another-token-abcdefghijkl,{TOKEN}"),
         );
         raw.set("VS_JWT_SECRET", JWT_SECRET);
+        raw.set("VS_JWT_AUDIENCE", AUDIENCE);
         raw.set("VS_ALLOWED_ORIGINS", ORIGIN);
     })
     .await
@@ -32,9 +34,13 @@ fn now() -> u64 {
 }
 
 fn jwt(secret: &str, exp: u64) -> String {
+    signed(secret, &json!({"sub": "agent-7", "aud": AUDIENCE, "exp": exp}))
+}
+
+fn signed(secret: &str, claims: &serde_json::Value) -> String {
     encode(
         &Header::default(),
-        &json!({"sub": "agent-7", "exp": exp}),
+        claims,
         &EncodingKey::from_secret(secret.as_bytes()),
     )
     .unwrap()
@@ -111,6 +117,19 @@ async fn bearer_tokens_and_jwts() {
     .unwrap();
     let (status, _) = status_with(&h, Some(&format!("Bearer {no_exp}"))).await;
     assert_eq!(status, 401, "a JWT without exp");
+    // Signed with the right key, but not for this sidebar, not for an agent, or for too long.
+    for (what, claims) in [
+        ("no aud", json!({"sub": "agent-7", "exp": now() + 600})),
+        ("no sub", json!({"aud": AUDIENCE, "exp": now() + 600})),
+        (
+            "a day long",
+            json!({"sub": "agent-7", "aud": AUDIENCE, "iat": now(), "exp": now() + 86_400}),
+        ),
+    ] {
+        let token = signed(JWT_SECRET, &claims);
+        let (status, body) = status_with(&h, Some(&format!("Bearer {token}"))).await;
+        assert_eq!((status, error_code(&body)), (401, "unauthorized"), "{what}");
+    }
     let r = h
         .client
         .get(h.url("/api/livechat/visitors"))
