@@ -3,11 +3,11 @@
 //! allowed), and a per-client rate limit. Each credential check is counted by mode and outcome
 //! (`vs_sign_ins_total`), each rate-limit refusal by limit (`vs_rate_limited_total`).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -16,6 +16,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use visitor_sidebar_contract::ErrorCode;
 
 use crate::auth::{looks_like_jwt, Agent, AgentMode, Auth, Refusal};
+use crate::client_ip::ClientIp;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::metrics::Metrics;
@@ -65,14 +66,6 @@ impl Access {
     }
 }
 
-fn client_ip(request: &Request) -> IpAddr {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
-}
-
 /// Refuses browser requests from origins that are neither listed nor the proxy's own. Requests
 /// without `Origin` (server-to-server, same-origin GETs) pass; CORS headers are the CorsLayer's.
 pub async fn check_origin(
@@ -111,7 +104,7 @@ pub async fn require_access(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let ip = client_ip(&request);
+    let ClientIp(ip) = ClientIp::of(request.extensions());
     let agent = match access.auth.authenticate(request.headers()).await {
         Ok(agent) => {
             access.metrics.sign_in(agent.mode.as_str(), "accepted");

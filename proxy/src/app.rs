@@ -18,6 +18,7 @@ use visitor_sidebar_contract::ErrorCode;
 use crate::access;
 use crate::audit;
 use crate::auth;
+use crate::client_ip::{self, ClientIp};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::health;
@@ -95,10 +96,16 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
                 // The path only: queries can hold the webhook secret.
                 .make_span_with(|request: &axum::http::Request<_>| {
                     let id = request.extensions().get::<RequestId>().map(RequestId::as_str).unwrap_or("");
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                    let client = ClientIp::of(request.extensions());
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id, client = %client)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        // Outside the trace layer, so the span names the client every limit and the audit use.
+        .layer(axum::middleware::from_fn_with_state(
+            state.trusted_proxies.clone(),
+            client_ip::resolve,
+        ))
         // Outside the trace layer, so the span has the ID; outermost, so every answer (a panic's
         // too) is counted and carries its ID.
         .layer(axum::middleware::from_fn_with_state(

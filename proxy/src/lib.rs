@@ -7,7 +7,8 @@
 //! `access` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`, `store`,
 //! `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`; `static_files`
 //! serves the built widget (`--static`) with the headers of `pages`. Operations cut across:
-//! `health` (live, ready, draining) beside `app`; `request_id` and `metrics` (one registry per
+//! `health` (live, ready, draining) beside `app`; `client_ip` (who the client is behind trusted
+//! front ends, for every limit and log line); `request_id` and `metrics` (one registry per
 //! `AppState`, counted by `app`, `access`, `cache`, `store` and `upstream`); `logging` (text or
 //! JSON lines).
 
@@ -16,6 +17,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod cache;
+pub mod client_ip;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;

@@ -48,6 +48,8 @@ const KEYS: &[Key] = &[
     key("metrics_listen", "VS_METRICS_LISTEN", false),
     key("metrics_token", "VS_METRICS_TOKEN", true),
     key("trust_request_id", "VS_TRUST_REQUEST_ID", false),
+    key("trusted_proxies", "VS_TRUSTED_PROXIES", false),
+    key("client_ip_header", "VS_CLIENT_IP_HEADER", false),
     key("log_format", "VS_LOG_FORMAT", false),
     key("drain_secs", "VS_DRAIN_SECS", false),
     key("liveperson.account_id", "LIVEPERSON_ACCOUNT_ID", false),

@@ -8,6 +8,7 @@ use axum::extract::FromRef;
 use crate::access::Access;
 use crate::auth::Auth;
 use crate::cache::ResponseCache;
+use crate::client_ip::TrustedProxies;
 use crate::config::Config;
 use crate::health::{Health, Readiness};
 use crate::livechat::LiveChat;
@@ -35,6 +36,8 @@ pub struct AppState {
     /// The one HTTP client (readiness asks it when each upstream last answered).
     pub upstream: Upstream,
     pub trust_request_id: Arc<TrustRequestId>,
+    /// Who the client is behind the front ends (`VS_TRUSTED_PROXIES`).
+    pub trusted_proxies: Arc<TrustedProxies>,
     /// The pages' Content-Security-Policy and other protective headers (built at start from the
     /// configuration and the built pages).
     pub pages: Arc<PagePolicy>,
@@ -73,6 +76,7 @@ impl AppState {
             metrics,
             upstream,
             trust_request_id: Arc::new(config.trust_request_id.clone()),
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
             pages: Arc::new(PagePolicy::new(&Sources::gather(&config))),
             config: Arc::new(config),
             demo: false,

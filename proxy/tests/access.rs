@@ -270,6 +270,52 @@ async fn per_client_rate_limit_answers_429_with_retry_after() {
     assert_eq!(r.status(), 200);
 }
 
+/// `count` anonymous requests with `X-Forwarded-For: forwarded`; the statuses.
+async fn statuses_as(h: &Harness, forwarded: &str, count: usize) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for _ in 0..count {
+        let r = h
+            .client
+            .get(h.url("/api/livechat/visitors?count=1"))
+            .header("x-forwarded-for", forwarded)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forwarded_addresses_count_only_from_a_trusted_front_end() {
+    let limited = |raw: &mut visitor_sidebar_proxy::RawConfig| {
+        raw.set("VS_RATE_LIMIT_PER_SEC", "1");
+        raw.set("VS_RATE_LIMIT_BURST", "3");
+    };
+    // Nobody trusted: a client rotating X-Forwarded-For is still one client.
+    let h = start(|raw, _| limited(raw)).await;
+    let mut statuses = Vec::new();
+    for i in 0..10 {
+        statuses.extend(statuses_as(&h, &format!("203.0.113.{i}"), 1).await);
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+
+    // Loopback is the trusted front end: each forwarded client has its own budget, and what a
+    // client writes into the header itself (left of the front end's entry) changes nothing.
+    let h = start(|raw, _| {
+        limited(raw);
+        raw.set("VS_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8");
+    })
+    .await;
+    let first = statuses_as(&h, "203.0.113.1", 10).await;
+    assert_eq!(&first[..3], [200, 200, 200]);
+    assert!(first.contains(&429), "{first:?}");
+    let spoofing = statuses_as(&h, "198.51.100.9, 203.0.113.1", 1).await;
+    assert_eq!(spoofing, [429], "the same client, whatever it prepends");
+    let behind_two = statuses_as(&h, "203.0.113.1, 203.0.113.2, 10.1.1.1", 1).await;
+    assert_eq!(behind_two, [200], "another client behind two front ends");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn repeated_bad_tokens_are_throttled() {
     let h = protected().await;

@@ -15,13 +15,13 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -40,6 +40,7 @@ use super::config::OidcSettings;
 use super::page;
 use super::session::Sessions;
 use super::Auth;
+use crate::client_ip::ClientIp;
 use crate::error::AppError;
 use crate::upstream::{Call, Upstream};
 use crate::urls::check_origin;
@@ -234,14 +235,6 @@ impl Oidc {
     }
 }
 
-fn client_ip(request: &Request) -> IpAddr {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
-}
-
 fn query(request: &Request) -> HashMap<String, String> {
     form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
         .into_owned()
@@ -295,7 +288,7 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
             None,
         );
     }
-    let ip = client_ip(&request);
+    let ClientIp(ip) = ClientIp::of(request.extensions());
     if oidc.0.logins.check_key(&ip).is_err() {
         oidc.0.upstream.metrics().rate_limited("sign_in_start");
         return failure(AppError::rate_limited(60), Some(origin));
