@@ -259,7 +259,13 @@ mod tests {
     #[test]
     fn addresses_and_ranges_parse_and_bad_ones_name_the_key() {
         let t = trusted("10.0.0.0/8, 192.0.2.7 ,2001:db8::/32, ::1", None);
-        for yes in ["10.1.2.3", "192.0.2.7", "2001:db8::5", "::1", "::ffff:10.9.9.9"] {
+        for yes in [
+            "10.1.2.3",
+            "192.0.2.7",
+            "2001:db8::5",
+            "::1",
+            "::ffff:10.9.9.9",
+        ] {
             assert!(t.trusts(ip(yes)), "{yes}");
         }
         for no in ["11.0.0.1", "192.0.2.8", "2001:db9::1", "127.0.0.1"] {

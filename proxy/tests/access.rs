@@ -34,7 +34,10 @@ fn now() -> u64 {
 }
 
 fn jwt(secret: &str, exp: u64) -> String {
-    signed(secret, &json!({"sub": "agent-7", "aud": AUDIENCE, "exp": exp}))
+    signed(
+        secret,
+        &json!({"sub": "agent-7", "aud": AUDIENCE, "exp": exp}),
+    )
 }
 
 fn signed(secret: &str, claims: &serde_json::Value) -> String {
@@ -326,8 +329,70 @@ async fn repeated_bad_tokens_are_throttled() {
             .0;
     }
     assert_eq!(last, 429, "guessing is slowed down");
-    let (status, _) = status_with(&h, Some(&format!("Bearer {TOKEN}"))).await;
-    assert_eq!(status, 200, "a valid token still works");
+    // Spent is spent: a right guess from that client is refused too.
+    let (status, body) = status_with(&h, Some(&format!("Bearer {TOKEN}"))).await;
+    assert_eq!((status, error_code(&body)), (429, "rate_limited"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_spent_budget_is_checked_before_the_credential() {
+    let h = start(|raw, sim| {
+        let c = sim.credentials();
+        raw.set("VS_ALLOW_ANONYMOUS", "false");
+        raw.set("VS_ACCESS_TOKENS", TOKEN);
+        raw.set("VS_TRUSTED_PROXIES", "127.0.0.1");
+        raw.set("LIVECHAT_ACCOUNTS_URL", sim.base_url());
+        raw.set("LIVECHAT_CLIENT_ID", &c.lc_client_id);
+        raw.set("LIVECHAT_ORGANIZATION_ID", &c.lc_organization_id);
+    })
+    .await;
+    let guess = |forwarded: &'static str, token: String| {
+        let request = h
+            .client
+            .get(h.url("/api/livechat/visitors?count=1"))
+            .header("x-forwarded-for", forwarded)
+            .bearer_auth(token);
+        async move {
+            let r = request.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, error_code(&r.json().await.unwrap()).to_owned())
+        }
+    };
+    let mut statuses = Vec::new();
+    for i in 0..40 {
+        statuses.push(
+            guess("203.0.113.5", format!("guess-guess-guess-{i:04}"))
+                .await
+                .0,
+        );
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        30,
+        "{statuses:?}"
+    );
+    assert!(statuses[30..].iter().all(|s| *s == 429), "{statuses:?}");
+    let calls = h.sim.counters().lc_accounts_info;
+    assert_eq!(
+        calls, 30,
+        "each new opaque guess was one accounts-server call, until the budget ran out"
+    );
+
+    // Over budget: the right token is refused, and a new LiveChat token costs no upstream call.
+    assert_eq!(
+        guess("203.0.113.5", TOKEN.into()).await,
+        (429, "rate_limited".into())
+    );
+    let agent_token = h.sim.issue_livechat_token(h.sim.agent_grant());
+    assert_eq!(
+        guess("203.0.113.5", agent_token.clone()).await,
+        (429, "rate_limited".into())
+    );
+    assert_eq!(h.sim.counters().lc_accounts_info, calls, "no upstream call");
+
+    // Another agent behind the same front end is not affected.
+    assert_eq!(guess("203.0.113.6", TOKEN.into()).await.0, 200);
+    assert_eq!(guess("203.0.113.6", agent_token).await.0, 200);
 }
 
 #[test]

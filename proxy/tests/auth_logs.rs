@@ -202,7 +202,10 @@ async fn no_token_in_any_log_line_and_one_audit_line_per_visitor_request() {
         .filter(|l| l.contains("request{") && l.contains("/api/liveperson/"))
         .filter(|l| !l.contains(&format!("client={AGENT_ADDRESS}")))
         .collect();
-    assert!(others.is_empty(), "every request's log lines name the client: {others:#?}");
+    assert!(
+        others.is_empty(),
+        "every request's log lines name the client: {others:#?}"
+    );
     assert!(audit[0].contains(&format!("visitor=\"{SEED_LP_VISITOR_ID}\"")));
     assert!(audit[0].contains("route=/api/liveperson/visitors/{visitor_id}/visit"));
     assert!(
