@@ -161,7 +161,7 @@ pub async fn require_access(
         access.metrics.rate_limited("failed_sign_in");
         return AppError::rate_limited(secs).into_response();
     }
-    let agent = match access.auth.authenticate(request.headers()).await {
+    let agent = match access.auth.authenticate(request.headers(), ip).await {
         Ok(agent) => {
             access.metrics.sign_in(agent.mode.as_str(), "accepted");
             agent
@@ -226,5 +226,6 @@ fn refusal_outcome(refusal: &Refusal) -> &'static str {
         Refusal::Expired => "expired",
         Refusal::Forbidden(_) => "forbidden",
         Refusal::Unavailable(_) => "unavailable",
+        Refusal::RateLimited(_) => "rate_limited",
     }
 }

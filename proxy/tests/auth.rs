@@ -419,6 +419,83 @@ async fn accounts_server_down_is_503_never_a_pass() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_rate_limited_accounts_server_pauses_new_checks_a_minute_at_most_and_signed_in_agents_stay(
+) {
+    let demo = demo(&[]).await;
+    let sim = &demo.sim;
+    let signed_in = sim.issue_livechat_token(sim.agent_grant());
+    assert_eq!(status(&demo, &signed_in).await.0, 200);
+
+    // The accounts server limits the proxy and asks it to wait an hour.
+    sim.set_accounts_failure_with_retry_after(Some(429), Some(3600));
+    let new_agent = sim.issue_livechat_token(sim.agent_grant());
+    assert_eq!(
+        status(&demo, &new_agent).await,
+        (503, "auth_unavailable".into())
+    );
+    let pause = demo
+        .state()
+        .upstream
+        .cooldown_left("LiveChat's accounts server")
+        .expect("calls are paused");
+    assert!(
+        pause <= std::time::Duration::from_secs(60),
+        "paused {pause:?}, not the hour asked"
+    );
+    let calls = sim.counters().lc_accounts_info;
+    // During the pause: new tokens are not checked (no call), the checked one still works.
+    assert_eq!(
+        status(&demo, &sim.issue_livechat_token(sim.agent_grant())).await,
+        (503, "auth_unavailable".into())
+    );
+    assert_eq!(
+        status(&demo, &signed_in).await.0,
+        200,
+        "its verdict is cached"
+    );
+    assert_eq!(
+        sim.counters().lc_accounts_info,
+        calls,
+        "no call while paused"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_client_may_have_a_bounded_number_of_tokens_checked() {
+    let demo = demo(&[("VS_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let sim = &demo.sim;
+    let as_client = |forwarded: &'static str, token: String| {
+        let request = client()
+            .get(format!("{}{}", demo.url(), seed_visit()))
+            .header("x-forwarded-for", forwarded)
+            .bearer_auth(token);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let limit = visitor_sidebar_proxy::auth::livechat::CHECKS_PER_MINUTE as usize;
+    let tokens: Vec<String> = (0..=limit)
+        .map(|_| sim.issue_livechat_token(sim.agent_grant()))
+        .collect();
+    for token in &tokens[..limit] {
+        assert_eq!(as_client("203.0.113.8", token.clone()).await, 200);
+    }
+    assert_eq!(sim.counters().lc_accounts_info, limit as u64);
+    let r = client()
+        .get(format!("{}{}", demo.url(), seed_visit()))
+        .header("x-forwarded-for", "203.0.113.8")
+        .bearer_auth(&tokens[limit])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(error_code(&r.json().await.unwrap()), "rate_limited");
+    assert_eq!(sim.counters().lc_accounts_info, limit as u64, "no call");
+    // Checked tokens keep working (cached), and another client has its own bound.
+    assert_eq!(as_client("203.0.113.8", tokens[0].clone()).await, 200);
+    assert_eq!(as_client("203.0.113.9", tokens[limit].clone()).await, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failed_check_is_retried_on_the_next_request() {
     let demo = demo(&[]).await;
     let sim = &demo.sim;

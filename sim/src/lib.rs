@@ -497,7 +497,15 @@ impl Sim {
     /// `Some(status)`: LiveChat's `GET /v2/info` answers that status (500, 503…) to every
     /// token, as an accounts server that is down; `None` restores it.
     pub fn set_accounts_failure(&self, status: Option<u16>) {
-        self.shared.accounts.lock().unwrap().fail_with = status;
+        self.set_accounts_failure_with_retry_after(status, None);
+    }
+
+    /// [`Sim::set_accounts_failure`] with a `Retry-After` header (seconds) on the failures,
+    /// as a rate-limited accounts server answers 429.
+    pub fn set_accounts_failure_with_retry_after(&self, status: Option<u16>, secs: Option<u64>) {
+        let mut accounts = self.shared.accounts.lock().unwrap();
+        accounts.fail_with = status;
+        accounts.fail_retry_after = secs;
     }
 
     /// The OIDC provider's issuer, `http://127.0.0.1:PORT/oidc` (discovery under it).
