@@ -460,6 +460,31 @@ async fn forged_webhooks_store_nothing() {
             "invalid_id",
         ),
         (
+            "overlong chat id",
+            forged(json!({"chat": {"id": "c".repeat(129)}})),
+            "invalid_body",
+        ),
+        (
+            "chat id not text",
+            forged(json!({"chat": {"id": 42}})),
+            "invalid_body",
+        ),
+        (
+            "chat_ended naming no chat",
+            forged(json!({"event_type": "chat_ended", "token": null, "chat": null})),
+            "invalid_body",
+        ),
+        (
+            "chat_ended with an overlong chat id",
+            forged(json!({"event_type": "chat_ended", "chat": {"id": "c".repeat(129)}})),
+            "invalid_body",
+        ),
+        (
+            "chat_ended with an overlong token",
+            forged(json!({"event_type": "chat_ended", "chat": null, "token": "t".repeat(513)})),
+            "invalid_body",
+        ),
+        (
             "numeric visitor",
             forged(json!({"visitor": {"id": 12345}})),
             "invalid_id",
