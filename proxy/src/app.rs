@@ -22,6 +22,7 @@ use crate::client_ip::{self, ClientIp};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::health;
+use crate::host_check;
 use crate::metrics::{self, Tracked};
 use crate::request_id::{self, RequestId};
 use crate::state::AppState;
@@ -86,6 +87,12 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static(pages::REFERRER_POLICY),
+        ))
+        // Before any other work: in anonymous mode, only the proxy's own host names (DNS
+        // rebinding).
+        .layer(axum::middleware::from_fn_with_state(
+            state.allowed_hosts.clone(),
+            host_check::check,
         ))
         // A bug in one handler answers with the JSON error shape instead of a dropped connection.
         .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| {

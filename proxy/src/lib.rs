@@ -8,7 +8,8 @@
 //! `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`; `static_files`
 //! serves the built widget (`--static`) with the headers of `pages`. Operations cut across:
 //! `health` (live, ready, draining) beside `app`; `client_ip` (who the client is behind trusted
-//! front ends, for every limit and log line); `request_id` and `metrics` (one registry per
+//! front ends, for every limit and log line); `host_check` (DNS rebinding in anonymous mode);
+//! `request_id` and `metrics` (one registry per
 //! `AppState`, counted by `app`, `access`, `cache`, `store` and `upstream`); `logging` (text or
 //! JSON lines).
 
@@ -24,6 +25,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod host_check;
 pub mod livechat;
 pub mod liveperson;
 pub mod logging;

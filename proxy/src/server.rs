@@ -85,6 +85,9 @@ pub(crate) async fn serve_on(
         None => None,
     };
     let metrics_token = config.metrics.token.clone();
+    // The address really bound (port 0 resolved): the Host check in anonymous mode names it.
+    let mut config = config;
+    config.listen = addr;
     let mut state = AppState::new(config)?;
     state.demo = demo_routes.is_some();
     let router = app_with(state.clone(), demo_routes.unwrap_or_default());

@@ -31,12 +31,13 @@ struct Answer {
 /// Sends `head` (request line and headers, without the final blank line) and `body` on a fresh
 /// connection, and reads the whole answer.
 async fn raw(h: &Harness, head: &str, body: &[u8]) -> Answer {
+    raw_as(h, &h.proxy.addr.to_string(), head, body).await
+}
+
+/// [`raw`] with another `Host` header.
+async fn raw_as(h: &Harness, host: &str, head: &str, body: &[u8]) -> Answer {
     let mut stream = tokio::net::TcpStream::connect(h.proxy.addr).await.unwrap();
-    let mut request = format!(
-        "{head}\r\nHost: {}\r\nConnection: close\r\n\r\n",
-        h.proxy.addr
-    )
-    .into_bytes();
+    let mut request = format!("{head}\r\nHost: {host}\r\nConnection: close\r\n\r\n").into_bytes();
     request.extend_from_slice(body);
     // The proxy may answer (413) before reading everything; the answer is what matters.
     let _ = stream.write_all(&request).await;
@@ -384,6 +385,50 @@ async fn wrong_content_types_and_malformed_bodies_are_invalid_body() {
     refused(&h, "GET details", &answer, 405, "method_not_allowed");
     let answer = post(&h, &h.seed_visit_path(), Some("application/json"), b"{}").await;
     refused(&h, "POST visit", &answer, 405, "method_not_allowed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_anonymous_proxy_answers_under_its_own_host_names_only() {
+    let h = start(|_, _| {}).await;
+    let port = h.proxy.addr.port();
+    let visit = format!("GET {} HTTP/1.1", h.seed_visit_path());
+    // A page re-pointed at 127.0.0.1 by DNS (rebinding) still names its own host.
+    for host in [
+        format!("attacker.example:{port}"),
+        "attacker.example".to_owned(),
+        format!("127.0.0.1.nip.io:{port}"),
+        format!("localhost:{}", port + 1),
+    ] {
+        let answer = raw_as(&h, &host, &visit, b"").await;
+        refused(&h, &host, &answer, 403, "forbidden");
+        let page = raw_as(&h, &host, "GET /api/health HTTP/1.1", b"").await;
+        assert_eq!(page.status, 403, "{host}: every route");
+    }
+    // Its own names: the listen address, localhost with its port, and 127.0.0.1 without a
+    // port (what trunk's /api forwarding sends, make serve).
+    for host in [
+        h.proxy.addr.to_string(),
+        format!("localhost:{port}"),
+        "127.0.0.1".to_owned(),
+    ] {
+        let answer = raw_as(&h, &host, &visit, b"").await;
+        assert_eq!(answer.status, 200, "{host}: {}", answer.body);
+    }
+
+    // With sign-in on, a credential decides whatever the host.
+    let h = start(|raw, _| {
+        raw.set("VS_ALLOW_ANONYMOUS", "false");
+        raw.set("VS_ACCESS_TOKENS", "agent-console-token-0123456789");
+    })
+    .await;
+    let answer = raw_as(
+        &h,
+        "attacker.example",
+        &format!("{visit}\r\nAuthorization: Bearer agent-console-token-0123456789"),
+        b"",
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
 }
 
 #[tokio::test(flavor = "multi_thread")]
