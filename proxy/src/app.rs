@@ -11,6 +11,7 @@ use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use visitor_sidebar_contract::ErrorCode;
@@ -93,6 +94,12 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.allowed_hosts.clone(),
             host_check::check,
+        ))
+        // The whole request, body included (the header and idle deadlines are the connection's,
+        // see connections).
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.config.limits.request_timeout,
         ))
         // A bug in one handler answers with the JSON error shape instead of a dropped connection.
         .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::auth::config::AuthConfig;
 use crate::client_ip::TrustedProxies;
+use crate::connections::Limits;
 use crate::livechat::config::LiveChatConfig;
 use crate::liveperson::config::LivePersonConfig;
 use crate::logging::LogFormat;
@@ -67,6 +68,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// How long readiness is false before the graceful shutdown starts (`VS_DRAIN_SECS`).
     pub drain: Duration,
+    /// Connection and request deadlines, and the cap on open connections.
+    pub limits: Limits,
 }
 
 impl Config {
@@ -192,6 +195,7 @@ impl Config {
             trusted_proxies: TrustedProxies::from_raw(raw)?,
             log_format: LogFormat::from_raw(raw)?,
             drain: crate::health::drain_from_raw(raw)?,
+            limits: Limits::from_raw(raw)?,
         };
         // Anyone who can reach a non-loopback address would read every visitor: anonymous access
         // only behind something that decides who reaches the loopback port.

@@ -2,7 +2,8 @@
 //! APIs, and gives the widget a small JSON API with caching, request coalescing, ETags, access
 //! control and one error shape. See `README.md` for routes, configuration and error codes.
 //!
-//! Layers, each depending only on those below it: `main` → `server` → `app` (router) → `state`
+//! Layers, each depending only on those below it: `main` → `server` (with `connections`: the
+//! accept loop, its cap and deadlines) → `app` (router) → `state`
 //! → the providers (`liveperson`, `livechat`, each with its config, client and routes),
 //! `access` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`, `store`,
 //! `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`; `static_files`
@@ -20,6 +21,7 @@ pub mod auth;
 pub mod cache;
 pub mod client_ip;
 pub mod config;
+pub mod connections;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;

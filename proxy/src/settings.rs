@@ -52,6 +52,10 @@ const KEYS: &[Key] = &[
     key("client_ip_header", "VS_CLIENT_IP_HEADER", false),
     key("log_format", "VS_LOG_FORMAT", false),
     key("drain_secs", "VS_DRAIN_SECS", false),
+    key("header_timeout_ms", "VS_HEADER_TIMEOUT_MS", false),
+    key("idle_timeout_ms", "VS_IDLE_TIMEOUT_MS", false),
+    key("request_timeout_ms", "VS_REQUEST_TIMEOUT_MS", false),
+    key("max_connections", "VS_MAX_CONNECTIONS", false),
     key("liveperson.account_id", "LIVEPERSON_ACCOUNT_ID", false),
     key("liveperson.domain", "LIVEPERSON_DOMAIN", false),
     key(
