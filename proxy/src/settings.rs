@@ -45,6 +45,7 @@ const KEYS: &[Key] = &[
     // Secret: the URL may carry Redis's password.
     key("redis_url", "VS_REDIS_URL", true),
     key("redis_timeout_ms", "VS_REDIS_TIMEOUT_MS", false),
+    key("redis_ca_file", "VS_REDIS_CA_FILE", false),
     key("metrics_listen", "VS_METRICS_LISTEN", false),
     key("metrics_token", "VS_METRICS_TOKEN", true),
     key("trust_request_id", "VS_TRUST_REQUEST_ID", false),
