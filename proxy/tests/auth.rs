@@ -26,6 +26,8 @@ const HS256_SECRET: &str = "a-host-hs256-secret-of-32-bytes-or-more";
 /// The origin the demo allows besides its own (the widget's development server).
 const WIDGET_ORIGIN: &str = "http://127.0.0.1:8080";
 const RSA_PUBLIC_PEM: &str = include_str!("../../fixtures/test-keys/host-rs256.pub.pem");
+/// The nonce a widget sends with its popup (fresh and random in the widget).
+const WIDGET_NONCE: &str = "5f0c2b9e8a7d41c3b6e2f19a0d4c7e85";
 
 async fn demo(extra: &[(&str, &str)]) -> DemoServer {
     let mut raw = RawConfig::default();
@@ -534,7 +536,7 @@ fn page_data(html: &str) -> Value {
 async fn sign_in(demo: &DemoServer, origin: &str) -> (reqwest::Response, Vec<String>) {
     let login = reqwest::Url::parse_with_params(
         &format!("{}/api/auth/login", demo.url()),
-        [("origin", origin)],
+        [("origin", origin), ("nonce", WIDGET_NONCE)],
     )
     .unwrap();
     let r = client().get(login).send().await.unwrap();
@@ -591,7 +593,9 @@ async fn company_sign_in_end_to_end() {
         data["origin"], WIDGET_ORIGIN,
         "aimed at the requesting origin only"
     );
-    assert_eq!(data["message"]["type"], "visitor-sidebar:auth");
+    // Not the host's visitor-sidebar:auth, and carrying the nonce of the popup that asked.
+    assert_eq!(data["message"]["type"], "visitor-sidebar:sign-in");
+    assert_eq!(data["message"]["nonce"], WIDGET_NONCE);
     let token = data["message"]["token"].as_str().unwrap().to_owned();
     let expires_at = data["message"]["expiresAt"].as_u64().unwrap();
     let now_ms = now() * 1000;
@@ -664,6 +668,30 @@ async fn foreign_origins_never_get_a_token() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_login_without_the_widgets_nonce_is_refused_and_posts_nothing() {
+    let demo = demo(&[]).await;
+    for nonce in [
+        None,
+        Some(""),
+        Some("short"),
+        Some("not a nonce but long enough"),
+        Some(&"n".repeat(129)[..]),
+    ] {
+        let mut params = vec![("origin", WIDGET_ORIGIN)];
+        params.extend(nonce.map(|n| ("nonce", n)));
+        let login =
+            reqwest::Url::parse_with_params(&format!("{}/api/auth/login", demo.url()), params)
+                .unwrap();
+        let r = client().get(login).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{nonce:?}");
+        assert!(r.headers().get("location").is_none(), "{nonce:?}");
+        let data = page_data(&r.text().await.unwrap());
+        assert_eq!(data["origin"], Value::Null, "{nonce:?}: nothing is posted");
+    }
+    assert_eq!(demo.sim.counters().oidc_authorize, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_refused_sign_in_tells_the_widget() {
     let demo = demo(&[]).await;
     demo.sim.set_oidc_user(None);
@@ -671,7 +699,8 @@ async fn a_refused_sign_in_tells_the_widget() {
     assert_eq!(r.status(), 401);
     let data = page_data(&r.text().await.unwrap());
     assert_eq!(data["origin"], WIDGET_ORIGIN);
-    assert_eq!(data["message"]["type"], "visitor-sidebar:auth-error");
+    assert_eq!(data["message"]["type"], "visitor-sidebar:sign-in-error");
+    assert_eq!(data["message"]["nonce"], WIDGET_NONCE);
     assert_eq!(data["message"]["code"], "unauthorized");
     assert!(data["message"].get("token").is_none());
     assert!(data["message"]["message"]

@@ -109,7 +109,10 @@ async fn no_token_in_any_log_line_and_one_audit_line_per_visitor_request() {
     // The OIDC popup flow.
     let login = reqwest::Url::parse_with_params(
         &format!("{}/api/auth/login", demo.url()),
-        [("origin", "http://127.0.0.1:8080")],
+        [
+            ("origin", "http://127.0.0.1:8080"),
+            ("nonce", "0123456789abcdef0123456789abcdef"),
+        ],
     )
     .unwrap();
     let r = client().get(login).send().await.unwrap();
