@@ -602,13 +602,18 @@ struct FakeOpen {
 
 impl FakeOpen {
     fn install() -> FakeOpen {
-        let window: JsValue = web_sys::window().unwrap().into();
-        let original = js_sys::Reflect::get(&window, &"open".into()).unwrap();
-        let fake = js_sys::Function::new_with_args(
-            "url, name, features",
+        FakeOpen::with(
             "window.__vsOpened = url; \
              return window.__vsPopup = { closed: false, close() { this.closed = true; } };",
-        );
+        )
+    }
+
+    /// `window.open` replaced by a function of `(url, name, features)` with this body, until
+    /// dropped.
+    fn with(body: &str) -> FakeOpen {
+        let window: JsValue = web_sys::window().unwrap().into();
+        let original = js_sys::Reflect::get(&window, &"open".into()).unwrap();
+        let fake = js_sys::Function::new_with_args("url, name, features", body);
         js_sys::Reflect::set(&window, &"open".into(), &fake).unwrap();
         FakeOpen { original }
     }
@@ -709,20 +714,17 @@ async fn company_sign_in_shows_a_button_and_no_data_then_believes_only_its_popup
 /// origin, whose `contentWindow` is the "popup" the widget gets, so messages it posts have it as
 /// their `event.source` as a real popup's would.
 struct FramedPopup {
-    original: JsValue,
+    _open: FakeOpen,
 }
 
 impl FramedPopup {
     fn install() -> FramedPopup {
-        let window: JsValue = web_sys::window().unwrap().into();
-        let original = js_sys::Reflect::get(&window, &"open".into()).unwrap();
-        let fake = js_sys::Function::new_with_args(
-            "url, name, features",
-            "const frame = document.createElement('iframe'); document.body.appendChild(frame); \
-             window.__vsOpened = url; window.__vsFrame = frame; return frame.contentWindow;",
-        );
-        js_sys::Reflect::set(&window, &"open".into(), &fake).unwrap();
-        FramedPopup { original }
+        FramedPopup {
+            _open: FakeOpen::with(
+                "const frame = document.createElement('iframe'); document.body.appendChild(frame); \
+                 window.__vsOpened = url; window.__vsFrame = frame; return frame.contentWindow;",
+            ),
+        }
     }
 
     fn url(&self) -> Option<String> {
@@ -743,8 +745,6 @@ impl FramedPopup {
 
 impl Drop for FramedPopup {
     fn drop(&mut self) {
-        let window: JsValue = web_sys::window().unwrap().into();
-        js_sys::Reflect::set(&window, &"open".into(), &self.original).unwrap();
         if let Ok(frame) = FakeOpen::global("__vsFrame").dyn_into::<web_sys::Element>() {
             frame.remove();
         }

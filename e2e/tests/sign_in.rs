@@ -23,6 +23,19 @@ async fn demo_with_sign_in() -> Result<DemoServer> {
     start_demo_with(raw, "127.0.0.1:0".parse()?, Some(dist_dir()?), None).await
 }
 
+/// A browser on the LiveChat list page of `demo`, showing that it needs a sign-in.
+async fn signed_out_sidebar(demo: &DemoServer) -> Result<Browser> {
+    let browser = Browser::start(420, 900).await?;
+    browser.open(demo, "/?provider=livechat").await?;
+    browser
+        .wait_for_text(
+            "aside.vs-root",
+            "Visitor details are shown to signed-in agents only.",
+        )
+        .await?;
+    Ok(browser)
+}
+
 /// Records, in the page, the tokens of the callback's `visitor-sidebar:sign-in` messages it
 /// receives (the test's own listener beside the widget's), so the test knows the token to look
 /// for.
@@ -58,14 +71,7 @@ fn bundle_text() -> Result<String> {
 async fn company_sign_in_in_a_popup_shows_the_visitors_and_leaves_the_token_nowhere() -> Result<()>
 {
     let demo = demo_with_sign_in().await?;
-    let browser = Browser::start(420, 900).await?;
-    browser.open(&demo, "/?provider=livechat").await?;
-    browser
-        .wait_for_text(
-            "aside.vs-root",
-            "Visitor details are shown to signed-in agents only.",
-        )
-        .await?;
+    let browser = signed_out_sidebar(&demo).await?;
     let button = browser
         .client
         .find(Locator::Css("aside.vs-root button.vs-sign-in-button"))
@@ -171,14 +177,7 @@ async fn company_sign_in_in_a_popup_shows_the_visitors_and_leaves_the_token_nowh
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sign_in_popup_for_a_foreign_origin_is_refused_and_posts_nothing() -> Result<()> {
     let demo = demo_with_sign_in().await?;
-    let browser = Browser::start(420, 900).await?;
-    browser.open(&demo, "/?provider=livechat").await?;
-    browser
-        .wait_for_text(
-            "aside.vs-root",
-            "Visitor details are shown to signed-in agents only.",
-        )
-        .await?;
+    let browser = signed_out_sidebar(&demo).await?;
     browser
         .client
         .execute(
@@ -237,14 +236,7 @@ async fn a_sign_in_popup_for_a_foreign_origin_is_refused_and_posts_nothing() -> 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_widgets_popup_navigated_to_someone_elses_sign_in_signs_nobody_in() -> Result<()> {
     let demo = demo_with_sign_in().await?;
-    let browser = Browser::start(420, 900).await?;
-    browser.open(&demo, "/?provider=livechat").await?;
-    browser
-        .wait_for_text(
-            "aside.vs-root",
-            "Visitor details are shown to signed-in agents only.",
-        )
-        .await?;
+    let browser = signed_out_sidebar(&demo).await?;
     browser.client.execute(RECORD_TOKENS, vec![]).await?;
     // What a page that reuses the popup's window name does: the widget's own popup window
     // (right source, right origin) runs a sign-in with a nonce that is not the widget's.

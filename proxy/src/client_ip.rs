@@ -193,11 +193,7 @@ pub async fn resolve(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
-    let client = match peer {
+    let client = match peer(request.extensions()) {
         Some(peer) => trusted.client(peer, request.headers()),
         None => UNKNOWN,
     };
@@ -205,17 +201,20 @@ pub async fn resolve(
     next.run(request).await
 }
 
+/// The TCP peer's address, as the connection gave it (`None` without connection info).
+pub fn peer(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
 impl ClientIp {
     /// The request's client address ([`resolve`]'s, or the peer's when it did not run).
     pub fn of(extensions: &axum::http::Extensions) -> ClientIp {
-        extensions.get::<ClientIp>().copied().unwrap_or_else(|| {
-            ClientIp(
-                extensions
-                    .get::<ConnectInfo<SocketAddr>>()
-                    .map(|ConnectInfo(addr)| canonical(addr.ip()))
-                    .unwrap_or(UNKNOWN),
-            )
-        })
+        extensions
+            .get::<ClientIp>()
+            .copied()
+            .unwrap_or_else(|| ClientIp(peer(extensions).map(canonical).unwrap_or(UNKNOWN)))
     }
 }
 

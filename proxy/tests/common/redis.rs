@@ -35,33 +35,36 @@ impl RedisServer {
     /// Starts `redis-server` on a free port and returns once it answers PING. Fails with a
     /// clear message when it is not installed (CI installs it: scripts/install-tools.sh).
     pub fn start() -> RedisServer {
-        let binary = which_redis();
-        let mut server = RedisServer {
+        RedisServer::unstarted().started(false)
+    }
+
+    fn unstarted() -> RedisServer {
+        RedisServer {
             port: 0,
             tls_port: None,
             dir: tempfile::tempdir().expect("a temporary folder for Redis"),
             child: None,
-        };
-        // Ask the OS for a free port; Redis binds it a moment later (a rare clash is retried).
+        }
+    }
+
+    /// Spawns it on free ports (and a TLS one with `tls`); Redis binds them a moment after the
+    /// OS named them free, so a rare clash is retried.
+    fn started(mut self, tls: bool) -> RedisServer {
+        let binary = which_redis();
         for _ in 0..5 {
-            server.port = free_port();
-            if server.spawn(&binary) {
-                return server;
+            self.port = free_port();
+            self.tls_port = tls.then(free_port);
+            if self.spawn(&binary) {
+                return self;
             }
         }
-        panic!("redis-server could not start on a free port (see its log above)");
+        panic!("redis-server could not start on free ports (see its log above)");
     }
 
     /// [`RedisServer::start`] plus a TLS port whose certificate (for 127.0.0.1) is signed by a
     /// CA made here ([`RedisServer::ca_file`]), and the ACL user [`ACL_USER`].
     pub fn start_tls() -> RedisServer {
-        let binary = which_redis();
-        let mut server = RedisServer {
-            port: 0,
-            tls_port: None,
-            dir: tempfile::tempdir().expect("a temporary folder for Redis"),
-            child: None,
-        };
+        let server = RedisServer::unstarted();
         let ca_key = rcgen::KeyPair::generate().unwrap();
         let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
         ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -79,14 +82,7 @@ impl RedisServer {
         std::fs::write(path("ca.pem"), ca.pem()).unwrap();
         std::fs::write(path("server.pem"), cert.pem()).unwrap();
         std::fs::write(path("server.key"), key.serialize_pem()).unwrap();
-        for _ in 0..5 {
-            server.port = free_port();
-            server.tls_port = Some(free_port());
-            if server.spawn(&binary) {
-                return server;
-            }
-        }
-        panic!("redis-server could not start with TLS on free ports (see its log above)");
+        server.started(true)
     }
 
     /// The CA a TLS server's certificate chains to (PEM).
