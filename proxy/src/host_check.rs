@@ -4,14 +4,18 @@
 //! With `VS_ALLOW_ANONYMOUS=true` only these `Host` values are served:
 //!
 //! - the listen address (`127.0.0.1:3000`);
-//! - `localhost`, `127.0.0.1` and `[::1]` with the listen port, or with no port (a development
-//!   server such as trunk forwards `Host: 127.0.0.1`, the backend's host without its port);
+//! - `localhost`, `127.0.0.1` and `[::1]`, with any port or none;
 //! - `VS_PUBLIC_URL`'s host, with its port (or none, for the scheme's default).
 //!
-//! Loopback literals and `localhost` are safe with any spelling of the port: an attacker's page
-//! cannot be served under them. Anything else is refused with 403 and the contract's error body
-//! before any other work. A request without `Host` (HTTP/1.0, in-process tests) passes: a
-//! browser always sends one. With sign-in on, a credential decides and no `Host` is checked.
+//! Loopback names are safe whatever the port: an attacker's page cannot be served under them,
+//! only under a name of its own. They must be accepted with other ports than the listen port
+//! too: trunk's `/api` forwarding (`make serve`) replaces `Host` with the backend's host without
+//! its port and passes the browser's (`127.0.0.1:8080`) on as `X-Forwarded-Host`. Every
+//! `X-Forwarded-Host` value is checked like `Host` (it can only add refusals, never let a
+//! request in), so a page rebound to a development server in front of the proxy is refused as
+//! well. Anything else is refused with 403 and the contract's error body before any other work.
+//! A request without `Host` (HTTP/1.0, in-process tests) passes: a browser always sends one.
+//! With sign-in on, a credential decides and no host is checked.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -35,12 +39,7 @@ impl AllowedHosts {
         if !config.auth.allow_anonymous {
             return AllowedHosts(None);
         }
-        let port = listen.port();
         let mut hosts = vec![listen.to_string()];
-        for name in ["localhost", "127.0.0.1", "[::1]"] {
-            hosts.push(format!("{name}:{port}"));
-            hosts.push(name.to_owned());
-        }
         if let Some(url) = config
             .auth
             .public_url
@@ -69,10 +68,27 @@ impl AllowedHosts {
 
     /// Whether a request naming `host` is served.
     pub fn allows(&self, host: &str) -> bool {
+        let host = host.trim();
         match &self.0 {
             None => true,
-            Some(hosts) => hosts.iter().any(|h| h.eq_ignore_ascii_case(host.trim())),
+            Some(hosts) => {
+                LOOPBACK_NAMES
+                    .iter()
+                    .any(|name| host_name(host).eq_ignore_ascii_case(name))
+                    || hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
+            }
         }
+    }
+}
+
+/// Names only this machine answers to.
+const LOOPBACK_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
+
+/// `host[:port]` without the port (`[::1]:3000` → `[::1]`).
+fn host_name(host: &str) -> &str {
+    match host.rfind(':') {
+        Some(colon) if !host[colon..].contains(']') => &host[..colon],
+        _ => host,
     }
 }
 
@@ -82,12 +98,16 @@ pub async fn check(
     request: Request,
     next: Next,
 ) -> Response {
-    let host = request
-        .headers()
+    let headers = request.headers();
+    let host = headers
         .get(header::HOST)
         .map(|h| h.to_str().unwrap_or("\u{0}"))
         .or_else(|| request.uri().authority().map(|a| a.as_str()));
-    if let Some(host) = host {
+    let forwarded = headers
+        .get_all("x-forwarded-host")
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or("\u{0}").split(','));
+    for host in host.into_iter().chain(forwarded) {
         if !allowed.allows(host) {
             return AppError::new(
                 ErrorCode::Forbidden,
@@ -129,6 +149,9 @@ mod tests {
             "[::1]:3000",
             "127.0.0.1",
             "localhost",
+            // trunk's X-Forwarded-Host in make serve: loopback names, whatever the port.
+            "127.0.0.1:8080",
+            "localhost:8080",
             "sidebar.example.com",
             "sidebar.example.com:443",
         ] {
@@ -137,9 +160,9 @@ mod tests {
         for bad in [
             "attacker.example",
             "attacker.example:3000",
-            "127.0.0.1:3001",
-            "localhost:8080",
             "localhost.",
+            "localhost.attacker.example:3000",
+            "127.0.0.2:3000",
             "sidebar.example.com:8443",
             "sidebar.example.com.attacker.example",
             "127.0.0.1.nip.io:3000",
@@ -155,7 +178,9 @@ mod tests {
             "[::1]:4000",
         );
         assert!(h.allows("[::1]:4000") && h.allows("127.0.0.1:8080"));
-        assert!(!h.allows("127.0.0.1:3000"));
+        assert_eq!(host_name("[::1]:4000"), "[::1]");
+        assert_eq!(host_name("[::1]"), "[::1]");
+        assert_eq!(host_name("a.example:80"), "a.example");
     }
 
     #[test]

@@ -397,21 +397,34 @@ async fn an_anonymous_proxy_answers_under_its_own_host_names_only() {
         format!("attacker.example:{port}"),
         "attacker.example".to_owned(),
         format!("127.0.0.1.nip.io:{port}"),
-        format!("localhost:{}", port + 1),
     ] {
         let answer = raw_as(&h, &host, &visit, b"").await;
         refused(&h, &host, &answer, 403, "forbidden");
         let page = raw_as(&h, &host, "GET /api/health HTTP/1.1", b"").await;
         assert_eq!(page.status, 403, "{host}: every route");
     }
+    // A page rebound to a development server in front of the proxy: trunk puts the page's host
+    // in X-Forwarded-Host.
+    let answer = raw_as(
+        &h,
+        "127.0.0.1",
+        &format!("{visit}\r\nX-Forwarded-Host: attacker.example:8080"),
+        b"",
+    )
+    .await;
+    refused(&h, "rebound through trunk", &answer, 403, "forbidden");
     // Its own names: the listen address, localhost with its port, and 127.0.0.1 without a
-    // port (what trunk's /api forwarding sends, make serve).
-    for host in [
-        h.proxy.addr.to_string(),
-        format!("localhost:{port}"),
-        "127.0.0.1".to_owned(),
+    // port with the browser's host in X-Forwarded-Host (what trunk's /api forwarding sends,
+    // make serve).
+    for (host, head) in [
+        (h.proxy.addr.to_string(), visit.clone()),
+        (format!("localhost:{port}"), visit.clone()),
+        (
+            "127.0.0.1".to_owned(),
+            format!("{visit}\r\nX-Forwarded-Host: 127.0.0.1:8080"),
+        ),
     ] {
-        let answer = raw_as(&h, &host, &visit, b"").await;
+        let answer = raw_as(&h, &host, &head, b"").await;
         assert_eq!(answer.status, 200, "{host}: {}", answer.body);
     }
 
