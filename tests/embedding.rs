@@ -221,10 +221,18 @@ fn host_messages_are_obeyed_only_from_allowed_origins() {
     .is_none());
 }
 
+/// A message from the embedding page (the test page is its own parent).
 fn post_message(data: &JsValue, origin: &str) {
+    let window = web_sys::window().unwrap();
+    post_message_from(data, origin, Some(&window));
+}
+
+/// A message as if posted by `source` (`None`: no window at all).
+fn post_message_from(data: &JsValue, origin: &str, source: Option<&js_sys::Object>) {
     let init = web_sys::MessageEventInit::new();
     init.set_data(data);
     init.set_origin(origin);
+    init.set_source(source);
     let event = web_sys::MessageEvent::new_with_event_init_dict("message", &init).unwrap();
     web_sys::window().unwrap().dispatch_event(&event).unwrap();
 }
@@ -246,6 +254,15 @@ async fn a_mounted_sidebar_switches_on_an_allowed_message_and_ignores_others() {
         "https://evil.example.com",
     );
     settle().await;
+    // The allowed origin, but not the embedding page (a popup or another frame of it).
+    post_message_from(
+        &js(
+            r#"{"type":"visitor-sidebar:show","provider":"liveperson","visitorId":"Eve","sid":"s8"}"#,
+        ),
+        "https://console.example.com",
+        None,
+    );
+    settle().await;
     post_message(
         &js(
             r#"{"type":"visitor-sidebar:show","provider":"liveperson","visitorId":"Bob","sid":"s2"}"#,
@@ -256,5 +273,9 @@ async fn a_mounted_sidebar_switches_on_an_allowed_message_and_ignores_others() {
     assert!(
         stub.calls_to("Mallory").is_empty(),
         "the forged message was ignored"
+    );
+    assert!(
+        stub.calls_to("Eve").is_empty(),
+        "a message not from the parent was ignored"
     );
 }

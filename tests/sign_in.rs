@@ -405,10 +405,13 @@ impl Drop for PostedToParent {
     }
 }
 
+/// A message from the embedding page (the test page is its own parent).
 fn host_message(data: &str, origin: &str) {
+    let window = web_sys::window().unwrap();
     let init = web_sys::MessageEventInit::new();
     init.set_data(&js(data));
     init.set_origin(origin);
+    init.set_source(Some(&window));
     let event = web_sys::MessageEvent::new_with_event_init_dict("message", &init).unwrap();
     web_sys::window().unwrap().dispatch_event(&event).unwrap();
 }
@@ -599,13 +602,18 @@ struct FakeOpen {
 
 impl FakeOpen {
     fn install() -> FakeOpen {
-        let window: JsValue = web_sys::window().unwrap().into();
-        let original = js_sys::Reflect::get(&window, &"open".into()).unwrap();
-        let fake = js_sys::Function::new_with_args(
-            "url, name, features",
+        FakeOpen::with(
             "window.__vsOpened = url; \
              return window.__vsPopup = { closed: false, close() { this.closed = true; } };",
-        );
+        )
+    }
+
+    /// `window.open` replaced by a function of `(url, name, features)` with this body, until
+    /// dropped.
+    fn with(body: &str) -> FakeOpen {
+        let window: JsValue = web_sys::window().unwrap().into();
+        let original = js_sys::Reflect::get(&window, &"open".into()).unwrap();
+        let fake = js_sys::Function::new_with_args("url, name, features", body);
         js_sys::Reflect::set(&window, &"open".into(), &fake).unwrap();
         FakeOpen { original }
     }
@@ -657,20 +665,29 @@ async fn company_sign_in_shows_a_button_and_no_data_then_believes_only_its_popup
     })
     .await;
     let origin = web_sys::window().unwrap().location().origin().unwrap();
-    assert_eq!(
-        opened.url(),
-        Some(format!(
-            "{origin}/no-such-login-page?origin={}",
-            String::from(js_sys::encode_uri_component(&origin))
-        )),
-        "the popup names this page's origin"
+    let url = opened.url().unwrap();
+    let prefix = format!(
+        "{origin}/no-such-login-page?origin={}&nonce=",
+        String::from(js_sys::encode_uri_component(&origin))
+    );
+    assert!(
+        url.starts_with(&prefix),
+        "the popup names this page's origin: {url}"
+    );
+    let nonce = &url[prefix.len()..];
+    assert!(
+        nonce.len() == 32 && nonce.bytes().all(|b| b.is_ascii_hexdigit()),
+        "and a fresh nonce: {nonce}"
     );
 
-    // From the right origin but not from the popup (this page itself): ignored.
+    // From the right origin, with the right nonce, but not from the popup (this page itself):
+    // ignored.
     web_sys::window()
         .unwrap()
         .post_message(
-            &js(r#"{"type":"visitor-sidebar:auth","token":"company-1","expiresAt":1}"#),
+            &js(&format!(
+                r#"{{"type":"visitor-sidebar:sign-in","nonce":"{nonce}","token":"company-1","expiresAt":1}}"#
+            )),
             &origin,
         )
         .unwrap();
@@ -691,6 +708,97 @@ async fn company_sign_in_shows_a_button_and_no_data_then_believes_only_its_popup
     })
     .await;
     assert!(sign_in_button(&root).is_some(), "the agent can try again");
+}
+
+/// Stands in for `window.open` with a real window: an `about:blank` frame of this page's
+/// origin, whose `contentWindow` is the "popup" the widget gets, so messages it posts have it as
+/// their `event.source` as a real popup's would.
+struct FramedPopup {
+    _open: FakeOpen,
+}
+
+impl FramedPopup {
+    fn install() -> FramedPopup {
+        FramedPopup {
+            _open: FakeOpen::with(
+                "const frame = document.createElement('iframe'); document.body.appendChild(frame); \
+                 window.__vsOpened = url; window.__vsFrame = frame; return frame.contentWindow;",
+            ),
+        }
+    }
+
+    fn url(&self) -> Option<String> {
+        FakeOpen::global("__vsOpened").as_string()
+    }
+
+    /// Posts `data` to this page from inside the popup (a function of the frame's own realm, so
+    /// the frame is the message's source), aimed at `origin`.
+    fn post(&self, data: &str, origin: &str) {
+        js_sys::Function::new_with_args(
+            "data, origin",
+            "window.__vsFrame.contentWindow.Function('data', 'origin', 'parent.postMessage(JSON.parse(data), origin)')(data, origin);",
+        )
+        .call2(&JsValue::NULL, &data.into(), &origin.into())
+        .unwrap();
+    }
+}
+
+impl Drop for FramedPopup {
+    fn drop(&mut self) {
+        if let Ok(frame) = FakeOpen::global("__vsFrame").dyn_into::<web_sys::Element>() {
+            frame.remove();
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_company_sign_in_believes_only_the_answer_with_its_own_popups_nonce() {
+    let proxy = Proxy::start(&company_config(), &[Some("company-1")]);
+    let root = fresh_root();
+    let _handle = mount_with(&root, options(r#"{"provider":"livechat"}"#));
+    until("the Sign in button", || sign_in_button(&root).is_some()).await;
+    let popup = FramedPopup::install();
+    click(&sign_in_button(&root).unwrap());
+    until("Finish signing in", || {
+        text(&root).contains("Finish signing in in the window that opened.")
+    })
+    .await;
+    let url = popup.url().unwrap();
+    let nonce = url.split("&nonce=").nth(1).unwrap().to_owned();
+    let origin = web_sys::window().unwrap().location().origin().unwrap();
+
+    // From the popup, of the right origin, but a sign-in someone else started (another nonce),
+    // one without a nonce, and the host's message type: none is believed.
+    for forged in [
+        r#"{"type":"visitor-sidebar:sign-in","nonce":"00000000000000000000000000000000","token":"company-1","expiresAt":1}"#.to_owned(),
+        r#"{"type":"visitor-sidebar:sign-in","token":"company-1","expiresAt":1}"#.to_owned(),
+        format!(r#"{{"type":"visitor-sidebar:auth","nonce":"{nonce}","token":"company-1"}}"#),
+        format!(r#"{{"type":"visitor-sidebar:sign-in-error","nonce":"{nonce}x","message":"Forged."}}"#),
+    ] {
+        popup.post(&forged, &origin);
+        for _ in 0..10 {
+            next_task().await;
+            settle().await;
+        }
+        assert!(proxy.visitor_auth().is_empty(), "believed {forged}");
+        assert!(text(&root).contains("Finish signing in"), "after {forged}");
+    }
+
+    // Its own popup's answer is.
+    popup.post(
+        &format!(
+            r#"{{"type":"visitor-sidebar:sign-in","nonce":"{nonce}","token":"company-1","expiresAt":1}}"#
+        ),
+        &origin,
+    );
+    until("the LiveChat list", || {
+        text(&root).contains("United States")
+    })
+    .await;
+    assert!(proxy
+        .visitor_auth()
+        .iter()
+        .all(|a| a.as_deref() == Some("Bearer company-1")));
 }
 
 #[wasm_bindgen_test]
@@ -759,23 +867,42 @@ fn the_proxys_settings_are_read_leniently() {
         message_origin: "https://a.example".into(),
     };
     assert_eq!(
-        company.popup_url("https://console.example.com:8443"),
-        "https://a.example/api/auth/login?origin=https%3A%2F%2Fconsole.example.com%3A8443"
+        company.popup_url("https://console.example.com:8443", "n0nce"),
+        "https://a.example/api/auth/login?origin=https%3A%2F%2Fconsole.example.com%3A8443&nonce=n0nce"
     );
+    const N: &str = "5f0c2b9e8a7d41c3b6e2f19a0d4c7e85";
     assert_eq!(
-        read_answer(&js(
-            r#"{"type":"visitor-sidebar:auth","token":"t","expiresAt":1}"#
-        )),
+        read_answer(
+            &js(&format!(
+                r#"{{"type":"visitor-sidebar:sign-in","nonce":"{N}","token":"t","expiresAt":1}}"#
+            )),
+            N
+        ),
         Some(Outcome::Token("t".into()))
     );
     assert_eq!(
-        read_answer(&js(
-            r#"{"type":"visitor-sidebar:auth-error","code":"unauthorized","message":"The provider said no."}"#
-        )),
+        read_answer(
+            &js(&format!(
+                r#"{{"type":"visitor-sidebar:sign-in-error","nonce":"{N}","code":"unauthorized","message":"The provider said no."}}"#
+            )),
+            N
+        ),
         Some(Outcome::Refused("The provider said no.".into()))
     );
-    assert_eq!(read_answer(&js(r#"{"type":"visitor-sidebar:auth"}"#)), None);
-    assert_eq!(read_answer(&js(r#"{"type":"other","token":"t"}"#)), None);
+    for other in [
+        format!(r#"{{"type":"visitor-sidebar:sign-in","nonce":"{N}"}}"#),
+        r#"{"type":"visitor-sidebar:sign-in","nonce":"other","token":"t"}"#.to_owned(),
+        r#"{"type":"visitor-sidebar:sign-in","token":"t"}"#.to_owned(),
+        format!(r#"{{"type":"visitor-sidebar:auth","nonce":"{N}","token":"t"}}"#),
+        format!(r#"{{"type":"other","nonce":"{N}","token":"t"}}"#),
+    ] {
+        assert_eq!(read_answer(&js(&other), N), None, "{other}");
+    }
+    let (a, b) = (
+        visitor_sidebar::auth::popup::fresh_nonce().unwrap(),
+        visitor_sidebar::auth::popup::fresh_nonce().unwrap(),
+    );
+    assert!(a.len() == 32 && a != b, "fresh every time: {a} {b}");
 }
 
 #[wasm_bindgen_test]

@@ -5,7 +5,8 @@
 //!   OpenID provider signs its test user in, the proxy's callback page posts the token, and the
 //!   visitors appear. The token is in no URL, cookie, storage or file of the bundle; the same
 //!   valid token posted from the page itself (right origin, not the popup) is ignored; a popup
-//!   asked to answer a foreign origin is refused and posts nothing.
+//!   asked to answer a foreign origin is refused and posts nothing; the widget's own popup
+//!   window, navigated to a sign-in someone else started (another nonce), signs nobody in.
 //! - LiveChat's Agent App (`?console=livechat`): the real `@livechat/accounts-sdk` gets the
 //!   agent's token from the simulator's accounts server, silently in its iframe, or by the
 //!   popup when frames may not sign in, and says so when the agent is signed out of LiveChat.
@@ -22,11 +23,25 @@ async fn demo_with_sign_in() -> Result<DemoServer> {
     start_demo_with(raw, "127.0.0.1:0".parse()?, Some(dist_dir()?), None).await
 }
 
-/// Records, in the page, the tokens of the `visitor-sidebar:auth` messages it receives (the
-/// test's own listener beside the widget's), so the test knows the token to look for.
+/// A browser on the LiveChat list page of `demo`, showing that it needs a sign-in.
+async fn signed_out_sidebar(demo: &DemoServer) -> Result<Browser> {
+    let browser = Browser::start(420, 900).await?;
+    browser.open(demo, "/?provider=livechat").await?;
+    browser
+        .wait_for_text(
+            "aside.vs-root",
+            "Visitor details are shown to signed-in agents only.",
+        )
+        .await?;
+    Ok(browser)
+}
+
+/// Records, in the page, the tokens of the callback's `visitor-sidebar:sign-in` messages it
+/// receives (the test's own listener beside the widget's), so the test knows the token to look
+/// for.
 const RECORD_TOKENS: &str = r#"window.__vsSeen = [];
 window.addEventListener("message", e => {
-  if (e.data && e.data.type === "visitor-sidebar:auth") window.__vsSeen.push(e.data.token);
+  if (e.data && e.data.type === "visitor-sidebar:sign-in") window.__vsSeen.push(e.data.token);
 });"#;
 
 /// Every place in the page a token could have been left: URLs fetched or navigated to,
@@ -56,14 +71,7 @@ fn bundle_text() -> Result<String> {
 async fn company_sign_in_in_a_popup_shows_the_visitors_and_leaves_the_token_nowhere() -> Result<()>
 {
     let demo = demo_with_sign_in().await?;
-    let browser = Browser::start(420, 900).await?;
-    browser.open(&demo, "/?provider=livechat").await?;
-    browser
-        .wait_for_text(
-            "aside.vs-root",
-            "Visitor details are shown to signed-in agents only.",
-        )
-        .await?;
+    let browser = signed_out_sidebar(&demo).await?;
     let button = browser
         .client
         .find(Locator::Css("aside.vs-root button.vs-sign-in-button"))
@@ -144,7 +152,7 @@ async fn company_sign_in_in_a_popup_shows_the_visitors_and_leaves_the_token_nowh
     browser
         .client
         .execute(
-            r#"window.postMessage({type: "visitor-sidebar:auth", token: arguments[0], expiresAt: Date.now() + 60000}, location.origin);
+            r#"window.postMessage({type: "visitor-sidebar:sign-in", token: arguments[0], expiresAt: Date.now() + 60000}, location.origin);
                window.postMessage({type: "visitor-sidebar:auth", token: arguments[0]}, "*");"#,
             vec![serde_json::Value::String(token.clone())],
         )
@@ -169,14 +177,7 @@ async fn company_sign_in_in_a_popup_shows_the_visitors_and_leaves_the_token_nowh
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sign_in_popup_for_a_foreign_origin_is_refused_and_posts_nothing() -> Result<()> {
     let demo = demo_with_sign_in().await?;
-    let browser = Browser::start(420, 900).await?;
-    browser.open(&demo, "/?provider=livechat").await?;
-    browser
-        .wait_for_text(
-            "aside.vs-root",
-            "Visitor details are shown to signed-in agents only.",
-        )
-        .await?;
+    let browser = signed_out_sidebar(&demo).await?;
     browser
         .client
         .execute(
@@ -229,6 +230,63 @@ async fn a_sign_in_popup_for_a_foreign_origin_is_refused_and_posts_nothing() -> 
     );
     let body = browser.body_text().await?;
     assert!(body.contains("Sign in") && !body.contains("United States"));
+    browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_widgets_popup_navigated_to_someone_elses_sign_in_signs_nobody_in() -> Result<()> {
+    let demo = demo_with_sign_in().await?;
+    let browser = signed_out_sidebar(&demo).await?;
+    browser.client.execute(RECORD_TOKENS, vec![]).await?;
+    // What a page that reuses the popup's window name does: the widget's own popup window
+    // (right source, right origin) runs a sign-in with a nonce that is not the widget's.
+    browser
+        .client
+        .execute(
+            r#"window.__vsAsked = [];
+               const open = window.open;
+               window.open = function (url, name, features) {
+                 window.__vsAsked.push(url);
+                 return open.call(window, url.replace(/nonce=[^&]*/, "nonce=" + "a".repeat(32)), name, features);
+               };"#,
+            vec![],
+        )
+        .await?;
+    browser
+        .client
+        .find(Locator::Css("aside.vs-root button.vs-sign-in-button"))
+        .await?
+        .click()
+        .await?;
+    // The callback signs the provider's user in and posts a real token to this page, from the
+    // widget's popup, then closes: the widget notices the closed window, not a sign-in.
+    browser
+        .wait_for_text(
+            "aside.vs-root",
+            "The sign-in window was closed before you signed in.",
+        )
+        .await?;
+    let seen = browser
+        .client
+        .execute("return window.__vsSeen.length;", vec![])
+        .await?;
+    assert_eq!(seen.as_u64(), Some(1), "the answer did reach the page");
+    let asked = browser
+        .client
+        .execute("return window.__vsAsked[0];", vec![])
+        .await?;
+    let asked = asked.as_str().context("the widget opened its popup")?;
+    assert!(
+        asked.contains("nonce=") && !asked.contains(&"a".repeat(32)),
+        "the widget asked with a nonce of its own: {asked}"
+    );
+    let body = browser.body_text().await?;
+    assert!(!body.contains("United States"), "signed nobody in: {body}");
+    assert_eq!(
+        demo.sim.counters().lc_visitors,
+        0,
+        "nothing reached LiveChat"
+    );
     browser.close().await
 }
 

@@ -1,21 +1,26 @@
 //! Who may call: browser origins (same origin, or listed in `VS_ALLOWED_ORIGINS`), an agent
 //! identity for every visitor route (checked by `auth`; closed unless anonymous access is
-//! allowed), and a per-client rate limit. Each credential check is counted by mode and outcome
-//! (`vs_sign_ins_total`), each rate-limit refusal by limit (`vs_rate_limited_total`).
+//! allowed), and a per-client rate limit. A client that spent its budget of failed sign-ins is
+//! refused (429) before its credential is checked at all. Each credential check is counted by
+//! mode and outcome (`vs_sign_ins_total`), each rate-limit refusal by limit
+//! (`vs_rate_limited_total`).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use visitor_sidebar_contract::ErrorCode;
 
 use crate::auth::{looks_like_jwt, Agent, AgentMode, Auth, Refusal};
+use crate::client_ip::ClientIp;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::metrics::Metrics;
@@ -26,13 +31,21 @@ const AUTH_FAILURES_PER_MINUTE: u32 = 30;
 /// Keys kept by a limiter before idle ones are swept.
 const MAX_LIMITER_KEYS: usize = 10_000;
 
+/// The failed-authentication limiter, which also says how much budget a client has left.
+type FailureLimiter = DefaultKeyedRateLimiter<IpAddr, StateInformationMiddleware>;
+
 /// Who may call, shared by every request (the app state holds it in an `Arc`).
 pub struct Access {
     /// Browser origins allowed besides the proxy's own.
     allowed_origins: Vec<String>,
     auth: Auth,
     per_client: Option<DefaultKeyedRateLimiter<String>>,
-    failures: DefaultKeyedRateLimiter<IpAddr>,
+    failures: FailureLimiter,
+    /// How long one failure's budget takes to come back.
+    failure_refill: Duration,
+    /// Clients whose failure budget is spent, and until when: refused before their credential
+    /// is looked at, so neither a right guess passes nor a new token costs an upstream call.
+    spent: moka::sync::Cache<IpAddr, Instant>,
     clock: DefaultClock,
     metrics: Metrics,
 }
@@ -42,35 +55,64 @@ impl Access {
         let per_client = config.rate_limit.map(|limit| {
             RateLimiter::keyed(Quota::per_second(limit.per_sec).allow_burst(limit.burst))
         });
-        let failures = RateLimiter::keyed(
+        let failure_quota =
             Quota::per_minute(NonZeroU32::new(AUTH_FAILURES_PER_MINUTE).expect("not 0"))
-                .allow_burst(NonZeroU32::new(AUTH_FAILURES_PER_MINUTE).expect("not 0")),
-        );
+                .allow_burst(NonZeroU32::new(AUTH_FAILURES_PER_MINUTE).expect("not 0"));
         Access {
             allowed_origins: config.allowed_origins.clone(),
             auth,
             per_client,
-            failures,
+            failures: RateLimiter::keyed(failure_quota).with_middleware(),
+            failure_refill: failure_quota.replenish_interval(),
+            spent: moka::sync::Cache::builder()
+                .max_capacity(MAX_LIMITER_KEYS as u64)
+                .time_to_live(Duration::from_secs(60))
+                .build(),
             clock: DefaultClock::default(),
             metrics,
         }
     }
 
     fn wait_secs(&self, not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
-        not_until
-            .wait_time_from(self.clock.now())
-            .as_secs_f64()
-            .ceil()
-            .max(1.0) as u64
+        whole_secs(not_until.wait_time_from(self.clock.now()))
+    }
+
+    /// Seconds until a client whose failure budget is spent may try again; `None` while it
+    /// has budget left.
+    fn spent_for(&self, ip: IpAddr) -> Option<u64> {
+        let left = self
+            .spent
+            .get(&ip)?
+            .checked_duration_since(Instant::now())?;
+        Some(whole_secs(left))
+    }
+
+    /// Spends one failure of `ip`'s budget. `Err(seconds)` when there was none left; when this
+    /// failure took the last of it, the client is refused from now on until it comes back.
+    fn spend_failure(&self, ip: IpAddr) -> Result<(), u64> {
+        let outcome = self.failures.check_key(&ip);
+        if self.failures.len() > MAX_LIMITER_KEYS {
+            self.failures.retain_recent();
+        }
+        match outcome {
+            Ok(snapshot) => {
+                if snapshot.remaining_burst_capacity() == 0 {
+                    self.spent.insert(ip, Instant::now() + self.failure_refill);
+                }
+                Ok(())
+            }
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(self.clock.now());
+                self.spent.insert(ip, Instant::now() + wait);
+                Err(whole_secs(wait))
+            }
+        }
     }
 }
 
-fn client_ip(request: &Request) -> IpAddr {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+/// A wait in whole seconds for `Retry-After`, at least 1.
+fn whole_secs(wait: Duration) -> u64 {
+    wait.as_secs_f64().ceil().max(1.0) as u64
 }
 
 /// Refuses browser requests from origins that are neither listed nor the proxy's own. Requests
@@ -111,8 +153,15 @@ pub async fn require_access(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let ip = client_ip(&request);
-    let agent = match access.auth.authenticate(request.headers()).await {
+    let ClientIp(ip) = ClientIp::of(request.extensions());
+    // Before the credential is looked at: past its budget of failures a client is refused
+    // whatever it sends, so a right guess does not pass and an unknown token costs no call to
+    // the service that would vouch for it.
+    if let Some(secs) = access.spent_for(ip) {
+        access.metrics.rate_limited("failed_sign_in");
+        return AppError::rate_limited(secs).into_response();
+    }
+    let agent = match access.auth.authenticate(request.headers(), ip).await {
         Ok(agent) => {
             access.metrics.sign_in(agent.mode.as_str(), "accepted");
             agent
@@ -121,16 +170,12 @@ pub async fn require_access(
             access
                 .metrics
                 .sign_in(credential_shape(&request), refusal_outcome(&refusal));
-            // Only failures use up this budget, so a valid token is never slowed by it; past
-            // it, guesses get 429s (tokens are long enough that guessing fails anyway).
+            // Only failures use up this budget, so an agent whose token works is never slowed
+            // by it; once it is spent, everything from that client gets 429s (above).
             if refusal.is_failure() {
-                let over = access.failures.check_key(&ip);
-                if access.failures.len() > MAX_LIMITER_KEYS {
-                    access.failures.retain_recent();
-                }
-                if let Err(not_until) = over {
+                if let Err(secs) = access.spend_failure(ip) {
                     access.metrics.rate_limited("failed_sign_in");
-                    return AppError::rate_limited(access.wait_secs(not_until)).into_response();
+                    return AppError::rate_limited(secs).into_response();
                 }
             }
             return refusal.into_response();
@@ -181,5 +226,6 @@ fn refusal_outcome(refusal: &Refusal) -> &'static str {
         Refusal::Expired => "expired",
         Refusal::Forbidden(_) => "forbidden",
         Refusal::Unavailable(_) => "unavailable",
+        Refusal::RateLimited(_) => "rate_limited",
     }
 }

@@ -11,6 +11,7 @@ use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use visitor_sidebar_contract::ErrorCode;
@@ -18,9 +19,11 @@ use visitor_sidebar_contract::ErrorCode;
 use crate::access;
 use crate::audit;
 use crate::auth;
+use crate::client_ip::{self, ClientIp};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::health;
+use crate::host_check;
 use crate::metrics::{self, Tracked};
 use crate::request_id::{self, RequestId};
 use crate::state::AppState;
@@ -86,6 +89,18 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static(pages::REFERRER_POLICY),
         ))
+        // Before any other work: in anonymous mode, only the proxy's own host names (DNS
+        // rebinding).
+        .layer(axum::middleware::from_fn_with_state(
+            state.allowed_hosts.clone(),
+            host_check::check,
+        ))
+        // The whole request, body included (the header and idle deadlines are the connection's,
+        // see connections).
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.config.limits.request_timeout,
+        ))
         // A bug in one handler answers with the JSON error shape instead of a dropped connection.
         .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| {
             AppError::internal("a handler panicked").into_response()
@@ -95,10 +110,16 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
                 // The path only: queries can hold the webhook secret.
                 .make_span_with(|request: &axum::http::Request<_>| {
                     let id = request.extensions().get::<RequestId>().map(RequestId::as_str).unwrap_or("");
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                    let client = ClientIp::of(request.extensions());
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id, client = %client)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        // Outside the trace layer, so the span names the client every limit and the audit use.
+        .layer(axum::middleware::from_fn_with_state(
+            state.trusted_proxies.clone(),
+            client_ip::resolve,
+        ))
         // Outside the trace layer, so the span has the ID; outermost, so every answer (a panic's
         // too) is counted and carries its ID.
         .layer(axum::middleware::from_fn_with_state(

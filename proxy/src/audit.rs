@@ -1,5 +1,6 @@
 //! The audit log: one line for every visitor read or details write, on the target
-//! `visitor_sidebar_proxy::audit` at level info, with the agent (`mode:subject`), the provider,
+//! `visitor_sidebar_proxy::audit` at level info, with the agent (`mode:subject`), the client's
+//! address (as `client_ip` judges it, behind trusted front ends), the provider,
 //! the visitor ID (when the route has one), the route template, the method and the status.
 //! Never a token and never a visitor's personal values: the route template, not the path with its
 //! query, is logged. The line's timestamp is the subscriber's.
@@ -10,6 +11,7 @@ use axum::response::Response;
 use percent_encoding::percent_decode_str;
 
 use crate::auth::Agent;
+use crate::client_ip::ClientIp;
 
 /// Middleware for the agent routes, inside `require_access` (which sets the [`Agent`]).
 pub async fn record(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
@@ -29,11 +31,13 @@ pub async fn record(matched: Option<MatchedPath>, request: Request, next: Next) 
         .unwrap_or("")
         .to_owned();
     let method = request.method().clone();
+    let client = ClientIp::of(request.extensions());
     let response = next.run(request).await;
     // Debug formatting (`?`) escapes quotes and control characters, so a crafted path or subject
     // cannot forge a second log line.
     tracing::info!(
         agent = ?agent,
+        client = %client,
         provider = %provider,
         visitor = ?visitor.as_deref().unwrap_or("-"),
         route = %route,

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::auth::config::AuthConfig;
+use crate::client_ip::TrustedProxies;
+use crate::connections::Limits;
 use crate::livechat::config::LiveChatConfig;
 use crate::liveperson::config::LivePersonConfig;
 use crate::logging::LogFormat;
@@ -59,10 +61,15 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// Whose `X-Request-Id` is kept (`VS_TRUST_REQUEST_ID`).
     pub trust_request_id: TrustRequestId,
+    /// The front ends whose `X-Forwarded-For` (or `Forwarded`) names the client
+    /// (`VS_TRUSTED_PROXIES`, `VS_CLIENT_IP_HEADER`).
+    pub trusted_proxies: TrustedProxies,
     /// `VS_LOG_FORMAT` (`main` reads it before logging starts; checked here too).
     pub log_format: LogFormat,
     /// How long readiness is false before the graceful shutdown starts (`VS_DRAIN_SECS`).
     pub drain: Duration,
+    /// Connection and request deadlines, and the cap on open connections.
+    pub limits: Limits,
 }
 
 impl Config {
@@ -185,8 +192,10 @@ impl Config {
             store: StoreConfig::from_raw(raw)?,
             metrics: MetricsConfig::from_raw(raw, listen)?,
             trust_request_id: TrustRequestId::from_raw(raw)?,
+            trusted_proxies: TrustedProxies::from_raw(raw)?,
             log_format: LogFormat::from_raw(raw)?,
             drain: crate::health::drain_from_raw(raw)?,
+            limits: Limits::from_raw(raw)?,
         };
         // Anyone who can reach a non-loopback address would read every visitor: anonymous access
         // only behind something that decides who reaches the loopback port.

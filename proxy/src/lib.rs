@@ -2,12 +2,15 @@
 //! APIs, and gives the widget a small JSON API with caching, request coalescing, ETags, access
 //! control and one error shape. See `README.md` for routes, configuration and error codes.
 //!
-//! Layers, each depending only on those below it: `main` → `server` → `app` (router) → `state`
+//! Layers, each depending only on those below it: `main` → `server` (with `connections`: the
+//! accept loop, its cap and deadlines) → `app` (router) → `state`
 //! → the providers (`liveperson`, `livechat`, each with its config, client and routes),
 //! `access` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`, `store`,
 //! `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`; `static_files`
 //! serves the built widget (`--static`) with the headers of `pages`. Operations cut across:
-//! `health` (live, ready, draining) beside `app`; `request_id` and `metrics` (one registry per
+//! `health` (live, ready, draining) beside `app`; `client_ip` (who the client is behind trusted
+//! front ends, for every limit and log line); `host_check` (DNS rebinding in anonymous mode);
+//! `request_id` and `metrics` (one registry per
 //! `AppState`, counted by `app`, `access`, `cache`, `store` and `upstream`); `logging` (text or
 //! JSON lines).
 
@@ -16,12 +19,15 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod cache;
+pub mod client_ip;
 pub mod config;
+pub mod connections;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod host_check;
 pub mod livechat;
 pub mod liveperson;
 pub mod logging;

@@ -13,10 +13,10 @@
 //! incoming ID is kept only from a trusted peer and only after validation, and the ID must also
 //! enter a task-local around the handler.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -121,10 +121,7 @@ pub async fn assign(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
+    let peer = crate::client_ip::peer(request.extensions());
     let incoming = request
         .headers()
         .get(&HEADER)

@@ -9,6 +9,7 @@ use tokio::sync::watch;
 
 use crate::app::app_with;
 use crate::config::Config;
+use crate::connections;
 use crate::health::Readiness;
 use crate::metrics;
 use crate::state::AppState;
@@ -85,10 +86,13 @@ pub(crate) async fn serve_on(
         None => None,
     };
     let metrics_token = config.metrics.token.clone();
+    // The address really bound (port 0 resolved): the Host check in anonymous mode names it.
+    let mut config = config;
+    config.listen = addr;
     let mut state = AppState::new(config)?;
     state.demo = demo_routes.is_some();
     let router = app_with(state.clone(), demo_routes.unwrap_or_default());
-    let (stop, mut stop_rx) = watch::channel(false);
+    let (stop, stop_rx) = watch::channel(false);
     let mut tasks = Vec::new();
     let mut metrics_addr = None;
     if let Some(listener) = metrics_listener {
@@ -114,20 +118,10 @@ pub(crate) async fn serve_on(
             }
         }));
     }
-    tasks.push(tokio::spawn(async move {
-        let shutdown = async move {
-            let _ = stop_rx.wait_for(|s| *s).await;
-        };
-        if let Err(e) = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        {
-            tracing::error!("server failed: {e}");
-        }
-    }));
+    let limits = state.config.limits;
+    tasks.push(tokio::spawn(connections::serve(
+        listener, router, limits, stop_rx,
+    )));
     Ok(RunningServer {
         addr,
         metrics_addr,

@@ -8,8 +8,10 @@ use axum::extract::FromRef;
 use crate::access::Access;
 use crate::auth::Auth;
 use crate::cache::ResponseCache;
+use crate::client_ip::TrustedProxies;
 use crate::config::Config;
 use crate::health::{Health, Readiness};
+use crate::host_check::AllowedHosts;
 use crate::livechat::LiveChat;
 use crate::liveperson::LivePerson;
 use crate::metrics::Metrics;
@@ -35,6 +37,10 @@ pub struct AppState {
     /// The one HTTP client (readiness asks it when each upstream last answered).
     pub upstream: Upstream,
     pub trust_request_id: Arc<TrustRequestId>,
+    /// Who the client is behind the front ends (`VS_TRUSTED_PROXIES`).
+    pub trusted_proxies: Arc<TrustedProxies>,
+    /// The `Host` values served in anonymous mode (DNS rebinding).
+    pub allowed_hosts: Arc<AllowedHosts>,
     /// The pages' Content-Security-Policy and other protective headers (built at start from the
     /// configuration and the built pages).
     pub pages: Arc<PagePolicy>,
@@ -73,6 +79,8 @@ impl AppState {
             metrics,
             upstream,
             trust_request_id: Arc::new(config.trust_request_id.clone()),
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+            allowed_hosts: Arc::new(AllowedHosts::new(&config, config.listen)),
             pages: Arc::new(PagePolicy::new(&Sources::gather(&config))),
             config: Arc::new(config),
             demo: false,

@@ -37,7 +37,13 @@ pub struct Call {
     pub operation: &'static str,
     /// Reads the upstream's internal error code from a failure's body, for the `code` label.
     pub internal_code: Option<ReadCode>,
+    /// The longest pause a 429's `Retry-After` may impose on this upstream.
+    pub max_cooldown: Duration,
 }
+
+/// The longest pause after an upstream's 429 unless a call says otherwise: vendors ask for a
+/// pause, and an hour is the most any of them asks.
+pub const MAX_COOLDOWN: Duration = Duration::from_secs(3600);
 
 /// Reads an upstream's internal error code from a failure's body.
 pub type ReadCode = fn(&[u8]) -> Option<i64>;
@@ -49,7 +55,15 @@ impl Call {
             provider,
             operation,
             internal_code: None,
+            max_cooldown: MAX_COOLDOWN,
         }
+    }
+
+    /// Caps the pause after this upstream's 429s (an upstream every sign-in needs must not be
+    /// paused for the hour its `Retry-After` may ask).
+    pub const fn with_max_cooldown(mut self, max: Duration) -> Call {
+        self.max_cooldown = max;
+        self
     }
 
     pub const fn with_internal_code(mut self, read: ReadCode) -> Call {
@@ -110,6 +124,15 @@ impl Upstream {
         &self.metrics
     }
 
+    /// How long the proxy still holds back calls to `who` after its last 429, if it does.
+    pub fn cooldown_left(&self, who: &str) -> Option<Duration> {
+        self.cooldown
+            .lock()
+            .unwrap()
+            .get(who)
+            .and_then(|until| until.checked_duration_since(Instant::now()))
+    }
+
     /// How long ago `provider` last answered with a status below 500, if it has.
     pub fn last_answer(&self, provider: &str) -> Option<Duration> {
         self.answered
@@ -127,13 +150,7 @@ impl Upstream {
         call: Call,
     ) -> Result<Answer, AppError> {
         let who = call.who;
-        let waiting = self
-            .cooldown
-            .lock()
-            .unwrap()
-            .get(who)
-            .and_then(|until| until.checked_duration_since(Instant::now()));
-        if let Some(left) = waiting {
+        if let Some(left) = self.cooldown_left(who) {
             // Refused here, during a 429's pause: no call is made.
             self.metrics.rate_limited("upstream");
             return Err(rate_limited(who, left.as_secs_f64().ceil() as u64));
@@ -143,7 +160,7 @@ impl Upstream {
             None => request,
         };
         let started = Instant::now();
-        let outcome = self.send_timed(request, who).await;
+        let outcome = self.send_timed(request, &call).await;
         // The HTTP status when an answer came (even one whose body could not be used: too
         // large, cut off), else why not.
         let (status, code) = match &outcome {
@@ -185,18 +202,19 @@ impl Upstream {
     async fn send_timed(
         &self,
         request: reqwest::RequestBuilder,
-        who: &str,
+        call: &Call,
     ) -> Result<Answer, AppError> {
+        let who = call.who;
         let mut response = request.send().await.map_err(|e| transport_error(e, who))?;
         let status =
             StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
         let headers = response.headers().clone();
         if status == StatusCode::TOO_MANY_REQUESTS {
-            let secs = retry_after_secs(&headers);
+            let pause = Duration::from_secs(retry_after_secs(&headers)).min(call.max_cooldown);
             self.cooldown
                 .lock()
                 .unwrap()
-                .insert(who.to_owned(), Instant::now() + Duration::from_secs(secs));
+                .insert(who.to_owned(), Instant::now() + pause);
         }
         let too_large = || {
             AppError::new(

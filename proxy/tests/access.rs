@@ -10,6 +10,7 @@ use serde_json::json;
 const TOKEN: &str = "agent-console-token-0123456789";
 const JWT_SECRET: &str = "an-hs256-secret-of-at-least-32-bytes!!";
 const ORIGIN: &str = "https://console.example.com";
+const AUDIENCE: &str = "visitor-sidebar";
 
 async fn protected() -> Harness {
     start(|raw, _| {
@@ -19,6 +20,7 @@ async fn protected() -> Harness {
             format!("another-token-abcdefghijkl,{TOKEN}"),
         );
         raw.set("VS_JWT_SECRET", JWT_SECRET);
+        raw.set("VS_JWT_AUDIENCE", AUDIENCE);
         raw.set("VS_ALLOWED_ORIGINS", ORIGIN);
     })
     .await
@@ -32,9 +34,16 @@ fn now() -> u64 {
 }
 
 fn jwt(secret: &str, exp: u64) -> String {
+    signed(
+        secret,
+        &json!({"sub": "agent-7", "aud": AUDIENCE, "exp": exp}),
+    )
+}
+
+fn signed(secret: &str, claims: &serde_json::Value) -> String {
     encode(
         &Header::default(),
-        &json!({"sub": "agent-7", "exp": exp}),
+        claims,
         &EncodingKey::from_secret(secret.as_bytes()),
     )
     .unwrap()
@@ -111,6 +120,19 @@ async fn bearer_tokens_and_jwts() {
     .unwrap();
     let (status, _) = status_with(&h, Some(&format!("Bearer {no_exp}"))).await;
     assert_eq!(status, 401, "a JWT without exp");
+    // Signed with the right key, but not for this sidebar, not for an agent, or for too long.
+    for (what, claims) in [
+        ("no aud", json!({"sub": "agent-7", "exp": now() + 600})),
+        ("no sub", json!({"aud": AUDIENCE, "exp": now() + 600})),
+        (
+            "a day long",
+            json!({"sub": "agent-7", "aud": AUDIENCE, "iat": now(), "exp": now() + 86_400}),
+        ),
+    ] {
+        let token = signed(JWT_SECRET, &claims);
+        let (status, body) = status_with(&h, Some(&format!("Bearer {token}"))).await;
+        assert_eq!((status, error_code(&body)), (401, "unauthorized"), "{what}");
+    }
     let r = h
         .client
         .get(h.url("/api/livechat/visitors"))
@@ -251,6 +273,52 @@ async fn per_client_rate_limit_answers_429_with_retry_after() {
     assert_eq!(r.status(), 200);
 }
 
+/// `count` anonymous requests with `X-Forwarded-For: forwarded`; the statuses.
+async fn statuses_as(h: &Harness, forwarded: &str, count: usize) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for _ in 0..count {
+        let r = h
+            .client
+            .get(h.url("/api/livechat/visitors?count=1"))
+            .header("x-forwarded-for", forwarded)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forwarded_addresses_count_only_from_a_trusted_front_end() {
+    let limited = |raw: &mut visitor_sidebar_proxy::RawConfig| {
+        raw.set("VS_RATE_LIMIT_PER_SEC", "1");
+        raw.set("VS_RATE_LIMIT_BURST", "3");
+    };
+    // Nobody trusted: a client rotating X-Forwarded-For is still one client.
+    let h = start(|raw, _| limited(raw)).await;
+    let mut statuses = Vec::new();
+    for i in 0..10 {
+        statuses.extend(statuses_as(&h, &format!("203.0.113.{i}"), 1).await);
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+
+    // Loopback is the trusted front end: each forwarded client has its own budget, and what a
+    // client writes into the header itself (left of the front end's entry) changes nothing.
+    let h = start(|raw, _| {
+        limited(raw);
+        raw.set("VS_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8");
+    })
+    .await;
+    let first = statuses_as(&h, "203.0.113.1", 10).await;
+    assert_eq!(&first[..3], [200, 200, 200]);
+    assert!(first.contains(&429), "{first:?}");
+    let spoofing = statuses_as(&h, "198.51.100.9, 203.0.113.1", 1).await;
+    assert_eq!(spoofing, [429], "the same client, whatever it prepends");
+    let behind_two = statuses_as(&h, "203.0.113.1, 203.0.113.2, 10.1.1.1", 1).await;
+    assert_eq!(behind_two, [200], "another client behind two front ends");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn repeated_bad_tokens_are_throttled() {
     let h = protected().await;
@@ -261,8 +329,70 @@ async fn repeated_bad_tokens_are_throttled() {
             .0;
     }
     assert_eq!(last, 429, "guessing is slowed down");
-    let (status, _) = status_with(&h, Some(&format!("Bearer {TOKEN}"))).await;
-    assert_eq!(status, 200, "a valid token still works");
+    // Spent is spent: a right guess from that client is refused too.
+    let (status, body) = status_with(&h, Some(&format!("Bearer {TOKEN}"))).await;
+    assert_eq!((status, error_code(&body)), (429, "rate_limited"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_spent_budget_is_checked_before_the_credential() {
+    let h = start(|raw, sim| {
+        let c = sim.credentials();
+        raw.set("VS_ALLOW_ANONYMOUS", "false");
+        raw.set("VS_ACCESS_TOKENS", TOKEN);
+        raw.set("VS_TRUSTED_PROXIES", "127.0.0.1");
+        raw.set("LIVECHAT_ACCOUNTS_URL", sim.base_url());
+        raw.set("LIVECHAT_CLIENT_ID", &c.lc_client_id);
+        raw.set("LIVECHAT_ORGANIZATION_ID", &c.lc_organization_id);
+    })
+    .await;
+    let guess = |forwarded: &'static str, token: String| {
+        let request = h
+            .client
+            .get(h.url("/api/livechat/visitors?count=1"))
+            .header("x-forwarded-for", forwarded)
+            .bearer_auth(token);
+        async move {
+            let r = request.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, error_code(&r.json().await.unwrap()).to_owned())
+        }
+    };
+    let mut statuses = Vec::new();
+    for i in 0..40 {
+        statuses.push(
+            guess("203.0.113.5", format!("guess-guess-guess-{i:04}"))
+                .await
+                .0,
+        );
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        30,
+        "{statuses:?}"
+    );
+    assert!(statuses[30..].iter().all(|s| *s == 429), "{statuses:?}");
+    let calls = h.sim.counters().lc_accounts_info;
+    assert_eq!(
+        calls, 30,
+        "each new opaque guess was one accounts-server call, until the budget ran out"
+    );
+
+    // Over budget: the right token is refused, and a new LiveChat token costs no upstream call.
+    assert_eq!(
+        guess("203.0.113.5", TOKEN.into()).await,
+        (429, "rate_limited".into())
+    );
+    let agent_token = h.sim.issue_livechat_token(h.sim.agent_grant());
+    assert_eq!(
+        guess("203.0.113.5", agent_token.clone()).await,
+        (429, "rate_limited".into())
+    );
+    assert_eq!(h.sim.counters().lc_accounts_info, calls, "no upstream call");
+
+    // Another agent behind the same front end is not affected.
+    assert_eq!(guess("203.0.113.6", TOKEN.into()).await.0, 200);
+    assert_eq!(guess("203.0.113.6", agent_token).await.0, 200);
 }
 
 #[test]

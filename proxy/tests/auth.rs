@@ -26,6 +26,8 @@ const HS256_SECRET: &str = "a-host-hs256-secret-of-32-bytes-or-more";
 /// The origin the demo allows besides its own (the widget's development server).
 const WIDGET_ORIGIN: &str = "http://127.0.0.1:8080";
 const RSA_PUBLIC_PEM: &str = include_str!("../../fixtures/test-keys/host-rs256.pub.pem");
+/// The nonce a widget sends with its popup (fresh and random in the widget).
+const WIDGET_NONCE: &str = "5f0c2b9e8a7d41c3b6e2f19a0d4c7e85";
 
 async fn demo(extra: &[(&str, &str)]) -> DemoServer {
     let mut raw = RawConfig::default();
@@ -419,6 +421,83 @@ async fn accounts_server_down_is_503_never_a_pass() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_rate_limited_accounts_server_pauses_new_checks_a_minute_at_most_and_signed_in_agents_stay(
+) {
+    let demo = demo(&[]).await;
+    let sim = &demo.sim;
+    let signed_in = sim.issue_livechat_token(sim.agent_grant());
+    assert_eq!(status(&demo, &signed_in).await.0, 200);
+
+    // The accounts server limits the proxy and asks it to wait an hour.
+    sim.set_accounts_failure_with_retry_after(Some(429), Some(3600));
+    let new_agent = sim.issue_livechat_token(sim.agent_grant());
+    assert_eq!(
+        status(&demo, &new_agent).await,
+        (503, "auth_unavailable".into())
+    );
+    let pause = demo
+        .state()
+        .upstream
+        .cooldown_left("LiveChat's accounts server")
+        .expect("calls are paused");
+    assert!(
+        pause <= std::time::Duration::from_secs(60),
+        "paused {pause:?}, not the hour asked"
+    );
+    let calls = sim.counters().lc_accounts_info;
+    // During the pause: new tokens are not checked (no call), the checked one still works.
+    assert_eq!(
+        status(&demo, &sim.issue_livechat_token(sim.agent_grant())).await,
+        (503, "auth_unavailable".into())
+    );
+    assert_eq!(
+        status(&demo, &signed_in).await.0,
+        200,
+        "its verdict is cached"
+    );
+    assert_eq!(
+        sim.counters().lc_accounts_info,
+        calls,
+        "no call while paused"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_client_may_have_a_bounded_number_of_tokens_checked() {
+    let demo = demo(&[("VS_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let sim = &demo.sim;
+    let as_client = |forwarded: &'static str, token: String| {
+        let request = client()
+            .get(format!("{}{}", demo.url(), seed_visit()))
+            .header("x-forwarded-for", forwarded)
+            .bearer_auth(token);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let limit = visitor_sidebar_proxy::auth::livechat::CHECKS_PER_MINUTE as usize;
+    let tokens: Vec<String> = (0..=limit)
+        .map(|_| sim.issue_livechat_token(sim.agent_grant()))
+        .collect();
+    for token in &tokens[..limit] {
+        assert_eq!(as_client("203.0.113.8", token.clone()).await, 200);
+    }
+    assert_eq!(sim.counters().lc_accounts_info, limit as u64);
+    let r = client()
+        .get(format!("{}{}", demo.url(), seed_visit()))
+        .header("x-forwarded-for", "203.0.113.8")
+        .bearer_auth(&tokens[limit])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(error_code(&r.json().await.unwrap()), "rate_limited");
+    assert_eq!(sim.counters().lc_accounts_info, limit as u64, "no call");
+    // Checked tokens keep working (cached), and another client has its own bound.
+    assert_eq!(as_client("203.0.113.8", tokens[0].clone()).await, 200);
+    assert_eq!(as_client("203.0.113.9", tokens[limit].clone()).await, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failed_check_is_retried_on_the_next_request() {
     let demo = demo(&[]).await;
     let sim = &demo.sim;
@@ -457,7 +536,7 @@ fn page_data(html: &str) -> Value {
 async fn sign_in(demo: &DemoServer, origin: &str) -> (reqwest::Response, Vec<String>) {
     let login = reqwest::Url::parse_with_params(
         &format!("{}/api/auth/login", demo.url()),
-        [("origin", origin)],
+        [("origin", origin), ("nonce", WIDGET_NONCE)],
     )
     .unwrap();
     let r = client().get(login).send().await.unwrap();
@@ -514,7 +593,9 @@ async fn company_sign_in_end_to_end() {
         data["origin"], WIDGET_ORIGIN,
         "aimed at the requesting origin only"
     );
-    assert_eq!(data["message"]["type"], "visitor-sidebar:auth");
+    // Not the host's visitor-sidebar:auth, and carrying the nonce of the popup that asked.
+    assert_eq!(data["message"]["type"], "visitor-sidebar:sign-in");
+    assert_eq!(data["message"]["nonce"], WIDGET_NONCE);
     let token = data["message"]["token"].as_str().unwrap().to_owned();
     let expires_at = data["message"]["expiresAt"].as_u64().unwrap();
     let now_ms = now() * 1000;
@@ -587,6 +668,30 @@ async fn foreign_origins_never_get_a_token() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_login_without_the_widgets_nonce_is_refused_and_posts_nothing() {
+    let demo = demo(&[]).await;
+    for nonce in [
+        None,
+        Some(""),
+        Some("short"),
+        Some("not a nonce but long enough"),
+        Some(&"n".repeat(129)[..]),
+    ] {
+        let mut params = vec![("origin", WIDGET_ORIGIN)];
+        params.extend(nonce.map(|n| ("nonce", n)));
+        let login =
+            reqwest::Url::parse_with_params(&format!("{}/api/auth/login", demo.url()), params)
+                .unwrap();
+        let r = client().get(login).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{nonce:?}");
+        assert!(r.headers().get("location").is_none(), "{nonce:?}");
+        let data = page_data(&r.text().await.unwrap());
+        assert_eq!(data["origin"], Value::Null, "{nonce:?}: nothing is posted");
+    }
+    assert_eq!(demo.sim.counters().oidc_authorize, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_refused_sign_in_tells_the_widget() {
     let demo = demo(&[]).await;
     demo.sim.set_oidc_user(None);
@@ -594,7 +699,8 @@ async fn a_refused_sign_in_tells_the_widget() {
     assert_eq!(r.status(), 401);
     let data = page_data(&r.text().await.unwrap());
     assert_eq!(data["origin"], WIDGET_ORIGIN);
-    assert_eq!(data["message"]["type"], "visitor-sidebar:auth-error");
+    assert_eq!(data["message"]["type"], "visitor-sidebar:sign-in-error");
+    assert_eq!(data["message"]["nonce"], WIDGET_NONCE);
     assert_eq!(data["message"]["code"], "unauthorized");
     assert!(data["message"].get("token").is_none());
     assert!(data["message"]["message"]

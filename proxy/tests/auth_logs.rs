@@ -33,8 +33,17 @@ impl Write for Captured {
 /// A details value that must never reach a log line.
 const PERSONAL: &str = "Sentinel-Personal-Value-4711";
 
+/// The agent's address as the front end in front of the proxy (loopback, trusted) reports it.
+const AGENT_ADDRESS: &str = "203.0.113.77";
+
 fn client() -> reqwest::Client {
+    let mut forwarded = reqwest::header::HeaderMap::new();
+    forwarded.insert(
+        "x-forwarded-for",
+        format!("10.9.9.9, {AGENT_ADDRESS}").parse().unwrap(),
+    );
     reqwest::Client::builder()
+        .default_headers(forwarded)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
@@ -53,6 +62,7 @@ async fn no_token_in_any_log_line_and_one_audit_line_per_visitor_request() {
     let mut raw = RawConfig::default();
     raw.set("VS_ALLOW_ANONYMOUS", "false");
     raw.set("VS_RATE_LIMIT_PER_SEC", "0");
+    raw.set("VS_TRUSTED_PROXIES", "127.0.0.1");
     let demo = start_demo_with(raw, "127.0.0.1:0".parse().unwrap(), None, None)
         .await
         .unwrap();
@@ -99,7 +109,10 @@ async fn no_token_in_any_log_line_and_one_audit_line_per_visitor_request() {
     // The OIDC popup flow.
     let login = reqwest::Url::parse_with_params(
         &format!("{}/api/auth/login", demo.url()),
-        [("origin", "http://127.0.0.1:8080")],
+        [
+            ("origin", "http://127.0.0.1:8080"),
+            ("nonce", "0123456789abcdef0123456789abcdef"),
+        ],
     )
     .unwrap();
     let r = client().get(login).send().await.unwrap();
@@ -184,7 +197,18 @@ async fn no_token_in_any_log_line_and_one_audit_line_per_visitor_request() {
         assert!(line.contains(agent.as_str()), "{line}");
         assert!(line.contains(provider), "{line}");
         assert!(line.contains("status=200"), "{line}");
+        // The right-most address the trusted front end did not write itself.
+        assert!(line.contains(&format!("client={AGENT_ADDRESS}")), "{line}");
     }
+    let others: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("request{") && l.contains("/api/liveperson/"))
+        .filter(|l| !l.contains(&format!("client={AGENT_ADDRESS}")))
+        .collect();
+    assert!(
+        others.is_empty(),
+        "every request's log lines name the client: {others:#?}"
+    );
     assert!(audit[0].contains(&format!("visitor=\"{SEED_LP_VISITOR_ID}\"")));
     assert!(audit[0].contains("route=/api/liveperson/visitors/{visitor_id}/visit"));
     assert!(

@@ -31,12 +31,13 @@ struct Answer {
 /// Sends `head` (request line and headers, without the final blank line) and `body` on a fresh
 /// connection, and reads the whole answer.
 async fn raw(h: &Harness, head: &str, body: &[u8]) -> Answer {
+    raw_as(h, &h.proxy.addr.to_string(), head, body).await
+}
+
+/// [`raw`] with another `Host` header.
+async fn raw_as(h: &Harness, host: &str, head: &str, body: &[u8]) -> Answer {
     let mut stream = tokio::net::TcpStream::connect(h.proxy.addr).await.unwrap();
-    let mut request = format!(
-        "{head}\r\nHost: {}\r\nConnection: close\r\n\r\n",
-        h.proxy.addr
-    )
-    .into_bytes();
+    let mut request = format!("{head}\r\nHost: {host}\r\nConnection: close\r\n\r\n").into_bytes();
     request.extend_from_slice(body);
     // The proxy may answer (413) before reading everything; the answer is what matters.
     let _ = stream.write_all(&request).await;
@@ -387,6 +388,63 @@ async fn wrong_content_types_and_malformed_bodies_are_invalid_body() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_anonymous_proxy_answers_under_its_own_host_names_only() {
+    let h = start(|_, _| {}).await;
+    let port = h.proxy.addr.port();
+    let visit = format!("GET {} HTTP/1.1", h.seed_visit_path());
+    // A page re-pointed at 127.0.0.1 by DNS (rebinding) still names its own host.
+    for host in [
+        format!("attacker.example:{port}"),
+        "attacker.example".to_owned(),
+        format!("127.0.0.1.nip.io:{port}"),
+    ] {
+        let answer = raw_as(&h, &host, &visit, b"").await;
+        refused(&h, &host, &answer, 403, "forbidden");
+        let page = raw_as(&h, &host, "GET /api/health HTTP/1.1", b"").await;
+        assert_eq!(page.status, 403, "{host}: every route");
+    }
+    // A page rebound to a development server in front of the proxy: trunk puts the page's host
+    // in X-Forwarded-Host.
+    let answer = raw_as(
+        &h,
+        "127.0.0.1",
+        &format!("{visit}\r\nX-Forwarded-Host: attacker.example:8080"),
+        b"",
+    )
+    .await;
+    refused(&h, "rebound through trunk", &answer, 403, "forbidden");
+    // Its own names: the listen address, localhost with its port, and 127.0.0.1 without a
+    // port with the browser's host in X-Forwarded-Host (what trunk's /api forwarding sends,
+    // make serve).
+    for (host, head) in [
+        (h.proxy.addr.to_string(), visit.clone()),
+        (format!("localhost:{port}"), visit.clone()),
+        (
+            "127.0.0.1".to_owned(),
+            format!("{visit}\r\nX-Forwarded-Host: 127.0.0.1:8080"),
+        ),
+    ] {
+        let answer = raw_as(&h, &host, &head, b"").await;
+        assert_eq!(answer.status, 200, "{host}: {}", answer.body);
+    }
+
+    // With sign-in on, a credential decides whatever the host.
+    let h = start(|raw, _| {
+        raw.set("VS_ALLOW_ANONYMOUS", "false");
+        raw.set("VS_ACCESS_TOKENS", "agent-console-token-0123456789");
+    })
+    .await;
+    let answer = raw_as(
+        &h,
+        "attacker.example",
+        &format!("{visit}\r\nAuthorization: Bearer agent-console-token-0123456789"),
+        b"",
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn forged_webhooks_store_nothing() {
     let h = start(|_, _| {}).await;
     let visitor = "S1.forged";
@@ -458,6 +516,31 @@ async fn forged_webhooks_store_nothing() {
             "overlong visitor",
             forged(json!({"visitor": {"id": "v".repeat(129)}})),
             "invalid_id",
+        ),
+        (
+            "overlong chat id",
+            forged(json!({"chat": {"id": "c".repeat(129)}})),
+            "invalid_body",
+        ),
+        (
+            "chat id not text",
+            forged(json!({"chat": {"id": 42}})),
+            "invalid_body",
+        ),
+        (
+            "chat_ended naming no chat",
+            forged(json!({"event_type": "chat_ended", "token": null, "chat": null})),
+            "invalid_body",
+        ),
+        (
+            "chat_ended with an overlong chat id",
+            forged(json!({"event_type": "chat_ended", "chat": {"id": "c".repeat(129)}})),
+            "invalid_body",
+        ),
+        (
+            "chat_ended with an overlong token",
+            forged(json!({"event_type": "chat_ended", "chat": null, "token": "t".repeat(513)})),
+            "invalid_body",
         ),
         (
             "numeric visitor",

@@ -189,10 +189,8 @@ async fn a_known_sequence_gives_exact_counts() {
         )
     };
     assert_eq!(sign_in("token", "accepted"), 6.0);
-    assert_eq!(
-        sign_in("opaque", "invalid"),
-        f64::from(1 + refused + limited)
-    );
+    // Once the budget is spent the credential is not even looked at: no sign-in to count.
+    assert_eq!(sign_in("opaque", "invalid"), f64::from(1 + refused));
     assert_eq!(sign_in("none", "missing"), 1.0);
     assert_eq!(
         value(&s, r#"vs_rate_limited_total{limit="failed_sign_in"}"#),
@@ -300,6 +298,45 @@ async fn webhook_tokens_stored_removed_and_rejected_are_counted() {
     assert_eq!(
         value(&s, r#"vs_webhook_tokens_removed_total{reason="rejected"}"#),
         1.0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_webhook_secrets_are_throttled_per_client_and_counted() {
+    let h = start_with_metrics().await;
+    let event = json!({"event_type": "chat_started", "token": "t-1", "license_id": "1",
+        "chat": {"id": "C1"}, "visitor": {"id": "S1.throttled"}});
+    let hook = "/api/livechat/webhooks/chat-started";
+    let burst = visitor_sidebar_proxy::livechat::webhook::SECRET_FAILURES_PER_MINUTE as usize;
+    let mut statuses = Vec::new();
+    for i in 0..burst + 5 {
+        let (status, body) = h
+            .post_json(&format!("{hook}?secret=guess-{i}"), &event)
+            .await;
+        statuses.push((status, error_code(&body).to_owned()));
+    }
+    assert!(
+        statuses[..burst]
+            .iter()
+            .all(|s| *s == (401, "unauthorized".into())),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[burst..]
+            .iter()
+            .all(|s| *s == (429, "rate_limited".into())),
+        "{statuses:?}"
+    );
+    // LiveChat's own deliveries (the right secret) are never held back by someone's guesses.
+    let (status, _) = h
+        .post_json(&format!("{hook}?secret={WEBHOOK_SECRET}"), &event)
+        .await;
+    assert_eq!(status, 200);
+    assert!(h.stored_token("S1.throttled").await.is_some());
+    let s = parse(&scrape(&h).await);
+    assert_eq!(
+        value(&s, r#"vs_rate_limited_total{limit="webhook_secret"}"#),
+        5.0
     );
 }
 

@@ -11,7 +11,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::redis::{RedisServer, PASSWORD};
+use common::redis::{RedisServer, ACL_PASSWORD, ACL_USER, PASSWORD};
 use common::*;
 use serde_json::{json, Value};
 use visitor_sidebar_proxy::RunningServer;
@@ -31,13 +31,24 @@ struct Replicas {
 /// `n` proxies sharing one simulator and one Redis; `customize` applies to each.
 async fn replicas(n: usize, customize: impl Fn(&mut visitor_sidebar_proxy::RawConfig)) -> Replicas {
     let redis = RedisServer::start();
+    let url = redis.url();
+    replicas_on(redis, url, n, customize).await
+}
+
+/// [`replicas`] on a Redis of the caller's, reached at `url`.
+async fn replicas_on(
+    redis: RedisServer,
+    url: String,
+    n: usize,
+    customize: impl Fn(&mut visitor_sidebar_proxy::RawConfig),
+) -> Replicas {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let mut proxies = Vec::new();
     let mut data = Vec::new();
     for _ in 0..n {
         let dir = tempfile::tempdir().unwrap();
         let proxy = start_proxy(&sim, dir.path(), |raw, _| {
-            raw.set("VS_REDIS_URL", redis.url());
+            raw.set("VS_REDIS_URL", url.clone());
             raw.set("VS_CACHE_TTL_MS", "30000");
             customize(raw);
         })
@@ -180,6 +191,63 @@ fn token_was_kept(status: u16, body: &Value) -> bool {
 
 fn seed_visit() -> String {
     format!("/api/liveperson/visitors/{SEED_LP_VISITOR_ID}/visit?sid={SEED_LP_SID}")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replicas_share_a_redis_over_tls_with_a_private_ca_and_an_acl_user() {
+    let redis = RedisServer::start_tls();
+    let url = redis.tls_url(ACL_USER, ACL_PASSWORD);
+    let ca = redis.ca_file().to_string_lossy().into_owned();
+    let r = replicas_on(redis, url, 2, |raw| {
+        raw.set("VS_REDIS_CA_FILE", ca.clone());
+    })
+    .await;
+    for health in r.wait_for_health("ok").await {
+        assert_eq!(health["store"]["redis"], "ok", "{health}");
+    }
+    // Shared through the TLS connection: a webhook on one, the token used through the other.
+    let (status, _, _) = r
+        .webhook(0, "chat_started", "S1.tls-visitor", "TLS1", "tls-token-1")
+        .await;
+    assert_eq!(status, 200);
+    let (status, body, _) = r.details(1, "S1.tls-visitor").await;
+    assert!(token_was_kept(status, &body), "{status} {body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redis_over_tls_needs_the_right_ca_and_the_right_acl_password() {
+    let redis = RedisServer::start_tls();
+    let ca = redis.ca_file().to_string_lossy().into_owned();
+    // The system's roots do not know the test's CA; a wrong ACL password is refused by Redis.
+    let without_ca = redis.tls_url(ACL_USER, ACL_PASSWORD);
+    let wrong_password = redis.tls_url(ACL_USER, "not-the-password");
+    let r = replicas_on(redis, without_ca, 1, |_| {}).await;
+    for health in r.wait_for_health("degraded").await {
+        assert_ne!(health["store"]["redis"], "ok", "{health}");
+    }
+    let data = tempfile::tempdir().unwrap();
+    let proxy = start_proxy(&r.sim, data.path(), |raw, _| {
+        raw.set("VS_REDIS_URL", wrong_password.clone());
+        raw.set("VS_REDIS_CA_FILE", ca.clone());
+    })
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let health: Value = r
+            .client
+            .get(format!("http://{}/api/health", proxy.addr))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if health["status"] == "degraded" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never degraded: {health}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -61,6 +61,36 @@ async fn liveperson_visit_with_a_bearer_token_and_a_configured_domain() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_domain_api_answer_outside_liveperson_net_is_an_upstream_error_and_never_called() {
+    let h = start(|_, _| {}).await;
+    // Where a tampered Domain API answer would send the signed call: a listener that counts.
+    let elsewhere = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    elsewhere.set_nonblocking(true).unwrap();
+    let port = elsewhere.local_addr().unwrap().port();
+    for answer in [
+        format!("http://127.0.0.1:{port}"),
+        "lo.v.liveperson.net.attacker.example".to_owned(),
+        "http://lo.v.liveperson.net".to_owned(),
+    ] {
+        h.sim.set_domain_answer(Some(&answer));
+        let (status, body) = h.get_json(&h.seed_visit_path()).await;
+        assert_eq!(
+            (status, error_code(&body)),
+            (502, "upstream_bad_response"),
+            "{answer}: {body}"
+        );
+    }
+    assert_eq!(h.sim.counters().lp_visit, 0, "no visit call anywhere");
+    assert!(
+        matches!(elsewhere.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "nothing connected to the address the answer named"
+    );
+    // The simulator naming itself (a loopback Domain API's own origin) is followed.
+    h.sim.set_domain_answer(None);
+    assert_eq!(h.get_json(&h.seed_visit_path()).await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn wrong_liveperson_credentials_are_no_permission_10() {
     let h = start(|raw, _| {
         raw.set("LIVEPERSON_TOKEN_SECRET", "not-the-secret");

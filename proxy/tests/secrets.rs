@@ -42,6 +42,7 @@ async fn secrets_stay_out_of_logs_and_responses() {
         raw.set("VS_ALLOW_ANONYMOUS", "false");
         raw.set("VS_ACCESS_TOKENS", TOKEN);
         raw.set("VS_JWT_SECRET", JWT_SECRET);
+        raw.set("VS_JWT_AUDIENCE", "visitor-sidebar");
     })
     .await;
     let auth = format!("Bearer {TOKEN}");

@@ -13,7 +13,8 @@
 //! Tokens are issued by [`Sim::issue_livechat_token`](crate::Sim::issue_livechat_token) for any
 //! organization and OAuth client, so tests can present tokens of other organizations, other
 //! clients and expired ones. Every call is counted (`lc_accounts_info`), and a fault setting
-//! makes the endpoint answer a fixed status (500, 503…) to play an accounts server that is down.
+//! makes the endpoint answer a fixed status (500, 503…) to play an accounts server that is down,
+//! or a 429 with a `Retry-After` to play one that limits the proxy.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -72,6 +73,8 @@ pub(crate) struct Accounts {
     tokens: HashMap<String, (AgentGrant, Instant)>,
     /// When set, `/v2/info` answers this status (with a JSON error) whatever the token.
     pub(crate) fail_with: Option<u16>,
+    /// `Retry-After` seconds sent with those failures (a rate-limited accounts server).
+    pub(crate) fail_retry_after: Option<u64>,
     /// Nobody is signed in to LiveChat: every sign-in page answers `unauthorized`.
     pub(crate) signed_out: bool,
     /// The browser keeps LiveChat's cookies from frames: the SDK's hidden iframe is answered
@@ -100,11 +103,17 @@ pub(crate) async fn info(State(shared): State<Arc<Shared>>, headers: HeaderMap) 
     let accounts = shared.accounts.lock().unwrap();
     if let Some(status) = accounts.fail_with {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        return (
+        let mut response = (
             status,
             Json(json!({"error": "server_error", "error_description": "simulated failure"})),
         )
             .into_response();
+        if let Some(secs) = accounts.fail_retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, secs.into());
+        }
+        return response;
     }
     let token = headers
         .get(header::AUTHORIZATION)

@@ -275,6 +275,8 @@ pub(crate) struct Shared {
     pub(crate) accounts: Mutex<accounts::Accounts>,
     pub(crate) oidc: Mutex<oidc::Provider>,
     pub(crate) request_ids: Mutex<requests::RequestIds>,
+    /// What the Domain API answers as `baseURI` instead of the simulator's own address.
+    pub(crate) domain_answer: Mutex<Option<String>>,
 }
 
 /// A running simulator: its address, credentials, knobs and counters. Cheap to clone; the server
@@ -329,6 +331,7 @@ impl Sim {
             accounts: Mutex::new(accounts::Accounts::default()),
             oidc: Mutex::new(oidc::Provider::new()),
             request_ids: Mutex::new(requests::RequestIds::default()),
+            domain_answer: Mutex::new(None),
         });
         let (stop_tx, mut stop_rx) = watch::channel(false);
         let router = router(shared.clone());
@@ -496,8 +499,22 @@ impl Sim {
 
     /// `Some(status)`: LiveChat's `GET /v2/info` answers that status (500, 503…) to every
     /// token, as an accounts server that is down; `None` restores it.
+    /// Makes LivePerson's Domain API answer `base_uri` as the account's `baseURI` (`None`: the
+    /// simulator's own address again), to play a Domain API answer that must not be followed.
+    pub fn set_domain_answer(&self, base_uri: Option<&str>) {
+        *self.shared.domain_answer.lock().unwrap() = base_uri.map(str::to_owned);
+    }
+
     pub fn set_accounts_failure(&self, status: Option<u16>) {
-        self.shared.accounts.lock().unwrap().fail_with = status;
+        self.set_accounts_failure_with_retry_after(status, None);
+    }
+
+    /// [`Sim::set_accounts_failure`] with a `Retry-After` header (seconds) on the failures,
+    /// as a rate-limited accounts server answers 429.
+    pub fn set_accounts_failure_with_retry_after(&self, status: Option<u16>, secs: Option<u64>) {
+        let mut accounts = self.shared.accounts.lock().unwrap();
+        accounts.fail_with = status;
+        accounts.fail_retry_after = secs;
     }
 
     /// The OIDC provider's issuer, `http://127.0.0.1:PORT/oidc` (discovery under it).

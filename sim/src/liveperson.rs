@@ -48,10 +48,16 @@ pub(crate) async fn domain_api(
     if account_id != shared.credentials.lp_account_id {
         return lp_error(StatusCode::NOT_FOUND, 6, "Invalid account ID");
     }
-    // The real service answers a host name; the simulator answers its loopback base URL, which
-    // the proxy accepts for loopback upstreams only.
-    Json(json!({"service": "smt", "account": account_id, "baseURI": shared.base_url}))
-        .into_response()
+    // The real service answers a host name under liveperson.net; the simulator answers its own
+    // loopback base URL, which the proxy follows only because its Domain API is that same
+    // loopback address.
+    let base_uri = shared
+        .domain_answer
+        .lock()
+        .unwrap()
+        .clone()
+        .unwrap_or_else(|| shared.base_url.clone());
+    Json(json!({"service": "smt", "account": account_id, "baseURI": base_uri})).into_response()
 }
 
 /// `GET /api/account/{accountId}/monitoring/visitors/{visitorId}/visits/current/state?v=1&filter=agent&sid=...`

@@ -1,8 +1,13 @@
-//! Company sign-in: a popup to the proxy's `login_url?origin=<this page's origin>`, opened from
-//! the agent's click. The proxy's callback page answers with
-//! `window.opener.postMessage({type: "visitor-sidebar:auth", token, expiresAt}, origin)` or
-//! `{type: "visitor-sidebar:auth-error", code, message}`; only a message from `message_origin`
-//! whose source is this very popup is believed. A popup the agent closes is noticed.
+//! Company sign-in: a popup to the proxy's `login_url?origin=<this page's origin>&nonce=<N>`,
+//! opened from the agent's click, where `N` is fresh from the browser's `crypto.getRandomValues`
+//! for every popup. The proxy's callback page answers with
+//! `window.opener.postMessage({type: "visitor-sidebar:sign-in", nonce: N, token, expiresAt},
+//! origin)` or `{type: "visitor-sidebar:sign-in-error", nonce: N, code, message}`; only a message
+//! from `message_origin`, whose source is this very popup and which carries this popup's own
+//! nonce, is believed: a sign-in some other page started (another widget's popup, one an attacker
+//! opened for the agent) is not this widget's. The types differ from the host's
+//! `visitor-sidebar:auth`, so the callback's answer can never pass for a host message either. A
+//! popup the agent closes is noticed.
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Interval;
@@ -28,16 +33,34 @@ pub enum Outcome {
     Closed,
 }
 
-pub const AUTH: &str = "visitor-sidebar:auth";
-pub const AUTH_ERROR: &str = "visitor-sidebar:auth-error";
+pub const SIGN_IN: &str = "visitor-sidebar:sign-in";
+pub const SIGN_IN_ERROR: &str = "visitor-sidebar:sign-in-error";
 
-/// What a message from the popup says, if it is one of the callback page's.
-pub fn read_answer(data: &JsValue) -> Option<Outcome> {
+/// A fresh nonce for one popup: 16 random bytes from `crypto.getRandomValues`, as hex. `None`
+/// where the browser has no `crypto` (then no popup is opened).
+pub fn fresh_nonce() -> Option<String> {
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
+    let get_random_values: js_sys::Function =
+        js_sys::Reflect::get(&crypto, &"getRandomValues".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+    let bytes = js_sys::Uint8Array::new_with_length(16);
+    get_random_values.call1(&crypto, &bytes).ok()?;
+    Some(bytes.to_vec().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// What a message from the popup says, if it is one of the callback page's answers to the
+/// popup opened with `nonce`.
+pub fn read_answer(data: &JsValue, nonce: &str) -> Option<Outcome> {
+    if super::text(data, "nonce")? != nonce {
+        return None;
+    }
     match super::text(data, "type")?.as_str() {
-        AUTH => super::text(data, "token")
+        SIGN_IN => super::text(data, "token")
             .filter(|t| !t.trim().is_empty())
             .map(Outcome::Token),
-        AUTH_ERROR => Some(Outcome::Refused(
+        SIGN_IN_ERROR => Some(Outcome::Refused(
             super::text(data, "message")
                 .filter(|m| !m.trim().is_empty())
                 .unwrap_or_else(|| "The sign-in did not succeed.".to_owned()),
@@ -63,17 +86,18 @@ impl Drop for Popup {
 }
 
 impl Company {
-    /// The popup's address: `login_url?origin=<origin>`.
-    pub fn popup_url(&self, origin: &str) -> String {
+    /// The popup's address: `login_url?origin=<origin>&nonce=<nonce>`.
+    pub fn popup_url(&self, origin: &str, nonce: &str) -> String {
         let separator = if self.login_url.contains('?') {
             '&'
         } else {
             '?'
         };
         format!(
-            "{}{separator}origin={}",
+            "{}{separator}origin={}&nonce={}",
             self.login_url,
-            String::from(js_sys::encode_uri_component(origin))
+            String::from(js_sys::encode_uri_component(origin)),
+            String::from(js_sys::encode_uri_component(nonce))
         )
     }
 
@@ -82,9 +106,10 @@ impl Company {
     pub fn open(&self, done: impl Fn(Outcome) + 'static) -> Result<Popup, String> {
         let window = web_sys::window().ok_or("no window")?;
         let origin = window.location().origin().map_err(|_| "no origin")?;
+        let nonce = fresh_nonce().ok_or("This browser cannot make the sign-in's random check.")?;
         let popup = window
             .open_with_url_and_target_and_features(
-                &self.popup_url(&origin),
+                &self.popup_url(&origin, &nonce),
                 "visitor-sidebar-sign-in",
                 "popup=yes,width=480,height=640",
             )
@@ -96,21 +121,23 @@ impl Company {
         let done = Rc::new(done);
         let finished = Rc::new(Cell::new(false));
         let listener = {
-            let (expected, source, done, finished) = (
+            let (expected, source, done, finished, nonce) = (
                 self.message_origin.clone(),
                 JsValue::from(popup.clone()),
                 done.clone(),
                 finished.clone(),
+                nonce.clone(),
             );
             EventListener::new(&window, "message", move |event| {
                 let event: &MessageEvent = event.unchecked_ref();
-                // Only the proxy's callback page, in this very popup: not another window of
-                // that origin, not a page in the popup from anywhere else.
+                // Only the proxy's callback page, in this very popup, answering this popup's
+                // nonce: not another window of that origin, not a page in the popup from
+                // anywhere else, not a sign-in someone else started.
                 let from_popup = event.source().is_some_and(|s| JsValue::from(s) == source);
                 if finished.get() || event.origin() != expected || !from_popup {
                     return;
                 }
-                if let Some(outcome) = read_answer(&event.data()) {
+                if let Some(outcome) = read_answer(&event.data(), &nonce) {
                     finished.set(true);
                     done(outcome);
                 }

@@ -1,7 +1,10 @@
 //! `use_host_messages`: obeys `window.postMessage({type: "visitor-sidebar:show", provider,
 //! visitorId, sid})` and takes `{type: "visitor-sidebar:auth", token}` (the agent's token, minted
 //! by the host console) from the embedding page, but only from the origins the deployment listed
-//! in `allowedOrigins`. Messages from anywhere else, or of any other shape, are ignored.
+//! in `allowedOrigins`, and only from the embedding page itself (`event.source ===
+//! window.parent`; for a sidebar mounted in the host page, its own window): a popup or another
+//! frame of an allowed origin is not the host. Messages from anywhere else, or of any other shape,
+//! are ignored.
 
 use crate::options::Selection;
 use gloo_events::EventListener;
@@ -59,6 +62,18 @@ pub fn accept(origin: &str, data: &wasm_bindgen::JsValue, allowed: &[String]) ->
     Selection::from_parts(message.provider.as_deref(), message.visitor_id, message.sid).ok()
 }
 
+/// Whether a message was posted by the embedding page: `window.parent` (which is the window itself
+/// for a top-level page, where a sidebar is `mount()`ed by the host page).
+pub fn from_parent(event: &MessageEvent, window: &web_sys::Window) -> bool {
+    let parent = window
+        .parent()
+        .ok()
+        .flatten()
+        .map(wasm_bindgen::JsValue::from);
+    let source = event.source().map(wasm_bindgen::JsValue::from);
+    matches!((source, parent), (Some(source), Some(parent)) if source == parent)
+}
+
 /// Listens for host messages while mounted; `on_show` gets each accepted selection, `on_auth`
 /// each accepted token with the origin it came from.
 ///
@@ -75,8 +90,12 @@ pub fn use_host_messages(
         let listener = match web_sys::window() {
             Some(window) if !allowed.is_empty() => {
                 let allowed = allowed.clone();
+                let own = window.clone();
                 Some(EventListener::new(&window, "message", move |event| {
                     let event: &MessageEvent = event.unchecked_ref();
+                    if !from_parent(event, &own) {
+                        return;
+                    }
                     let (origin, data) = (event.origin(), event.data());
                     if let Some(selection) = accept(&origin, &data, &allowed) {
                         on_show.emit(selection);

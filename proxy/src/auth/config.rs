@@ -12,9 +12,13 @@ pub const DEFAULT_LIVECHAT_ACCOUNTS_URL: &str = "https://accounts.livechat.com";
 /// Minted session tokens live at most an hour: a stolen one is worth little for long.
 pub const MAX_SESSION_TTL_SECS: u64 = 3600;
 pub const MIN_SESSION_TTL_SECS: u64 = 60;
+/// Host JWTs live at most this long by default (`VS_JWT_MAX_LIFETIME_SECS`): an agent's shift.
+pub const DEFAULT_JWT_MAX_LIFETIME_SECS: u64 = 12 * 3600;
+/// The longest `VS_JWT_MAX_LIFETIME_SECS` may be: a week.
+pub const MAX_JWT_MAX_LIFETIME_SECS: u64 = 7 * 24 * 3600;
 
 /// Host-minted JWTs beyond the HS256 secret.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct JwtSettings {
     /// `VS_JWT_AUDIENCE`: the `aud` a token must carry (one of, when it is a list).
     pub audience: Option<String>,
@@ -22,6 +26,19 @@ pub struct JwtSettings {
     pub issuer: Option<String>,
     /// `VS_JWKS_URL`: where the host publishes its RS256/ES256 public keys.
     pub jwks_url: Option<String>,
+    /// `VS_JWT_MAX_LIFETIME_SECS`: the longest a token may be valid (`exp - iat`, `exp - now`).
+    pub max_lifetime: Duration,
+}
+
+impl Default for JwtSettings {
+    fn default() -> Self {
+        JwtSettings {
+            audience: None,
+            issuer: None,
+            jwks_url: None,
+            max_lifetime: Duration::from_secs(DEFAULT_JWT_MAX_LIFETIME_SECS),
+        }
+    }
 }
 
 /// LiveChat agents' own access tokens.
@@ -73,11 +90,31 @@ impl AuthConfig {
         let jwks_url = get("VS_JWKS_URL")
             .map(|u| endpoint_url(u).map_err(|m| err("VS_JWKS_URL", m)))
             .transpose()?;
+        let max_lifetime = number(
+            get("VS_JWT_MAX_LIFETIME_SECS"),
+            "VS_JWT_MAX_LIFETIME_SECS",
+            DEFAULT_JWT_MAX_LIFETIME_SECS,
+        )?;
+        if !(60..=MAX_JWT_MAX_LIFETIME_SECS).contains(&max_lifetime) {
+            return Err(err(
+                "VS_JWT_MAX_LIFETIME_SECS",
+                format!("must be from 60 to {MAX_JWT_MAX_LIFETIME_SECS} seconds"),
+            ));
+        }
         let jwt = JwtSettings {
             audience: get("VS_JWT_AUDIENCE").map(str::to_owned),
             issuer: get("VS_JWT_ISSUER").map(str::to_owned),
             jwks_url,
+            max_lifetime: Duration::from_secs(max_lifetime),
         };
+        if jwt_secret && jwt.audience.is_none() {
+            // A shared secret is often the identity provider's or another app's too: a token
+            // minted for anything else with the same key must not let its holder in.
+            return Err(err(
+                "VS_JWT_AUDIENCE",
+                "is required with VS_JWT_SECRET: tokens must name this sidebar as their audience",
+            ));
+        }
         if jwt.jwks_url.is_some() {
             // A JWKS is often an identity provider's, shared by every app it signs for: without
             // both checks any token it ever issued, for any app, would let its holder in.
@@ -277,6 +314,18 @@ mod tests {
             ),
             (&[("VS_JWKS_URL", "http://x.example/jwks")], "VS_JWKS_URL"),
             (&[("VS_JWT_AUDIENCE", "a")], "VS_JWT_AUDIENCE"),
+            (
+                &[("VS_JWT_SECRET", "a-host-hs256-secret-of-32-bytes-or-more")],
+                "VS_JWT_AUDIENCE",
+            ),
+            (
+                &[
+                    ("VS_JWT_SECRET", "a-host-hs256-secret-of-32-bytes-or-more"),
+                    ("VS_JWT_AUDIENCE", "a"),
+                    ("VS_JWT_MAX_LIFETIME_SECS", "10"),
+                ],
+                "VS_JWT_MAX_LIFETIME_SECS",
+            ),
             (&[("LIVECHAT_CLIENT_ID", "c")], "LIVECHAT_ORGANIZATION_ID"),
             (&[("LIVECHAT_ORGANIZATION_ID", "o")], "LIVECHAT_CLIENT_ID"),
             (

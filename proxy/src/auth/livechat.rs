@@ -7,10 +7,21 @@
 //! at most 60 s and never past the token's `expires_in`; concurrent first uses of one token share
 //! one call. An accounts server that cannot be asked gives `Unavailable` (503), which is not
 //! cached and never a pass.
+//!
+//! The accounts server must not become a way to lock every agent out: a 429 pauses calls to it
+//! for its `Retry-After`, but never more than [`MAX_COOLDOWN`] (a minute, not the hour a
+//! `Retry-After` may ask), and the verdicts already cached keep being served meanwhile (the
+//! cache is looked at before the pause is). One client may make the proxy check at most
+//! [`CHECKS_PER_MINUTE`] tokens it has no verdict for; past that it gets a 429 and no call is
+//! made.
 
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use moka::future::Cache;
 use moka::Expiry;
 use serde::Deserialize;
@@ -24,6 +35,11 @@ use crate::upstream::{Call, Upstream};
 pub const MAX_VERDICT_AGE: Duration = Duration::from_secs(60);
 /// Most verdicts kept (oldest/least used evicted).
 const CAPACITY: u64 = 10_000;
+/// The longest a 429 from the accounts server pauses sign-ins with tokens not yet checked.
+pub const MAX_COOLDOWN: Duration = Duration::from_secs(60);
+/// Tokens without a verdict one client may have checked per minute (and at once): an office of
+/// LiveChat agents behind one address re-checks each agent's token about once a minute.
+pub const CHECKS_PER_MINUTE: u32 = 60;
 const WHO: &str = "LiveChat's accounts server";
 const UNAVAILABLE: Refusal =
     Refusal::Unavailable("LiveChat's sign-in service is not answering; try again in a moment.");
@@ -64,6 +80,9 @@ pub struct LiveChatTokens {
     config: LiveChatSignIn,
     upstream: Upstream,
     verdicts: Cache<[u8; 32], Verdict>,
+    /// Accounts-server checks per client address.
+    checks: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
 }
 
 /// How long a verdict for a token that expires in `expires_in` seconds may be reused.
@@ -80,6 +99,11 @@ impl LiveChatTokens {
                 .max_capacity(CAPACITY)
                 .expire_after(VerdictExpiry)
                 .build(),
+            checks: RateLimiter::keyed(
+                Quota::per_minute(NonZeroU32::new(CHECKS_PER_MINUTE).expect("not 0"))
+                    .allow_burst(NonZeroU32::new(CHECKS_PER_MINUTE).expect("not 0")),
+            ),
+            clock: DefaultClock::default(),
         }
     }
 
@@ -93,13 +117,29 @@ impl LiveChatTokens {
         &self.config.accounts_url
     }
 
-    pub async fn verify(&self, token: &str) -> Result<Agent, Refusal> {
+    /// The agent `token` belongs to, asked of the accounts server unless a verdict is cached;
+    /// `client` is who sent it (for the bound on checks).
+    pub async fn verify(&self, token: &str, client: IpAddr) -> Result<Agent, Refusal> {
         let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-        let verdict = self
-            .verdicts
-            .try_get_with(key, self.ask(token))
-            .await
-            .map_err(|refusal| (*refusal).clone())?;
+        let verdict = match self.verdicts.get(&key).await {
+            Some(verdict) => verdict,
+            None => {
+                if let Err(not_until) = self.checks.check_key(&client) {
+                    self.upstream.metrics().rate_limited("token_check");
+                    let wait = not_until.wait_time_from(self.clock.now());
+                    return Err(Refusal::RateLimited(
+                        wait.as_secs_f64().ceil().max(1.0) as u64
+                    ));
+                }
+                if self.checks.len() > CAPACITY as usize {
+                    self.checks.retain_recent();
+                }
+                self.verdicts
+                    .try_get_with(key, self.ask(token))
+                    .await
+                    .map_err(|refusal| (*refusal).clone())?
+            }
+        };
         match verdict {
             Verdict::Agent { account_id, .. } => Ok(Agent {
                 mode: AgentMode::LiveChat,
@@ -118,7 +158,10 @@ impl LiveChatTokens {
             .bearer_auth(token);
         let answer = self
             .upstream
-            .send(request, Call::new(WHO, "livechat_accounts", "token_info"))
+            .send(
+                request,
+                Call::new(WHO, "livechat_accounts", "token_info").with_max_cooldown(MAX_COOLDOWN),
+            )
             .await.map_err(|e| {
             tracing::warn!(code = %e.code(), detail = e.detail.as_deref().unwrap_or(""), "LiveChat's accounts server could not be asked");
             UNAVAILABLE

@@ -21,6 +21,7 @@ pub mod oidc;
 pub mod page;
 pub mod session;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::{FromRef, State};
@@ -109,6 +110,8 @@ pub enum Refusal {
     Forbidden(&'static str),
     /// The service that vouches for the credential could not be asked.
     Unavailable(&'static str),
+    /// This client had too many credentials checked with an upstream lately; seconds to wait.
+    RateLimited(u64),
 }
 
 impl Refusal {
@@ -134,6 +137,7 @@ impl Refusal {
             Refusal::Unavailable(why) => {
                 AppError::new(ErrorCode::AuthUnavailable, *why).retry_after(5)
             }
+            Refusal::RateLimited(secs) => AppError::rate_limited(*secs),
         }
     }
 }
@@ -148,7 +152,7 @@ impl IntoResponse for Refusal {
             Refusal::Expired => Some(
                 r#"Bearer realm="visitor-sidebar", error="invalid_token", error_description="The access token expired""#,
             ),
-            Refusal::Forbidden(_) | Refusal::Unavailable(_) => None,
+            Refusal::Forbidden(_) | Refusal::Unavailable(_) | Refusal::RateLimited(_) => None,
         };
         let mut response = self.to_error().into_response();
         if let Some(challenge) = challenge {
@@ -226,8 +230,13 @@ impl Auth {
             || self.0.oidc.is_some()
     }
 
-    /// The caller's identity from its `Authorization` header, or why it was refused.
-    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Agent, Refusal> {
+    /// The caller's identity from its `Authorization` header, or why it was refused. `client`
+    /// is the caller's address (bounds how often it may have tokens checked upstream).
+    pub async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        client: IpAddr,
+    ) -> Result<Agent, Refusal> {
         let Some(value) = headers.get(header::AUTHORIZATION) else {
             return if self.0.allow_anonymous {
                 Ok(Agent::anonymous())
@@ -278,7 +287,7 @@ impl Auth {
             };
         }
         match &self.0.livechat {
-            Some(livechat) => livechat.verify(token).await,
+            Some(livechat) => livechat.verify(token, client).await,
             None => Err(Refusal::Invalid("The access token is not valid.")),
         }
     }
@@ -379,6 +388,7 @@ mod tests {
             (Refusal::Expired, 401, "unauthorized"),
             (Refusal::Forbidden("x"), 403, "forbidden"),
             (Refusal::Unavailable("x"), 503, "auth_unavailable"),
+            (Refusal::RateLimited(7), 429, "rate_limited"),
         ];
         for (refusal, status, code) in cases {
             let e = refusal.to_error();

@@ -2,12 +2,16 @@
 //! identity provider, through the `openidconnect` crate (discovery, the token exchange and the
 //! ID token's signature, issuer, audience, expiry and nonce checks are its, not ours).
 //!
-//! `GET /api/auth/login?origin=O` (opened by the widget as a popup) checks that `O` may receive
-//! tokens (the proxy's own public origin or one of `VS_ALLOWED_ORIGINS`), keeps the PKCE
-//! verifier, the nonce and `O` server-side under the random `state` (bounded, 10 minutes,
-//! single use; no cookie), and redirects to the provider. `GET /api/auth/callback` exchanges the
-//! code, verifies the ID token, mints the proxy's own session token and answers the page that
-//! posts `{type: "visitor-sidebar:auth", token, expiresAt}` to `O` and nowhere else.
+//! `GET /api/auth/login?origin=O&nonce=N` (opened by the widget as a popup, `N` fresh and random
+//! per popup) checks that `O` may receive tokens (the proxy's own public origin or one of
+//! `VS_ALLOWED_ORIGINS`) and that `N` looks like a nonce, keeps the PKCE verifier, the OIDC
+//! nonce, `O` and `N` server-side under the random `state` (bounded, 10 minutes, single use; no
+//! cookie), and redirects to the provider. `GET /api/auth/callback` exchanges the code, verifies
+//! the ID token, mints the proxy's own session token and answers the page that posts
+//! `{type: "visitor-sidebar:sign-in", nonce: N, token, expiresAt}` to `O` and nowhere else. The
+//! widget believes only its own popup's nonce, so a sign-in another page started cannot hand it
+//! a token; and the type is not the host's `visitor-sidebar:auth`, so the answer cannot pass for
+//! a host message.
 //!
 //! The provider's metadata and keys are discovered on first use and again after an hour (or
 //! after an ID token whose signature did not verify, in case the keys rotated), each through the
@@ -15,13 +19,13 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -40,6 +44,7 @@ use super::config::OidcSettings;
 use super::page;
 use super::session::Sessions;
 use super::Auth;
+use crate::client_ip::ClientIp;
 use crate::error::AppError;
 use crate::upstream::{Call, Upstream};
 use crate::urls::check_origin;
@@ -51,6 +56,18 @@ const MAX_PENDING_LOGINS: u64 = 10_000;
 /// Logins a client address may start per minute: plenty for people, few for a flood that would
 /// push real logins out of the bounded store.
 const LOGINS_PER_MINUTE: u32 = 20;
+/// The message types the callback page posts (never the host's `visitor-sidebar:auth`).
+pub const SIGN_IN_MESSAGE: &str = "visitor-sidebar:sign-in";
+pub const SIGN_IN_ERROR_MESSAGE: &str = "visitor-sidebar:sign-in-error";
+
+/// Whether the widget's nonce is one: 16 to 128 characters of letters, digits, `-` and `_`
+/// (the widget sends 32 hex digits).
+fn nonce_ok(nonce: &str) -> bool {
+    (16..=128).contains(&nonce.len())
+        && nonce
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
 /// How long discovered metadata and keys are used.
 const METADATA_MAX_AGE: Duration = Duration::from_secs(3600);
 /// Rediscovery after a failed signature check waits at least this long since the last one.
@@ -72,8 +89,16 @@ type Client = CoreClient<
 #[derive(Clone)]
 struct PendingLogin {
     origin: String,
+    /// The widget's nonce, posted back with the answer.
+    widget_nonce: String,
     verifier: String,
     nonce: String,
+}
+
+/// Where the callback page posts, and the nonce it posts back.
+struct Opener<'a> {
+    origin: &'a str,
+    nonce: &'a str,
 }
 
 pub struct Oidc(Arc<Inner>);
@@ -234,22 +259,14 @@ impl Oidc {
     }
 }
 
-fn client_ip(request: &Request) -> IpAddr {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
-}
-
 fn query(request: &Request) -> HashMap<String, String> {
     form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
         .into_owned()
         .collect()
 }
 
-/// The error page, and when the opener's origin is known, the error message posted to it.
-fn failure(error: AppError, origin: Option<&str>) -> Response {
+/// The error page, and when the opener is known, the error message posted to it.
+fn failure(error: AppError, opener: Option<Opener<'_>>) -> Response {
     let status = error.status();
     let text = error.body.message.clone();
     tracing::info!(
@@ -258,10 +275,10 @@ fn failure(error: AppError, origin: Option<&str>) -> Response {
         detail = error.detail.as_deref().unwrap_or(""),
         "sign-in refused"
     );
-    let post = origin.map(|o| {
+    let post = opener.map(|o| {
         (
-            o,
-            json!({"type": "visitor-sidebar:auth-error", "code": error.code(), "message": text}),
+            o.origin,
+            json!({"type": SIGN_IN_ERROR_MESSAGE, "nonce": o.nonce, "code": error.code(), "message": text}),
         )
     });
     let mut response = page::render(status, &text, post);
@@ -295,17 +312,32 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
             None,
         );
     }
-    let ip = client_ip(&request);
+    let widget_nonce = params.get("nonce").map(String::as_str).unwrap_or("");
+    if !nonce_ok(widget_nonce) {
+        return failure(
+            AppError::invalid_body(
+                "This sign-in window was not opened by the sidebar (no valid nonce); sign in from the sidebar.",
+            ),
+            None,
+        );
+    }
+    let opener = || {
+        Some(Opener {
+            origin,
+            nonce: widget_nonce,
+        })
+    };
+    let ClientIp(ip) = ClientIp::of(request.extensions());
     if oidc.0.logins.check_key(&ip).is_err() {
         oidc.0.upstream.metrics().rate_limited("sign_in_start");
-        return failure(AppError::rate_limited(60), Some(origin));
+        return failure(AppError::rate_limited(60), opener());
     }
     if oidc.0.logins.len() > MAX_PENDING_LOGINS as usize {
         oidc.0.logins.retain_recent();
     }
     let client = match oidc.client().await {
         Ok(client) => client,
-        Err(e) => return failure(e, Some(origin)),
+        Err(e) => return failure(e, opener()),
     };
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, state, nonce) = client
@@ -321,6 +353,7 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
         state.secret().clone(),
         PendingLogin {
             origin: origin.to_owned(),
+            widget_nonce: widget_nonce.to_owned(),
             verifier: verifier.secret().clone(),
             nonce: nonce.secret().clone(),
         },
@@ -382,7 +415,12 @@ async fn callback_flow(auth: Auth, request: Request) -> Response {
             None,
         );
     };
-    let origin = Some(pending.origin.as_str());
+    let opener = || {
+        Some(Opener {
+            origin: &pending.origin,
+            nonce: &pending.widget_nonce,
+        })
+    };
     if let Some(error) = params.get("error") {
         // Only the provider's error code, and only if it looks like one, reaches the page.
         let error: String = error
@@ -394,25 +432,25 @@ async fn callback_flow(auth: Auth, request: Request) -> Response {
             AppError::unauthorized(format!(
                 "The company sign-in did not sign you in ({error})."
             )),
-            origin,
+            opener(),
         );
     }
     let Some(code) = params.get("code") else {
         return failure(
             AppError::unauthorized("The company sign-in sent no authorization code."),
-            origin,
+            opener(),
         );
     };
     let client = match oidc.client().await {
         Ok(client) => client,
-        Err(e) => return failure(e, origin),
+        Err(e) => return failure(e, opener()),
     };
     let exchange = match client.exchange_code(AuthorizationCode::new(code.clone())) {
         Ok(exchange) => exchange,
         Err(_) => {
             return failure(
                 unavailable("The company sign-in service names no token endpoint."),
-                origin,
+                opener(),
             )
         }
     };
@@ -427,7 +465,7 @@ async fn callback_flow(auth: Auth, request: Request) -> Response {
             return failure(
                 AppError::unauthorized("The company sign-in refused the sign-in; try again.")
                     .detail(format!("token endpoint: {}", e.error())),
-                origin,
+                opener(),
             )
         }
         Err(e) => {
@@ -440,14 +478,14 @@ async fn callback_flow(auth: Auth, request: Request) -> Response {
             return failure(
                 unavailable("The company sign-in service is not answering; try again in a moment.")
                     .detail(format!("token endpoint: {kind}")),
-                origin,
+                opener(),
             );
         }
     };
     let Some(id_token) = answer.id_token() else {
         return failure(
             AppError::unauthorized("The company sign-in sent no ID token."),
-            origin,
+            opener(),
         );
     };
     let verifier = client.id_token_verifier();
@@ -468,7 +506,7 @@ async fn callback_flow(auth: Auth, request: Request) -> Response {
             return failure(
                 AppError::unauthorized("The company sign-in's answer did not verify; try again.")
                     .detail(format!("ID token: {kind}")),
-                origin,
+                opener(),
             );
         }
     };
@@ -481,7 +519,8 @@ async fn callback_flow(auth: Auth, request: Request) -> Response {
         Some((
             &pending.origin,
             json!({
-                "type": "visitor-sidebar:auth",
+                "type": SIGN_IN_MESSAGE,
+                "nonce": pending.widget_nonce,
                 "token": token,
                 "expiresAt": expires * 1000,
             }),

@@ -8,6 +8,8 @@ pub mod config;
 pub mod deprecation;
 pub mod webhook;
 
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::extract::{FromRef, RawQuery, State};
@@ -15,6 +17,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde_json::json;
 use visitor_sidebar_contract::DetailsRequest;
 
@@ -40,6 +43,8 @@ struct Inner {
     tokens: Option<TokenStore>,
     /// The REST API v2's latest `Deprecation` / `Sunset` headers.
     deprecation: DeprecationNotice,
+    /// Wrong webhook secrets per client address.
+    webhook_secret_failures: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl LiveChat {
@@ -55,6 +60,12 @@ impl LiveChat {
             cache,
             tokens,
             deprecation: DeprecationNotice::default(),
+            webhook_secret_failures: RateLimiter::keyed(
+                Quota::per_minute(
+                    NonZeroU32::new(webhook::SECRET_FAILURES_PER_MINUTE).expect("not 0"),
+                )
+                .allow_burst(NonZeroU32::new(webhook::SECRET_FAILURES_PER_MINUTE).expect("not 0")),
+            ),
         }))
     }
 

@@ -3,6 +3,14 @@
 //! entries expire), for `POST /api/livechat/visitors/{id}/details` to use. The webhook is
 //! acknowledged only once the token is stored: when the store cannot take it, the answer is a 503
 //! and LiveChat delivers the webhook again.
+//!
+//! Hostile input is bounded: `chat.id` at most [`MAX_CHAT_ID_LEN`] and a token at most
+//! [`MAX_TOKEN_LEN`] visible ASCII characters; a `chat_ended` must name its chat or its token
+//! (one naming neither could only drop whatever token the visitor has). Wrong secrets are
+//! throttled per client ([`SECRET_FAILURES_PER_MINUTE`], then 429, counted as
+//! `vs_rate_limited_total{limit="webhook_secret"}`); the right secret always passes, so someone
+//! guessing from LiveChat's address (or behind the same front end) cannot hold back its
+//! deliveries.
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -12,15 +20,40 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::LiveChat;
+use crate::client_ip::ClientIp;
 use crate::error::AppError;
 use crate::secret::{secrets_equal, Secret};
 use visitor_sidebar_contract::ErrorCode;
 
 pub use crate::store::ChatToken;
 
+/// The longest `chat.id` accepted (LiveChat's are ten characters).
+pub const MAX_CHAT_ID_LEN: usize = 128;
+/// The longest chat token accepted.
+pub const MAX_TOKEN_LEN: usize = 512;
+/// Wrong webhook secrets one client may send per minute (and at once) before 429s.
+pub const SECRET_FAILURES_PER_MINUTE: u32 = 20;
+
+/// A value a webhook may carry as a chat ID or token: 1 to `max` visible ASCII characters.
+fn bounded(value: &str, max: usize) -> bool {
+    !value.is_empty() && value.len() <= max && value.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// The event's `chat.id`: absent is `Ok(None)`, present but not a bounded ID is refused.
+fn chat_id(event: &Value) -> Result<Option<&str>, AppError> {
+    match &event["chat"]["id"] {
+        Value::Null => Ok(None),
+        Value::String(id) if bounded(id, MAX_CHAT_ID_LEN) => Ok(Some(id)),
+        _ => Err(AppError::invalid_body(format!(
+            "The webhook's chat.id must be 1 to {MAX_CHAT_ID_LEN} visible characters."
+        ))),
+    }
+}
+
 /// `POST /api/livechat/webhooks/chat-started?secret=...`
 pub async fn chat_started(
     State(lc): State<LiveChat>,
+    ClientIp(client): ClientIp,
     RawQuery(query): RawQuery,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<impl IntoResponse, AppError> {
@@ -37,6 +70,13 @@ pub async fn chat_started(
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
     if !secrets_equal(&given, expected.expose()) {
+        if lc.0.webhook_secret_failures.check_key(&client).is_err() {
+            lc.0.upstream.metrics().rate_limited("webhook_secret");
+            return Err(AppError::rate_limited(60));
+        }
+        if lc.0.webhook_secret_failures.len() > 10_000 {
+            lc.0.webhook_secret_failures.retain_recent();
+        }
         return Err(AppError::unauthorized(
             "The webhook secret is missing or wrong.",
         ));
@@ -60,9 +100,7 @@ pub async fn chat_started(
             let license_ok = !license_id.is_empty()
                 && license_id.len() <= 32
                 && license_id.bytes().all(|b| b.is_ascii_digit());
-            let token_ok = !token.is_empty()
-                && token.len() <= 512
-                && token.bytes().all(|b| b.is_ascii_graphic());
+            let token_ok = bounded(token, MAX_TOKEN_LEN);
             if !license_ok || !token_ok {
                 return Err(AppError::invalid_body(
                     "A chat_started webhook needs a numeric license_id and a token.",
@@ -71,7 +109,7 @@ pub async fn chat_started(
             let token = ChatToken {
                 license_id,
                 token: Secret::new(token),
-                chat_id: event["chat"]["id"].as_str().map(str::to_owned),
+                chat_id: chat_id(&event)?.map(str::to_owned),
             };
             // Durable (fsync'd, or in Redis) before the 200 goes out.
             tokens.put(visitor_id, &token).await?;
@@ -80,12 +118,26 @@ pub async fn chat_started(
         }
         Some("chat_ended") => {
             // Only the chat that ended: a late chat_ended must not drop a newer chat's token.
-            let chat_id = event["chat"]["id"].as_str();
-            let token = event["token"].as_str();
+            let chat_id = chat_id(&event)?;
+            let token = match &event["token"] {
+                Value::Null => None,
+                Value::String(token) if bounded(token, MAX_TOKEN_LEN) => Some(token.as_str()),
+                _ => {
+                    return Err(AppError::invalid_body(format!(
+                        "The webhook's token must be 1 to {MAX_TOKEN_LEN} visible characters."
+                    )))
+                }
+            };
+            if chat_id.is_none() && token.is_none() {
+                return Err(AppError::invalid_body(
+                    "A chat_ended webhook needs the chat's id or its token.",
+                ));
+            }
             if let Some(stored) = tokens.get(visitor_id).await? {
                 let same_chat = match (chat_id, stored.chat_id.as_deref(), token) {
                     (Some(ended), Some(current), _) => ended == current,
                     (_, _, Some(token)) => secrets_equal(token, stored.token.expose()),
+                    // A chat ID, and a token stored without one (as before).
                     _ => true,
                 };
                 // Only if it is still that token: a chat_started racing this one on another

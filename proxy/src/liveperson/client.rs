@@ -1,6 +1,13 @@
 //! Calling LivePerson: finding the account's domain (configured, or through the Domain API and
 //! cached), signing requests (OAuth 1.0 or a bearer token), fetching a visit's current state, and
 //! mapping the documented error codes to the proxy's own.
+//!
+//! The Domain API's answer decides where the signed calls (and a bearer token) go, so it is
+//! pinned ([`pinned_domain`]): an https host under `liveperson.net`, on the default port. The
+//! one exception is a Domain API on a loopback address (the simulator, in the demo and the
+//! tests), whose answer may be that same loopback origin and nothing else. A fixed
+//! `LIVEPERSON_DOMAIN` is the operator's explicit choice and is not pinned. Anything else is an
+//! upstream error, logged, and never called.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +24,32 @@ use crate::upstream::{common_failure, require_json, Answer, Call};
 use crate::urls::base_url;
 
 const WHO: &str = "LivePerson";
+/// The domain every real LivePerson account's API is under.
+const LIVEPERSON_DOMAIN: &str = "liveperson.net";
+
+/// The account's base URL from the Domain API's `baseURI`, if it may be called: an https host
+/// under `liveperson.net` on the default port, or, when the Domain API itself is on loopback
+/// (a simulator), exactly that loopback origin.
+pub fn pinned_domain(base_uri: &str, domain_api_url: &str) -> Result<String, String> {
+    let url = base_url(base_uri)?;
+    let parsed = Url::parse(&url).map_err(|e| e.to_string())?;
+    let host = parsed.host_str().unwrap_or("").to_ascii_lowercase();
+    let under_liveperson = host == LIVEPERSON_DOMAIN
+        || host
+            .strip_suffix(LIVEPERSON_DOMAIN)
+            .is_some_and(|prefix| prefix.ends_with('.'));
+    if parsed.scheme() == "https" && parsed.port().is_none() && under_liveperson {
+        return Ok(url);
+    }
+    let api = Url::parse(domain_api_url).map_err(|e| e.to_string())?;
+    let api_on_loopback = api.host_str().is_some_and(crate::urls::is_loopback_host);
+    if api_on_loopback && api.origin() == parsed.origin() {
+        return Ok(url);
+    }
+    Err(format!(
+        "'{base_uri}' is not an https host under {LIVEPERSON_DOMAIN}"
+    ))
+}
 /// A visit-state call, counted with LivePerson's internal code.
 const VISIT: Call = Call::new(WHO, "liveperson", "visit").with_internal_code(internal_code);
 const DOMAIN_API: Call = Call::new("LivePerson's Domain API", "liveperson", "domain_api")
@@ -105,12 +138,12 @@ impl LivePerson {
                 }
                 let json = require_json(&answer, "LivePerson's Domain API")?;
                 let host = json["baseURI"].as_str().unwrap_or("");
-                base_url(host).map_err(|why| {
+                pinned_domain(host, &lp.domain_api_url).map_err(|why| {
                     AppError::new(
                         ErrorCode::UpstreamBadResponse,
                         "LivePerson's Domain API did not give a usable address for the account.",
                     )
-                    .detail(why)
+                    .detail(format!("baseURI refused: {why}"))
                 })
             })
             .await

@@ -1,8 +1,16 @@
 //! The store's settings: where the webhook tokens are kept on one machine (`VS_DATA_DIR`), and
 //! the Redis that N replicas share instead (`VS_REDIS_URL`, `VS_REDIS_TIMEOUT_MS`).
+//!
+//! Redis in production: `rediss://` is TLS, verified against the system's roots (Debian's
+//! `ca-certificates`, through rustls-native-certs) or, with `VS_REDIS_CA_FILE`, against a private
+//! CA's PEM file instead (read at start). A Redis ACL user signs in with
+//! `redis[s]://USER:PASSWORD@host:port/db` (AUTH with both), the `default` user with
+//! `redis[s]://:PASSWORD@…`. `#insecure` (no certificate check) is refused.
 
 use std::path::PathBuf;
 use std::time::Duration;
+
+use ::redis::{Client, RedisResult, TlsCertificates};
 
 use crate::secret::Secret;
 use crate::settings::{err, number, ConfigError, RawConfig};
@@ -19,36 +27,76 @@ pub struct StoreConfig {
     /// May hold a password (`redis://:PASSWORD@host:6379/0`), so it is never printed.
     pub redis_url: Option<Secret>,
     pub redis_timeout: Duration,
+    /// `VS_REDIS_CA_FILE`'s PEM: the CA a `rediss://` server's certificate must chain to
+    /// (`None`: the system's roots).
+    pub redis_ca: Option<Vec<u8>>,
+}
+
+/// The Redis client for `url`: plain, or TLS against `ca` (or the system's roots).
+pub fn redis_client(url: &str, ca: Option<&[u8]>) -> RedisResult<Client> {
+    match ca {
+        Some(pem) => Client::build_with_tls(
+            url,
+            TlsCertificates {
+                client_tls: None,
+                root_cert: Some(pem.to_vec()),
+            },
+        ),
+        None => Client::open(url),
+    }
 }
 
 impl StoreConfig {
     pub fn from_raw(raw: &RawConfig) -> Result<StoreConfig, ConfigError> {
         let data_dir = PathBuf::from(raw.value("VS_DATA_DIR").unwrap_or(DEFAULT_DATA_DIR));
-        let redis_url = match raw.value("VS_REDIS_URL") {
+        let url = raw.value("VS_REDIS_URL");
+        let tls = url.is_some_and(|u| u.starts_with("rediss://"));
+        let redis_ca = match raw.value("VS_REDIS_CA_FILE") {
+            None => None,
+            Some(_) if !tls => {
+                return Err(err(
+                    "VS_REDIS_CA_FILE",
+                    "is set, but VS_REDIS_URL is not a rediss:// (TLS) URL",
+                ))
+            }
+            Some(path) => {
+                let pem = std::fs::read(path)
+                    .map_err(|e| err("VS_REDIS_CA_FILE", format!("cannot read {path}: {e}")))?;
+                if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+                    return Err(err(
+                        "VS_REDIS_CA_FILE",
+                        format!("{path} holds no PEM certificate"),
+                    ));
+                }
+                Some(pem)
+            }
+        };
+        let redis_url = match url {
             None => None,
             Some(url) => {
                 let scheme = url.split_once("://").map(|(s, _)| s).unwrap_or("");
-                match scheme {
-                    "redis" | "redis+unix" | "unix" => {}
-                    "rediss" => {
-                        return Err(err(
-                            "VS_REDIS_URL",
-                            "rediss:// (TLS) is not built into this proxy; reach Redis over a private network or a TLS tunnel with redis://",
-                        ))
-                    }
-                    _ => {
-                        return Err(err(
-                            "VS_REDIS_URL",
-                            "must be a redis:// URL such as redis://127.0.0.1:6379/0",
-                        ))
-                    }
+                if !matches!(scheme, "redis" | "rediss" | "redis+unix" | "unix") {
+                    return Err(err(
+                        "VS_REDIS_URL",
+                        "must be a redis:// or rediss:// URL such as rediss://cache.example.com:6380/0",
+                    ));
+                }
+                if url.contains('#') {
+                    return Err(err(
+                        "VS_REDIS_URL",
+                        "must not carry a fragment: #insecure would turn off the certificate check",
+                    ));
                 }
                 // The URL is checked without being echoed: it may carry a password.
-                ::redis::Client::open(url).map_err(|e| {
-                    err(
-                        "VS_REDIS_URL",
-                        format!("is not a usable Redis URL ({:?})", e.kind()),
-                    )
+                redis_client(url, redis_ca.as_deref()).map_err(|e| {
+                    let key = if redis_ca.is_some()
+                        && e.kind() == ::redis::ErrorKind::InvalidClientConfig
+                    {
+                        "VS_REDIS_CA_FILE"
+                    } else {
+                        "VS_REDIS_URL"
+                    };
+                    err(key, format!("is not usable ({:?})", e.kind()))
                 })?;
                 Some(Secret::new(url))
             }
@@ -65,6 +113,7 @@ impl StoreConfig {
             data_dir,
             redis_url,
             redis_timeout: Duration::from_millis(timeout_ms),
+            redis_ca,
         })
     }
 }
@@ -91,7 +140,7 @@ mod tests {
         assert_eq!(c.redis_url.unwrap().expose(), "redis://:pw@10.0.0.5:6380/2");
         for bad in [
             "http://10.0.0.5",
-            "rediss://:hunter2@cache.example.com",
+            "rediss://:hunter2@cache.example.com#insecure",
             "redis://:hunter2@[::1",
         ] {
             let e = config(&[("VS_REDIS_URL", bad)]).unwrap_err();
@@ -101,6 +150,69 @@ mod tests {
         assert_eq!(
             config(&[("VS_REDIS_TIMEOUT_MS", "0")]).unwrap_err().key,
             "VS_REDIS_TIMEOUT_MS"
+        );
+    }
+
+    #[test]
+    fn tls_and_acl_users_are_accepted() {
+        let c = config(&[(
+            "VS_REDIS_URL",
+            "rediss://sidebar:hunter2@cache.example.com:6380/1",
+        )])
+        .unwrap();
+        let client = redis_client(c.redis_url.unwrap().expose(), None).unwrap();
+        let info = client.get_connection_info();
+        assert!(
+            matches!(info.addr(), ::redis::ConnectionAddr::TcpTls { host, port: 6380, insecure: false, .. } if host == "cache.example.com"),
+            "{:?}",
+            info.addr()
+        );
+        assert_eq!(info.redis_settings().username(), Some("sidebar"));
+        assert_eq!(info.redis_settings().password(), Some("hunter2"));
+        assert_eq!(info.redis_settings().db(), 1);
+        assert!(c.redis_ca.is_none(), "the system's roots");
+    }
+
+    #[test]
+    fn a_private_ca_is_read_at_start_and_only_for_tls() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let pem = params.self_signed(&key).unwrap().pem();
+        std::fs::write(&ca, &pem).unwrap();
+        let ca = ca.to_string_lossy().into_owned();
+        let c = config(&[
+            ("VS_REDIS_URL", "rediss://:pw@10.0.0.5:6380"),
+            ("VS_REDIS_CA_FILE", &ca),
+        ])
+        .unwrap();
+        assert_eq!(c.redis_ca.as_deref(), Some(pem.as_bytes()));
+        let key = |pairs: &[(&str, &str)]| config(pairs).unwrap_err().key;
+        assert_eq!(
+            key(&[
+                ("VS_REDIS_URL", "redis://10.0.0.5"),
+                ("VS_REDIS_CA_FILE", &ca)
+            ]),
+            "VS_REDIS_CA_FILE",
+            "a CA for a plain connection"
+        );
+        assert_eq!(
+            key(&[
+                ("VS_REDIS_URL", "rediss://10.0.0.5"),
+                ("VS_REDIS_CA_FILE", "/no/such/ca.pem")
+            ]),
+            "VS_REDIS_CA_FILE"
+        );
+        let not_pem = dir.path().join("not.pem");
+        std::fs::write(&not_pem, "hello").unwrap();
+        assert_eq!(
+            key(&[
+                ("VS_REDIS_URL", "rediss://10.0.0.5"),
+                ("VS_REDIS_CA_FILE", &not_pem.to_string_lossy())
+            ]),
+            "VS_REDIS_CA_FILE"
         );
     }
 }

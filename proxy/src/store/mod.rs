@@ -156,7 +156,11 @@ impl Store {
     /// [`Store::open`], counting expired webhook tokens into `metrics`.
     pub fn open_counted(config: &Config, metrics: Option<Metrics>) -> Result<Store, ConfigError> {
         let redis = match &config.store.redis_url {
-            Some(url) => Some(Redis::connect(url, config.store.redis_timeout)?),
+            Some(url) => Some(Redis::connect(
+                url,
+                config.store.redis_ca.as_deref(),
+                config.store.redis_timeout,
+            )?),
             None => None,
         };
         let tokens = match &config.livechat {

@@ -44,10 +44,14 @@ struct Inner {
 impl Redis {
     /// Prepares the connection without making it (so the proxy starts while Redis is down) and
     /// starts the background ping. Needs a tokio runtime.
-    pub fn connect(url: &Secret, timeout: Duration) -> Result<Redis, ConfigError> {
+    pub fn connect(
+        url: &Secret,
+        ca: Option<&[u8]>,
+        timeout: Duration,
+    ) -> Result<Redis, ConfigError> {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| err("VS_REDIS_URL", "Redis needs the proxy's async runtime"))?;
-        let client = ::redis::Client::open(url.expose()).map_err(|e| {
+        let client = super::config::redis_client(url.expose(), ca).map_err(|e| {
             err(
                 "VS_REDIS_URL",
                 format!("is not a usable Redis URL ({:?})", e.kind()),

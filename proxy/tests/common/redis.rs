@@ -1,6 +1,7 @@
 //! A Redis server of the test's own: Debian's `redis-server` on a free loopback port, in a
 //! temporary folder, with no persistence and a password; started and stopped (and started
-//! again on the same port) by the test, killed on drop.
+//! again on the same port) by the test, killed on drop. [`RedisServer::start_tls`] adds a TLS
+//! port with a certificate from a CA made for the test (rcgen) and an ACL user.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -11,34 +12,88 @@ use std::time::{Duration, Instant};
 /// How long Redis may take to start answering.
 const STARTUP: Duration = Duration::from_secs(10);
 pub const PASSWORD: &str = "test-redis-password-0123456789";
+/// The ACL user [`RedisServer::start_tls`] adds, besides `default`.
+pub const ACL_USER: &str = "sidebar";
+pub const ACL_PASSWORD: &str = "test-acl-password-9876543210";
 
 pub struct RedisServer {
     pub port: u16,
+    /// The TLS port, when started with [`RedisServer::start_tls`].
+    pub tls_port: Option<u16>,
     dir: tempfile::TempDir,
     child: Option<Child>,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
 }
 
 impl RedisServer {
     /// Starts `redis-server` on a free port and returns once it answers PING. Fails with a
     /// clear message when it is not installed (CI installs it: scripts/install-tools.sh).
     pub fn start() -> RedisServer {
-        let binary = which_redis();
-        let mut server = RedisServer {
+        RedisServer::unstarted().started(false)
+    }
+
+    fn unstarted() -> RedisServer {
+        RedisServer {
             port: 0,
+            tls_port: None,
             dir: tempfile::tempdir().expect("a temporary folder for Redis"),
             child: None,
-        };
-        // Ask the OS for a free port; Redis binds it a moment later (a rare clash is retried).
+        }
+    }
+
+    /// Spawns it on free ports (and a TLS one with `tls`); Redis binds them a moment after the
+    /// OS named them free, so a rare clash is retried.
+    fn started(mut self, tls: bool) -> RedisServer {
+        let binary = which_redis();
         for _ in 0..5 {
-            server.port = TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .expect("a free port")
-                .port();
-            if server.spawn(&binary) {
-                return server;
+            self.port = free_port();
+            self.tls_port = tls.then(free_port);
+            if self.spawn(&binary) {
+                return self;
             }
         }
-        panic!("redis-server could not start on a free port (see its log above)");
+        panic!("redis-server could not start on free ports (see its log above)");
+    }
+
+    /// [`RedisServer::start`] plus a TLS port whose certificate (for 127.0.0.1) is signed by a
+    /// CA made here ([`RedisServer::ca_file`]), and the ACL user [`ACL_USER`].
+    pub fn start_tls() -> RedisServer {
+        let server = RedisServer::unstarted();
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "visitor-sidebar test CA");
+        let ca = ca_params.self_signed(&ca_key).unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+        params
+            .subject_alt_names
+            .push(rcgen::SanType::IpAddress([127, 0, 0, 1].into()));
+        let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
+        let path = |name: &str| server.dir.path().join(name);
+        std::fs::write(path("ca.pem"), ca.pem()).unwrap();
+        std::fs::write(path("server.pem"), cert.pem()).unwrap();
+        std::fs::write(path("server.key"), key.serialize_pem()).unwrap();
+        server.started(true)
+    }
+
+    /// The CA a TLS server's certificate chains to (PEM).
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    /// `rediss://USER:PASSWORD@127.0.0.1:TLS_PORT/0`.
+    pub fn tls_url(&self, user: &str, password: &str) -> String {
+        let port = self.tls_port.expect("started with start_tls");
+        format!("rediss://{user}:{password}@127.0.0.1:{port}/0")
     }
 
     /// The URL the proxy gets (with the password).
@@ -91,7 +146,30 @@ impl RedisServer {
 
     /// Spawns the server and waits (with a deadline) for PING; false if it exited (port taken).
     fn spawn(&mut self, binary: &PathBuf) -> bool {
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        if let Some(tls_port) = self.tls_port {
+            let path = |name: &str| self.dir.path().join(name).to_string_lossy().into_owned();
+            command.args([
+                "--tls-port".to_owned(),
+                tls_port.to_string(),
+                "--tls-cert-file".to_owned(),
+                path("server.pem"),
+                "--tls-key-file".to_owned(),
+                path("server.key"),
+                "--tls-ca-cert-file".to_owned(),
+                path("ca.pem"),
+                "--tls-auth-clients".to_owned(),
+                "no".to_owned(),
+                "--user".to_owned(),
+                ACL_USER.to_owned(),
+                "on".to_owned(),
+                format!(">{ACL_PASSWORD}"),
+                "~*".to_owned(),
+                "&*".to_owned(),
+                "+@all".to_owned(),
+            ]);
+        }
+        let child = command
             .args([
                 "--port",
                 &self.port.to_string(),
