@@ -292,13 +292,15 @@ fn post_insert(
     js_sys::Promise::new(&mut move |resolve, reject| {
         let held: Rc<RefCell<Option<(EventListener, Timeout)>>> = Rc::default();
         let done = held.clone();
-        let (origins_in, parent_in, id_in) = (origins.clone(), parent.clone(), id.clone());
+        let (origins_in, id_in) = (origins.clone(), id.clone());
+        let parent_in = JsValue::from(parent.clone());
         let listener = EventListener::new(&window, "message", move |event| {
             let event: &web_sys::MessageEvent = event.unchecked_ref();
+            // Compared as values: a parent at another origin is not `instanceof Window` in this
+            // frame's realm, so a cast to `Window` would refuse every answer from it.
             let from_parent = event
                 .source()
-                .and_then(|s| s.dyn_into::<web_sys::Window>().ok())
-                .is_some_and(|s| s == parent_in);
+                .is_some_and(|s| JsValue::from(s) == parent_in);
             if !from_parent || !origins_in.iter().any(|o| *o == event.origin()) {
                 return;
             }
