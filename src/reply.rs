@@ -139,7 +139,13 @@ fn copy_by_selection(window: &web_sys::Window, text: &str) -> bool {
     let Some(document) = window.document() else {
         return false;
     };
-    let Some(body) = document.body() else {
+    // Inside the sidebar (the clicked one, else any), where its scoped styles reach: the
+    // stylesheet has no rule outside `.vs-root`, so none can touch the host page.
+    let inside = document
+        .active_element()
+        .and_then(|a| a.closest(".vs-root").ok().flatten())
+        .or_else(|| document.query_selector(".vs-root").ok().flatten());
+    let Some(container) = inside.or_else(|| document.body().map(Into::into)) else {
         return false;
     };
     let Ok(area) = document.create_element("textarea") else {
@@ -153,7 +159,7 @@ fn copy_by_selection(window: &web_sys::Window, text: &str) -> bool {
     area.set_class_name("vs-copy-area");
     // Where the focus was, to give it back (the agent clicked a button in the glance).
     let active = document.active_element();
-    if body.append_child(&area).is_err() {
+    if container.append_child(&area).is_err() {
         return false;
     }
     area.select();
@@ -292,13 +298,15 @@ fn post_insert(
     js_sys::Promise::new(&mut move |resolve, reject| {
         let held: Rc<RefCell<Option<(EventListener, Timeout)>>> = Rc::default();
         let done = held.clone();
-        let (origins_in, parent_in, id_in) = (origins.clone(), parent.clone(), id.clone());
+        let (origins_in, id_in) = (origins.clone(), id.clone());
+        let parent_in = JsValue::from(parent.clone());
         let listener = EventListener::new(&window, "message", move |event| {
             let event: &web_sys::MessageEvent = event.unchecked_ref();
+            // Compared as values: a parent at another origin is not `instanceof Window` in this
+            // frame's realm, so a cast to `Window` would refuse every answer from it.
             let from_parent = event
                 .source()
-                .and_then(|s| s.dyn_into::<web_sys::Window>().ok())
-                .is_some_and(|s| s == parent_in);
+                .is_some_and(|s| JsValue::from(s) == parent_in);
             if !from_parent || !origins_in.iter().any(|o| *o == event.origin()) {
                 return;
             }

@@ -765,6 +765,45 @@ async fn a_refused_clipboard_gets_a_clear_message() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn without_the_clipboard_api_copy_selects_the_sentence_inside_the_sidebar() {
+    let _clipboard = FakeClipboard::install(true);
+    // `execCommand("copy")` as browsers run it: on the selection, here recorded.
+    let exec = js_sys::Function::new_with_args(
+        "command",
+        r#"const area = document.activeElement;
+           window.__execCopy = { command, value: area && area.value,
+                                 inSidebar: !!(area && area.closest(".vs-root")) };
+           return true;"#,
+    );
+    define(&gloo_document(), "execCommand", &exec);
+    let (root, _handle, _stub) = mount_lp(full_session(), None);
+    until("the glance", || fact(&root, "where").is_some()).await;
+    let copy = button(&root, "where", "copy");
+    copy.unchecked_ref::<web_sys::HtmlElement>()
+        .focus()
+        .unwrap();
+    click(&copy);
+    until("copied", || feedback(&root) == "Copied.").await;
+    let seen = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__execCopy".into()).unwrap();
+    let seen: Value =
+        serde_json::from_str(&String::from(js_sys::JSON::stringify(&seen).unwrap())).unwrap();
+    // Inside the sidebar, where its scoped stylesheet keeps the text area out of sight.
+    assert_eq!(
+        seen,
+        json!({"command": "copy", "value": "I can see you're in Berlin, Germany.", "inSidebar": true})
+    );
+    assert!(
+        root.query_selector(".vs-copy-area").unwrap().is_none(),
+        "the text area is gone"
+    );
+    assert_eq!(
+        gloo_document().active_element(),
+        Some(copy),
+        "the focus is back on the button"
+    );
+}
+
 /// An `onInsert` that records what it got in `window.__inserts` and answers `how`: "ok",
 /// "throw", "reject" or "never".
 fn on_insert(how: &str) -> JsValue {
