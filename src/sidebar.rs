@@ -177,15 +177,19 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         <ContextProvider<Announcer> context={(*announcer).clone()}>
             <aside class="vs-root" data-theme={theme.as_str()} aria-label="Visitor details">
                 <SignIn phase={auth.state.phase.clone()} on_sign_in={auth.sign_in.clone()} />
-                // The sidebar's status line for Copy and Insert.
-                if let Some((_, outcome)) = &*outcome {
-                    <p class={classes!("vs-notice", "vs-feedback", outcome.failed().then_some("vs-notice-error"))}
-                       role={if outcome.failed() { "alert" } else { "status" }}>{ outcome.text() }</p>
-                }
                 // A console's view starts its SDK at once (its handshake does not wait); its
                 // requests wait for the token instead.
                 if props.options.console.is_some() || auth.state.shows_panels() { { body } }
                 <div class="vs-sr-only" aria-live="polite" aria-atomic="true">{ (*announcement).clone() }</div>
+                // The status line for Copy and Insert: a live region there from the start (one
+                // added with its text is not reliably read), held at the bottom of the view so
+                // nothing moves under the pointer when it shows.
+                <div class="vs-feedback-line" aria-live="polite">
+                    if let Some((_, outcome)) = &*outcome {
+                        <p class={classes!("vs-notice", "vs-feedback", outcome.failed().then_some("vs-notice-error"))}
+                           role={outcome.failed().then_some("alert")}>{ outcome.text() }</p>
+                    }
+                </div>
             </aside>
         </ContextProvider<Announcer>>
         </ContextProvider<Settings>>
