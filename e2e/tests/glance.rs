@@ -107,7 +107,9 @@ async fn feedback(browser: &Browser, words: &str) -> Result<(String, String)> {
             &format!("the status line to say {words:?}"),
             &format!(
                 r#"(() => {{ const p = document.querySelector("aside.vs-root .vs-feedback");
-                     return p && p.textContent.includes({}) ? [p.getAttribute("role"), p.textContent] : null; }})()"#,
+                     // An alert of its own, or said politely by the live region it is in.
+                     const role = p && (p.getAttribute("role") || (p.closest("[aria-live=polite]") ? "status" : ""));
+                     return p && p.textContent.includes({}) ? [role, p.textContent] : null; }})()"#,
                 json!(words)
             ),
         )
