@@ -149,6 +149,21 @@ pub fn amount(value: f64, locale: Option<&str>) -> String {
         .unwrap_or_else(|| format!("{value:.2}"))
 }
 
+/// An amount of money in its currency as the locale writes it ("€349.90", "349,90 €"), through
+/// `Intl.NumberFormat`; with an unknown or missing currency code, the [`amount`] followed by
+/// the code the visitor's site sent, if any.
+pub fn money(value: f64, currency: Option<&str>, locale: Option<&str>) -> String {
+    let code = currency.map(str::trim).filter(|c| !c.is_empty());
+    let formatted = code.and_then(|code| {
+        let options = [("style", "currency".into()), ("currency", code.into())];
+        Formatter::new("NumberFormat", locale, &options)?.format(&JsValue::from_f64(value))
+    });
+    formatted.unwrap_or_else(|| match code {
+        Some(code) => format!("{} {code}", amount(value, locale)),
+        None => amount(value, locale),
+    })
+}
+
 /// A count as the locale writes it, without decimals when it has none.
 pub fn count(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 1e15 {
@@ -219,6 +234,19 @@ mod tests {
         assert_eq!(amount(-400.99, Some("en-US")), "-400.99");
         assert_eq!(amount(11.7, Some("en-US")), "11.70");
         assert_eq!(amount(1234.5, Some("de-DE")), "1.234,50");
+    }
+
+    #[wasm_bindgen_test]
+    fn money_is_written_in_its_currency_for_the_locale() {
+        assert_eq!(money(349.9, Some("EUR"), Some("en-GB")), "€349.90");
+        assert_eq!(money(349.9, Some("EUR"), Some("de-DE")), "349,90\u{a0}€");
+        assert_eq!(money(1234.5, Some("USD"), Some("en-US")), "$1,234.50");
+        // No currency, or one Intl does not know: the plain amount (and the code as sent).
+        assert_eq!(money(11.7, None, Some("en-US")), "11.70");
+        assert_eq!(
+            money(11.7, Some("not a code"), Some("en-US")),
+            "11.70 not a code"
+        );
     }
 
     #[wasm_bindgen_test]

@@ -9,7 +9,8 @@
 //!
 //! Each provider is one folder behind its cargo feature: [`livechat`] and [`liveperson`] (their
 //! API paths, models, views and console). Everything else is shared and knows no provider: the
-//! request function ([`api`]), the token ([`auth`]), the console seam ([`console`]), the hooks,
+//! request function ([`api`]), the token ([`auth`]), the console seam ([`console`]), putting a
+//! fact into the agent's reply ([`reply`]), the hooks,
 //! the building blocks ([`components`]), the settings ([`options`], [`context`]) and formatting.
 //! A bundle built without a provider has [`not_carried`]'s stand-in module in its place.
 
@@ -24,6 +25,7 @@ pub mod lenient;
 pub mod mount;
 pub mod options;
 pub mod page;
+pub mod reply;
 pub mod sidebar;
 pub mod user_agent;
 

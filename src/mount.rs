@@ -61,7 +61,8 @@ impl Drop for SidebarHandle {
 
 /// Mounts a sidebar into `element`. Options (all optional): `proxyUrl` (default `/api`),
 /// `accessToken`, `getAccessToken` (an async function giving the agent's token, asked at start
-/// and once after the proxy refuses one), `provider`, `visitorId`, `sid`, `pollIntervalMs`,
+/// and once after the proxy refuses one), `onInsert` (a function putting a fact's sentence into
+/// the agent's reply; may return a promise), `provider`, `visitorId`, `sid`, `pollIntervalMs`,
 /// `locale`, `theme`, `detailsSetId`, `allowedOrigins`, `console`; in LivePerson's Agent
 /// Workspace (`console: "liveperson"`) `livepersonSdkUrl`, `livepersonVisitorIdPath`,
 /// `livepersonSessionIdPath`.

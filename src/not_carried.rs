@@ -1,7 +1,7 @@
 //! Stand-ins for a provider this bundle was built without (see the `livechat` and `liveperson`
-//! cargo features). Each module has the names and props of the real provider's views, so the
-//! root's switch is the same in every bundle; each view renders a notice naming the bundle to
-//! load instead of the panel.
+//! cargo features): each module has the functions the root calls to show that provider, so the
+//! root is the same in every bundle; each shows a notice naming the bundle to load instead of
+//! the panel. Plain functions, not components: a bundle carries nothing else of the provider.
 
 use crate::options::Provider;
 use yew::prelude::*;
@@ -27,23 +27,11 @@ pub mod livechat {
     use crate::options::{Provider, Theme};
     use yew::prelude::*;
 
-    #[derive(Properties, PartialEq)]
-    pub struct LiveChatViewProps {
-        pub visitor_id: Option<AttrValue>,
-    }
-
-    #[function_component]
-    pub fn LiveChatView(_props: &LiveChatViewProps) -> Html {
+    pub fn panel(_visitor_id: Option<AttrValue>) -> Html {
         super::notice(Provider::LiveChat)
     }
 
-    #[derive(Properties, PartialEq)]
-    pub struct AgentAppProps {
-        pub on_theme: Callback<Theme>,
-    }
-
-    #[function_component]
-    pub fn AgentAppView(_props: &AgentAppProps) -> Html {
+    pub fn agent_app_body(_on_theme: Callback<Theme>) -> Html {
         super::notice(Provider::LiveChat)
     }
 }
@@ -54,25 +42,11 @@ pub mod liveperson {
     use crate::options::{Provider, WorkspaceOptions};
     use yew::prelude::*;
 
-    #[derive(Properties, PartialEq)]
-    pub struct LivePersonViewProps {
-        pub visitor_id: Option<AttrValue>,
-        pub sid: Option<AttrValue>,
-    }
-
-    #[function_component]
-    pub fn LivePersonView(_props: &LivePersonViewProps) -> Html {
+    pub fn panel(_visitor_id: Option<AttrValue>, _sid: Option<AttrValue>) -> Html {
         super::notice(Provider::LivePerson)
     }
 
-    #[derive(Properties, PartialEq, Default)]
-    pub struct WorkspaceProps {
-        #[prop_or_default]
-        pub options: WorkspaceOptions,
-    }
-
-    #[function_component]
-    pub fn WorkspaceView(_props: &WorkspaceProps) -> Html {
+    pub fn workspace_body(_options: &WorkspaceOptions) -> Html {
         super::notice(Provider::LivePerson)
     }
 }

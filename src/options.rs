@@ -109,6 +109,9 @@ pub struct Options {
     /// The host's `getAccessToken()`: called at start and once after the proxy refuses a token;
     /// returns the token or a promise of it.
     pub get_access_token: Option<js_sys::Function>,
+    /// The host's `onInsert(text)`: puts a fact's sentence into the agent's reply (its return
+    /// value, or the promise's, confirms it).
+    pub on_insert: Option<js_sys::Function>,
     pub poll_interval_ms: u32,
     /// A BCP 47 tag for dates and numbers; the browser's when absent.
     pub locale: Option<String>,
@@ -132,6 +135,7 @@ impl Default for Options {
             proxy_url: "/api".into(),
             access_token: None,
             get_access_token: None,
+            on_insert: None,
             poll_interval_ms: DEFAULT_POLL_MS,
             locale: None,
             theme: Theme::Auto,
@@ -153,6 +157,9 @@ pub struct RawOptions {
     /// A function, kept as JavaScript gave it (checked in `into_options`).
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub get_access_token: JsValue,
+    /// A function, kept as JavaScript gave it (checked in `into_options`).
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub on_insert: JsValue,
     pub provider: Option<String>,
     pub visitor_id: Option<String>,
     pub sid: Option<String>,
@@ -165,6 +172,17 @@ pub struct RawOptions {
     pub liveperson_sdk_url: Option<String>,
     pub liveperson_visitor_id_path: Option<String>,
     pub liveperson_session_id_path: Option<String>,
+}
+
+/// A host callback: absent, or a function (else `problem`).
+fn function(value: JsValue, problem: &str) -> Result<Option<js_sys::Function>, String> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .dyn_into::<js_sys::Function>()
+        .map(Some)
+        .map_err(|_| problem.to_owned())
 }
 
 impl RawOptions {
@@ -191,13 +209,14 @@ impl RawOptions {
                 format!("Unknown console \"{c}\": use \"livechat\" or \"liveperson\".")
             })?),
         };
-        let get_access_token = match self.get_access_token {
-            v if v.is_undefined() || v.is_null() => None,
-            v => Some(v.dyn_into::<js_sys::Function>().map_err(|_| {
-                "getAccessToken must be a function returning the token (or a promise of it)."
-                    .to_owned()
-            })?),
-        };
+        let get_access_token = function(
+            self.get_access_token,
+            "getAccessToken must be a function returning the token (or a promise of it).",
+        )?;
+        let on_insert = function(
+            self.on_insert,
+            "onInsert must be a function taking the text to put into the agent's reply.",
+        )?;
         let poll_interval_ms = match self.poll_interval_ms {
             Some(ms) if ms.is_finite() && ms >= 0.0 => (ms as u32).max(MIN_POLL_MS),
             Some(_) => {
@@ -214,6 +233,7 @@ impl RawOptions {
             proxy_url,
             access_token: self.access_token.filter(|t| !t.trim().is_empty()),
             get_access_token,
+            on_insert,
             poll_interval_ms,
             locale: self.locale.filter(|l| !l.trim().is_empty()),
             theme,

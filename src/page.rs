@@ -25,6 +25,7 @@ pub fn options_from(document: &Document, search: &str) -> RawOptions {
         proxy_url: meta(document, "proxy-url"),
         access_token: None,
         get_access_token: wasm_bindgen::JsValue::UNDEFINED,
+        on_insert: wasm_bindgen::JsValue::UNDEFINED,
         provider: param("provider"),
         visitor_id: param("visitorId"),
         sid: param("sid"),

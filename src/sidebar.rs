@@ -11,11 +11,15 @@ use crate::components::sign_in::SignIn;
 use crate::console::Console;
 use crate::context::{Announcer, Settings};
 use crate::hooks::{use_auth, use_host_messages};
-use crate::livechat::{AgentAppView, LiveChatView};
-use crate::liveperson::{LivePersonView, WorkspaceView};
 use crate::options::{Options, Provider, Selection, Theme};
+use crate::reply::{host_composer, Outcome};
+use crate::{livechat, liveperson};
+use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
 use yew::prelude::*;
+
+/// How long the outcome of a Copy or Insert stays on screen.
+const FEEDBACK_MS: u32 = 8_000;
 
 /// A command from the host page.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,14 +115,41 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         });
     }
 
+    // How the last Copy or Insert went, shown until the next one (or for a while).
+    // Numbered, so the same outcome twice is said (and timed) twice.
+    let outcome = use_state_eq(|| None::<(u32, Outcome)>);
+    let feedback = {
+        let outcome = outcome.clone();
+        let count = std::cell::Cell::new(0u32);
+        use_memo((), move |()| {
+            Callback::from(move |o| {
+                count.set(count.get().wrapping_add(1));
+                outcome.set(Some((count.get(), o)));
+            })
+        })
+    };
+    {
+        let outcome = outcome.clone();
+        use_effect_with((*outcome).clone(), move |shown| {
+            let clear = shown
+                .as_ref()
+                .map(|_| Timeout::new(FEEDBACK_MS, move || outcome.set(None)));
+            move || drop(clear)
+        });
+    }
     let settings = {
         let o = &props.options;
         let credentials = (*credentials).clone();
+        let feedback = (*feedback).clone();
         use_memo(o.clone(), move |o| Settings {
             client: ApiClient::with_credentials(&o.proxy_url, credentials),
             locale: o.locale.clone().map(AttrValue::from),
             poll_interval_ms: o.poll_interval_ms,
             details_set_id: o.details_set_id.clone().into(),
+            new_mark_ms: crate::hooks::NEW_MARK_MS,
+            // The host page's way into the reply (a console's view provides its own instead).
+            reply_to: host_composer(o.on_insert.clone(), &o.allowed_origins),
+            feedback,
         })
     };
 
@@ -127,19 +158,17 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         // The Agent App's theme is the sidebar's.
         Some(Console::LiveChat) => {
             let theme = theme.clone();
-            html! { <AgentAppView on_theme={Callback::from(move |t| theme.set(t))} /> }
+            livechat::agent_app_body(Callback::from(move |t| theme.set(t)))
         }
-        Some(Console::LivePerson) => {
-            html! { <WorkspaceView options={props.options.workspace.clone()} /> }
-        }
+        Some(Console::LivePerson) => liveperson::workspace_body(&props.options.workspace),
         None => match selection.provider {
-            Provider::LivePerson => html! {
-                <LivePersonView visitor_id={selection.visitor_id.clone().map(AttrValue::from)}
-                                sid={selection.sid.clone().map(AttrValue::from)} />
-            },
-            Provider::LiveChat => html! {
-                <LiveChatView visitor_id={selection.visitor_id.clone().map(AttrValue::from)} />
-            },
+            Provider::LivePerson => liveperson::panel(
+                selection.visitor_id.clone().map(AttrValue::from),
+                selection.sid.clone().map(AttrValue::from),
+            ),
+            Provider::LiveChat => {
+                livechat::panel(selection.visitor_id.clone().map(AttrValue::from))
+            }
         },
     };
 
@@ -152,6 +181,15 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                 // requests wait for the token instead.
                 if props.options.console.is_some() || auth.state.shows_panels() { { body } }
                 <div class="vs-sr-only" aria-live="polite" aria-atomic="true">{ (*announcement).clone() }</div>
+                // The status line for Copy and Insert: a live region there from the start (one
+                // added with its text is not reliably read), held at the bottom of the view so
+                // nothing moves under the pointer when it shows.
+                <div class="vs-feedback-line" aria-live="polite">
+                    if let Some((_, outcome)) = &*outcome {
+                        <p class={classes!("vs-notice", "vs-feedback", outcome.failed().then_some("vs-notice-error"))}
+                           role={outcome.failed().then_some("alert")}>{ outcome.text() }</p>
+                    }
+                </div>
             </aside>
         </ContextProvider<Announcer>>
         </ContextProvider<Settings>>

@@ -20,13 +20,14 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The stand-in SDK: `createDetailsWidget()` resolves a widget whose `on`/`off` keep listeners
-/// and whose `getCustomerProfile()`/`getTheme()` give the latest event, as the SDK's mixins do
+/// The stand-in SDK: `createDetailsWidget()` resolves a widget whose `on`/`off` keep listeners,
+/// whose `putMessage(text)` records the text (`putAnswer` "error" refuses it), and whose
+/// `getCustomerProfile()`/`getTheme()` give the latest event, as the SDK's mixins do
 /// (`mode` "timeout" rejects as the SDK's handshake timeout does, "fail" with another error).
 const FAKE_SDK: &str = r#"
   const listeners = {};
   const fake = {
-    profile: null, theme: null, created: 0,
+    profile: null, theme: null, created: 0, put: [], putAnswer: "ok",
     emit(name, data) {
       if (name === "customer_profile") fake.profile = data;
       if (name === "change_theme") fake.theme = data && data.theme;
@@ -39,6 +40,13 @@ const FAKE_SDK: &str = r#"
     off(name, fn) { const l = listeners[name] || []; const i = l.indexOf(fn); if (i >= 0) l.splice(i, 1); },
     getCustomerProfile() { return fake.profile; },
     getTheme() { return fake.theme; },
+    // The SDK's call of the console's handle method: answered, refused, or never answered.
+    putMessage(text) {
+      fake.put.push(text);
+      if (fake.putAnswer === "error") return Promise.reject(new Error("The chat is archived."));
+      if (fake.putAnswer === "never") return new Promise(() => {});
+      return Promise.resolve();
+    },
   };
   globalThis.LiveChat = {
     createDetailsWidget() {
@@ -84,6 +92,17 @@ impl FakeSdk {
 fn remove_sdk() {
     let global: js_sys::Object = js_sys::global();
     let _ = js_sys::Reflect::delete_property(&global, &"LiveChat".into());
+}
+
+impl FakeSdk {
+    /// What `putMessage` was given.
+    fn put(&self) -> Vec<String> {
+        let put = js_sys::Reflect::get(&self.0, &"put".into()).unwrap();
+        js_sys::Array::from(&put)
+            .iter()
+            .filter_map(|t| t.as_string())
+            .collect()
+    }
 }
 
 impl Drop for FakeSdk {
@@ -601,4 +620,69 @@ async fn a_hostile_profile_and_customer_stay_text() {
     }
     let sentinel = js_sys::Reflect::get(&js_sys::global(), &"__xss".into()).unwrap();
     assert!(sentinel.is_undefined(), "{sentinel:?}");
+}
+
+fn feedback(root: &web_sys::Element) -> String {
+    root.query_selector(".vs-feedback")
+        .unwrap()
+        .map(|f| f.text_content().unwrap_or_default())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn insert_puts_the_sentence_into_the_agents_message_box_through_put_message() {
+    let sdk = FakeSdk::install("ok");
+    let _proxy = FetchStub::new(move |call| {
+        if call.url.contains("/auth/config") {
+            reply(200, r#"{"anonymous": true, "modes": []}"#, &[])
+        } else {
+            reply(200, &customer("c-ann", "Ann Example", None), &[])
+        }
+    });
+    let root = fresh_root();
+    let _sidebar = mount_in_agent_app(&root);
+    connected(&root).await;
+    // A hostile place: the Agent App's message box takes plain text, so it goes as written.
+    let mut hostile = profile("c-ann", "Ann Example", "<img src=x onerror=alert(1)>");
+    hostile["geolocation"]["country"] = json!("Poland");
+    sdk.emit("customer_profile", &hostile);
+    until("the glance", || {
+        root.query_selector(".vs-glance [data-fact=page]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let insert = find(&root, ".vs-glance [data-fact=where] .vs-glance-insert");
+    click(&insert);
+    until("inserted", || {
+        feedback(&root).contains("LiveChat's Agent App")
+    })
+    .await;
+    assert_eq!(
+        sdk.put(),
+        ["I can see you're in <img src=x onerror=alert(1)>, Dolnoslaskie, Poland."]
+    );
+    assert!(feedback(&root).starts_with("Added to your reply"));
+    assert!(root.query_selector(".vs-glance img").unwrap().is_none());
+
+    // The Agent App refuses: said, and the text is offered on the clipboard instead.
+    sdk.set("putAnswer", &json!("error"));
+    click(&find(
+        &root,
+        ".vs-glance [data-fact=page] .vs-glance-insert",
+    ));
+    until("the failure", || {
+        feedback(&root).starts_with("Insert failed")
+    })
+    .await;
+    let said = feedback(&root);
+    assert!(
+        said.contains("LiveChat's Agent App did not take the text (The chat is archived.)"),
+        "{said}"
+    );
+    assert_eq!(sdk.put().len(), 2);
+    assert_eq!(
+        sdk.put()[1],
+        "I can see you're on the page “Cart of c-ann”."
+    );
 }

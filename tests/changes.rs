@@ -1,5 +1,5 @@
-//! What changed between two polls is highlighted briefly and announced politely to screen
-//! readers; the first answer, and a switch to another visitor, announce nothing.
+//! What changed between two polls is marked `New` and announced politely to screen readers,
+//! once; the first answer, and a switch to another visitor, mark and announce nothing.
 
 #![cfg(all(target_arch = "wasm32", feature = "livechat", feature = "liveperson"))]
 
@@ -21,8 +21,8 @@ fn live_region(root: &web_sys::Element) -> String {
         .unwrap_or_default()
 }
 
-fn highlighted(root: &web_sys::Element) -> usize {
-    query_all(root, ".vs-changed").len()
+fn marked(root: &web_sys::Element) -> usize {
+    query_all(root, ".vs-new").len()
 }
 
 /// The seed visit, with one more page and a bigger cart from `step` 1 on.
@@ -43,27 +43,38 @@ fn visit_at(step: u32) -> String {
 }
 
 #[wasm_bindgen_test]
-async fn a_new_page_and_a_cart_change_are_highlighted_and_announced() {
+async fn a_new_page_and_a_cart_change_are_marked_and_announced() {
     let step = Rc::new(Cell::new(0));
     let s = step.clone();
     let _stub = FetchStub::new(move |_| reply(200, &visit_at(s.get()), &[]));
     let root = fresh_root();
     let _handle = visitor_sidebar::mount(
         root.clone(),
-        js(r#"{"provider":"liveperson","visitorId":"Alice","sid":"s1","pollIntervalMs":500}"#),
+        js(r#"{"provider":"liveperson","visitorId":"Alice","sid":"s1","pollIntervalMs":500,"locale":"en-US"}"#),
     )
     .unwrap();
     until("the visit", || text(&root).contains("Test Page")).await;
-    assert_eq!(highlighted(&root), 0, "the first answer is not a change");
+    assert_eq!(marked(&root), 0, "the first answer is not a change");
     assert_eq!(live_region(&root), "");
 
     step.set(1);
-    until("the change", || highlighted(&root) > 0).await;
+    until("the change", || marked(&root) > 0).await;
     let said = live_region(&root);
-    assert!(said.contains("Current page: Checkout"), "{said}");
-    assert!(said.contains("Pages visited: 2"), "{said}");
-    assert!(said.contains("Cart: 7 items, total 19.50"), "{said}");
-    assert_eq!(highlighted(&root), 2, "the journey and the cart flash");
+    assert!(said.contains("Now on Checkout"), "{said}");
+    assert!(said.contains("Cart 19.50 in cart · 7 items"), "{said}");
+    // The new page's row, and the glance's page and cart; the cart is no longer the one bought,
+    // so the last purchase shows (new) beside it.
+    let marks: Vec<String> = query_all(&root, ".vs-new")
+        .iter()
+        .map(|m| {
+            m.closest("li")
+                .unwrap()
+                .unwrap()
+                .get_attribute("data-fact")
+                .unwrap_or_else(|| "row".into())
+        })
+        .collect();
+    assert_eq!(marks, ["page", "cart", "purchase", "row"], "{marks:?}");
 }
 
 #[wasm_bindgen_test]
@@ -93,11 +104,11 @@ async fn a_livechat_state_change_is_announced_but_switching_visitors_is_not() {
         live_region(&root).contains("State: chatting")
     })
     .await;
-    assert!(highlighted(&root) > 0);
+    assert!(marked(&root) > 0, "the new state is marked");
 
     handle
         .show(js(r#"{"provider":"livechat","visitorId":"Other"}"#))
         .unwrap();
     until("the other visitor", || text(&root).contains("Other person")).await;
-    assert_eq!(highlighted(&root), 0, "a new visitor is not a change");
+    assert_eq!(marked(&root), 0, "a new visitor is not a change");
 }

@@ -103,7 +103,10 @@ async fn the_time_on_site_ticks() {
     let mut json = seed();
     session(&mut json)["startTime"] = json!(js_sys::Date::now() - 5_000.0);
     let root = mount(&json).await;
-    let ticking = root.query_selector(".vs-ticking").unwrap().unwrap();
+    let ticking = root
+        .query_selector(".vs-lp-on-site .vs-ticking")
+        .unwrap()
+        .unwrap();
     let first = ticking.text_content().unwrap();
     assert!(first.ends_with(" s"), "{first}");
     let watched = ticking.clone();

@@ -832,3 +832,118 @@ fn the_page_settings_come_from_meta_tags_never_from_the_url() {
         meta.remove();
     }
 }
+
+fn commands() -> Vec<Value> {
+    let list: String = js_sys::JSON::stringify(&standin("commands", &[]))
+        .unwrap()
+        .into();
+    serde_json::from_str::<Vec<Value>>(&list).unwrap()
+}
+
+fn feedback(root: &Element) -> String {
+    root.query_selector(".vs-feedback")
+        .unwrap()
+        .map(|f| f.text_content().unwrap_or_default())
+        .unwrap_or_default()
+}
+
+/// The whole sidebar in the Agent Workspace (its status line says how an insert went), with a
+/// proxy that knows no visit: the glance is the SDK's alone.
+fn mount_sidebar() -> (Element, visitor_sidebar::SidebarHandle, FakeProxy) {
+    let proxy = FakeProxy::start(move |call| {
+        if call.url.ends_with("/auth/config") {
+            (200, r#"{"anonymous": true, "modes": []}"#.to_owned())
+        } else {
+            (404, "{}".to_owned())
+        }
+    });
+    let root = fresh_root();
+    let sidebar = visitor_sidebar::mount(
+        root.clone(),
+        js(r#"{"console": "liveperson", "locale": "en-GB"}"#),
+    )
+    .unwrap();
+    (root, sidebar, proxy)
+}
+
+#[wasm_bindgen_test]
+async fn insert_writes_the_sentence_through_the_write_command_html_escaped_in_chat() {
+    fresh_standin();
+    let (root, _sidebar, _proxy) = mount_sidebar();
+    let mut m = model();
+    m["visitorInfo"]["city"] = json!(HOSTILE);
+    load(&m);
+    let r = root.clone();
+    until("the glance", move || {
+        r.query_selector(".vs-glance [data-fact=where]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    click(&find(
+        &root,
+        ".vs-glance [data-fact=where] .vs-glance-insert",
+    ));
+    let r = root.clone();
+    until("inserted", move || {
+        feedback(&r).starts_with("Added to your reply")
+    })
+    .await;
+    let sent = commands();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["cmdName"], "Write ChatLine");
+    let text = sent[0]["data"]["text"].as_str().unwrap();
+    // Real-time chat renders the line as HTML: the visitor's markup arrives as text.
+    assert!(!text.contains('<') && !text.contains('>'), "{text}");
+    assert!(
+        text.starts_with(
+            "I can see you&#39;re in &lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;"
+        ),
+        "{text}"
+    );
+
+    // A messaging conversation shows plain text: no entities there.
+    let mut m = model();
+    m["chatInfo"]["isMessaging"] = json!(true);
+    m["visitorInfo"]["city"] = json!("Tacoma");
+    load(&m);
+    let r = root.clone();
+    until("the messaging conversation", move || {
+        r.query_selector(".vs-glance [data-fact=where]")
+            .unwrap()
+            .is_some_and(|w| w.text_content().unwrap_or_default().contains("Tacoma"))
+    })
+    .await;
+    click(&find(
+        &root,
+        ".vs-glance [data-fact=page] .vs-glance-insert",
+    ));
+    let r = root.clone();
+    until("the second insert", move || {
+        commands().len() == 2 && feedback(&r).starts_with("Added")
+    })
+    .await;
+    assert_eq!(
+        commands()[1]["data"]["text"],
+        "I can see you're on the page “Cart”."
+    );
+
+    // The Agent Workspace refuses the command: said, and the text goes to the clipboard.
+    standin("answerCommands", &["error".into()]);
+    click(&find(
+        &root,
+        ".vs-glance [data-fact=page] .vs-glance-insert",
+    ));
+    let r = root.clone();
+    until("the failure", move || {
+        feedback(&r).starts_with("Insert failed")
+    })
+    .await;
+    assert!(
+        feedback(&root).contains(
+            "LivePerson's Agent Workspace did not take the text (The conversation is closed.)"
+        ),
+        "{}",
+        feedback(&root)
+    );
+}

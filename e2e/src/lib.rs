@@ -129,6 +129,86 @@ pub async fn start_demo_for_consoles(
         .await
 }
 
+/// The tests' custom console (`e2e/www/custom-console.*`): it frames the widget's iframe page at
+/// `?widget=URL` and takes its inserts by postMessage.
+const CUSTOM_CONSOLE: [(&str, &str, &str); 3] = [
+    (
+        "/custom-console.html",
+        "text/html; charset=utf-8",
+        include_str!("../www/custom-console.html"),
+    ),
+    (
+        "/custom-console.css",
+        "text/css; charset=utf-8",
+        include_str!("../www/custom-console.css"),
+    ),
+    (
+        "/custom-console.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../www/custom-console.js"),
+    ),
+];
+
+/// The custom console's policy: its own files only, as strict as the widget's pages, except that
+/// it frames the widget on any loopback port.
+const CUSTOM_CONSOLE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     frame-src http://127.0.0.1:*; object-src 'none'; base-uri 'none'; form-action 'none'; \
+     frame-ancestors 'none'";
+
+/// [`start_custom_console`]'s server: its own loopback port, so another origin than the demo's
+/// widget, as a console is. Dropping it stops the server.
+pub struct CustomConsole {
+    pub addr: std::net::SocketAddr,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl CustomConsole {
+    /// `http://127.0.0.1:PORT`, the console's origin.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The console's page framing `widget` (a full URL).
+    pub fn url(&self, widget: &str) -> Result<String> {
+        let mut url = url::Url::parse(&format!("{}/custom-console.html", self.origin()))?;
+        url.query_pairs_mut().append_pair("widget", widget);
+        Ok(url.into())
+    }
+}
+
+impl Drop for CustomConsole {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Serves the tests' custom console on a free loopback port.
+pub async fn start_custom_console() -> Result<CustomConsole> {
+    use axum::http::header;
+    let mut app = axum::Router::new();
+    for (path, content_type, body) in CUSTOM_CONSOLE {
+        app = app.route(
+            path,
+            axum::routing::get(move || async move {
+                (
+                    [
+                        (header::CONTENT_TYPE, content_type),
+                        (header::CONTENT_SECURITY_POLICY, CUSTOM_CONSOLE_POLICY),
+                        (header::CACHE_CONTROL, "no-cache"),
+                    ],
+                    body,
+                )
+            }),
+        );
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(CustomConsole { addr, server })
+}
+
 /// `http://localhost:PORT{path}`: the demo proxy under another origin than its own
 /// (`http://127.0.0.1:PORT`).
 pub fn other_origin(demo: &DemoServer, path: &str) -> String {
@@ -156,6 +236,33 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
         (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
     }
 }
+
+/// chromedriver's `POST /session/{id}/goog/cdp/execute`: one Chrome DevTools Protocol command.
+#[derive(Debug)]
+struct Cdp(serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
+/// Chromium's switches for a page that reports a mouse (`(hover: hover)`, `(pointer: fine)`), as
+/// an agent's desktop does: headless Chromium has no pointing device, so by default its pages
+/// match `(hover: none)`, the touch-screen layout.
+pub const WITH_MOUSE: &str = "--blink-settings=primaryHoverType=2,availableHoverTypes=2,\
+     primaryPointerType=4,availablePointerTypes=4";
 
 /// A headless Chromium driven through chromedriver. Dropping it ends both processes.
 pub struct Browser {
@@ -271,6 +378,26 @@ impl Browser {
             _driver: Driver(driver),
             _profile: TempDir(profile),
         })
+    }
+
+    /// Makes the page's viewport exactly `width`×`height` CSS pixels (until changed again):
+    /// headless Chromium keeps its windows at least 500 px wide, so a narrower sidebar is only
+    /// seen through this emulation (`Emulation.setDeviceMetricsOverride`, desktop, scale 1).
+    pub async fn set_viewport(&self, width: u32, height: u32) -> Result<()> {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false}),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Runs one Chrome DevTools Protocol command (`cmd` with `params`) and returns its result.
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> Result<serde_json::Value> {
+        Ok(self
+            .client
+            .issue_cmd(Cdp(serde_json::json!({"cmd": cmd, "params": params})))
+            .await?)
     }
 
     /// Opens `path` (such as `/console.html` or `/?provider=livechat`) on the demo proxy.

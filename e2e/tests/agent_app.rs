@@ -232,6 +232,13 @@ async fn the_customer_view_passes_axe_and_fits_its_frame_in_both_themes() -> Res
     .await?;
     open_chat(&browser, SEED_LC_CUSTOMER_ID).await?;
     browser.wait_for_text("aside.vs-root", "Page views").await?;
+    // With the glance and its Insert (the Agent App's putMessage).
+    browser
+        .wait_js(
+            "the glance",
+            "!!document.querySelector('aside.vs-root .vs-glance .vs-glance-insert')",
+        )
+        .await?;
     let mut problems = Vec::new();
     for theme in ["light", "dark"] {
         client.enter_parent_frame().await?;

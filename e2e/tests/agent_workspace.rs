@@ -135,6 +135,13 @@ async fn bound_data_shows_at_once_and_the_visit_api_enriches_it_through_the_prox
         .await?;
     ensure!(demo.sim.counters().lp_visit > 0, "the simulator was asked");
 
+    // With the glance and its Insert (the SDK's write command).
+    browser
+        .wait_js(
+            "the glance",
+            "!!document.querySelector('aside.vs-root .vs-glance .vs-glance-insert')",
+        )
+        .await?;
     let problems = browser.axe("aside.vs-root").await?;
     ensure!(problems.is_empty(), "axe: {problems:?}");
     browser.close().await

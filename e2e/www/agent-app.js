@@ -12,7 +12,12 @@
 //   args: [{plugin_id, message: "plugin_inited", data: null}]}, request: N}`, and the parent
 //   answers `{type: "response", request: N, data: {error: false, result}}`;
 // - events go the other way as calls of the widget's `handle` method with
-//   `{event_name: "livechat:customer_profile" | "livechat:change_theme", event_data}`.
+//   `{event_name: "livechat:customer_profile" | "livechat:change_theme", event_data}`;
+// - the details widget's `putMessage(text)` is a `handle` call with `{message: "put_message",
+//   data: text}`: the Agent App appends the text to the agent's message box (the agent sends it).
+//   A method that throws is answered `{error: true, result: {real: true, error: {message}}}`,
+//   which the SDK's `call` turns into a rejected promise with an `Error` of that message; tests
+//   set `window.agentApp.refusePut = true` to have put_message refused that way.
 //
 // Visitor data is hostile: it reaches this page's DOM through textContent only.
 "use strict";
@@ -38,7 +43,12 @@
     answered: 0, // events the widget's `handle` answered
     openChat: null,
     theme: null,
+    put: [], // the texts put_message added to the message box
   };
+  const composer = document.getElementById("composer");
+  // Each chat keeps its own draft, as the Agent App's message box does.
+  const drafts = new Map();
+  let draftOf = null; // the customer ID of the open chat, whose draft the box shows
 
   function say(text) {
     statusLine.textContent = text;
@@ -97,6 +107,7 @@
       if (payload && payload.plugin_id !== PLUGIN_ID) {
         note(`(plugin_id ${String(payload && payload.plugin_id)} is not ${PLUGIN_ID})`);
       }
+      if (payload && payload.message === "put_message") return putMessage(payload.data);
       if (payload && payload.message === "plugin_inited") {
         state.inited = true;
         say("Details widget connected (plugin_inited).");
@@ -109,6 +120,21 @@
       return undefined;
     },
   };
+
+  // put_message: the text at the end of the message box (after a space unless the draft is empty
+  // or ends in blank), set as a value, never as markup.
+  function putMessage(text) {
+    if (window.agentApp.refusePut) throw new Error("The message box is not available (refusePut).");
+    if (typeof text !== "string") throw new Error("put_message takes a string.");
+    const draft = composer.value;
+    composer.value = draft + (draft === "" || /\s$/.test(draft) ? "" : " ") + text;
+    state.put.push(text);
+    if (draftOf) drafts.set(draftOf, composer.value);
+    return undefined;
+  }
+  composer.addEventListener("input", () => {
+    if (draftOf) drafts.set(draftOf, composer.value);
+  });
 
   window.addEventListener("message", (event) => {
     const m = event.data;
@@ -219,6 +245,8 @@
     for (const other of list.querySelectorAll("button")) other.removeAttribute("aria-current");
     button.setAttribute("aria-current", "true");
     title.textContent = `Chat with ${chat.name || "a customer"}`;
+    draftOf = chat.customerId;
+    composer.value = drafts.get(draftOf) || "";
     const profile = await profileFor(chat);
     state.openChat = { customerId: chat.customerId, profile };
     if (state.inited) await sendProfile(profile);
@@ -253,5 +281,5 @@
   document.getElementById("theme-dark").addEventListener("click", () => setTheme("dark").catch(() => {}));
   loadChats();
 
-  window.agentApp = { state, sendProfile, setTheme, profileFor };
+  window.agentApp = { state, sendProfile, setTheme, profileFor, refusePut: false };
 })();

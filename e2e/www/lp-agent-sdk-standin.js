@@ -22,10 +22,13 @@
 // - `load(model)`: replaces the whole model (a new conversation) and tells every binding whose
 //   value changed, in the order they were bound;
 // - `bindings()`: the keys bound now, one entry per binding; `calls()`: every call made, in order;
-//   `commands()`: the commands sent; `reset()`: back to an empty, uninitialised SDK.
+//   `commands()`: the commands sent; `answerCommands(how)`: "ok", "error" (each command is
+//   refused) or "never" (no command is ever answered); `reset()`: back to an empty, uninitialised SDK.
 // A parent window (the demo's fake Agent Workspace) may do the same by postMessage:
 // `{type: "lp-standin:load", model}` or `{type: "lp-standin:push", path, value}`; the stand-in
-// tells it `{type: "lp-standin:ready"}` once loaded. Messages from any other window are ignored.
+// tells it `{type: "lp-standin:ready"}` once loaded, and `{type: "lp-standin:command", cmdName,
+// data}` for each command the Agent Workspace took (so the fake shows a written line in its
+// message box). Messages from any other window are ignored.
 //
 // `?connect=never` on this script's URL makes an SDK whose `init` never reaches the Agent
 // Workspace: no call ever answers, as when the widget is opened outside LivePerson.
@@ -43,6 +46,8 @@
   var bindings = [];
   var calls = [];
   var commands = [];
+  // How commands are answered: "ok", "error" (the Agent Workspace refuses), "never".
+  var commandAnswer = "ok";
   var handlers = { notify: [], focused: [], blurred: [] };
 
   function copy(value) {
@@ -172,8 +177,13 @@
       calls.push(["command", cmdName]);
       if (mode === "never") return;
       var problem = refusal("command", cmdName, true);
+      if (!problem && commandAnswer === "error") problem = "The conversation is closed.";
       if (!problem) commands.push({ cmdName: cmdName, data: copy(data) });
-      later(function () { call(notifyWhenDone, "command", problem ? [problem] : []); });
+      if (commandAnswer === "never") return;
+      later(function () {
+        if (!problem) tellParent({ type: "lp-standin:command", cmdName: cmdName, data: copy(data) });
+        call(notifyWhenDone, "command", problem ? [problem] : []);
+      });
     },
 
     dispose: function () {
@@ -186,6 +196,16 @@
     onVisitorFocused: function (handler) { handlers.focused.push(handler); },
     onVisitorBlurred: function (handler) { handlers.blurred.push(handler); },
   };
+
+  // To the page that frames this one, aimed at its origin where the browser tells it
+  // (`location.ancestorOrigins`: a written line is visitor data), else at any origin ("*"; this
+  // stand-in only ever runs in tests and the demo).
+  function tellParent(message) {
+    if (window.parent === window) return;
+    var origins = location.ancestorOrigins;
+    var origin = origins && origins.length && origins[0] !== "null" ? origins[0] : "*";
+    window.parent.postMessage(message, origin);
+  }
 
   function push(path, value) {
     write(path, value);
@@ -211,7 +231,9 @@
     bindings: function () { return bindings.map(function (b) { return b.key; }); },
     calls: function () { return calls.slice(); },
     commands: function () { return copy(commands); },
+    answerCommands: function (how) { commandAnswer = how; },
     reset: function () {
+      commandAnswer = "ok";
       model = {};
       connected = false;
       bindings = [];
@@ -226,5 +248,5 @@
     if (data.type === "lp-standin:load") load(data.model);
     else if (data.type === "lp-standin:push" && typeof data.path === "string") push(data.path, data.value);
   });
-  if (window.parent !== window) window.parent.postMessage({ type: "lp-standin:ready" }, "*");
+  tellParent({ type: "lp-standin:ready" });
 })();

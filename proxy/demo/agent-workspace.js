@@ -5,7 +5,11 @@ const list = document.getElementById("chats");
 const status = document.getElementById("status");
 const shown = document.getElementById("model");
 const title = document.getElementById("conversation-title");
+const composer = document.getElementById("composer");
 let current = null;
+// Each conversation keeps its own draft, as the Agent Workspace's message box does.
+const drafts = new Map();
+let draftOf = null;
 
 // The public model of one chat, in the shapes LivePerson documents. The simulator's session
 // ID sits at the widget's default session-ID path, chatInfo.rtSessionId.
@@ -28,9 +32,28 @@ function send() {
   frame.contentWindow.postMessage({ type: "lp-standin:load", model: current }, location.origin);
 }
 
-// The SDK stand-in in the widget says when it is ready for the model.
+// A chat line the widget wrote (the SDK's write command, "Write ChatLine"), at the end of the
+// message box. As TEXT: the real Agent Workspace renders a written chat line as HTML in
+// real-time chat, which is why the widget HTML-escapes what it writes there; this fake shows the
+// line as it was written, so an escaped visitor value reads as entities (`&lt;img …`), never
+// as markup.
+function write(text) {
+  if (typeof text !== "string") return;
+  const draft = composer.value;
+  composer.value = draft + (draft === "" || /\s$/.test(draft) ? "" : " ") + text;
+  if (draftOf) drafts.set(draftOf, composer.value);
+}
+composer.addEventListener("input", () => {
+  if (draftOf) drafts.set(draftOf, composer.value);
+});
+
+// The SDK stand-in in the widget says when it is ready for the model, and which commands the
+// widget sent.
 window.addEventListener("message", (event) => {
-  if (event.source === frame.contentWindow && event.data && event.data.type === "lp-standin:ready") send();
+  if (event.source !== frame.contentWindow || event.origin !== location.origin || !event.data) return;
+  const { type, cmdName, data } = event.data;
+  if (type === "lp-standin:ready") send();
+  else if (type === "lp-standin:command" && cmdName === "Write ChatLine") write(data && data.text);
 });
 
 function select(button, chat, index) {
@@ -38,6 +61,8 @@ function select(button, chat, index) {
   button.setAttribute("aria-current", "true");
   // Visitor data is hostile: textContent only, never innerHTML.
   title.textContent = `Conversation with ${chat.name || "a visitor"}`;
+  draftOf = chat.visitorId;
+  composer.value = drafts.get(draftOf) || "";
   current = modelFor(chat, index);
   shown.textContent = JSON.stringify(current, null, 2);
   send();

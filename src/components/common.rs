@@ -52,6 +52,15 @@ impl<T: ?Sized> IntoPropValue<Same<T>> for Rc<T> {
     }
 }
 
+/// The visible `New` mark of an item the last answer did not have (a word, not a colour alone).
+pub fn new_mark(is_new: bool) -> Html {
+    if is_new {
+        html! { <span class="vs-new">{ "New" }</span> }
+    } else {
+        Html::default()
+    }
+}
+
 /// The schemes a visitor-supplied address may be linked with.
 const SAFE_SCHEMES: [&str; 4] = ["http:", "https:", "mailto:", "tel:"];
 
@@ -329,6 +338,9 @@ pub enum Clock {
     /// The time now in this IANA zone (the visitor's), with the zone's name; the name alone
     /// when the browser does not know the zone.
     InZone(AttrValue),
+    /// The time now in this IANA zone alone, short ("14:05 CET"): the glance's "their time";
+    /// nothing for a zone the browser does not know.
+    TheirTime(AttrValue),
 }
 
 #[derive(Properties, PartialEq)]
@@ -343,7 +355,7 @@ pub fn Ticking(props: &TickingProps) -> Html {
     let settings = use_settings();
     let every = match props.clock {
         Clock::Since(_) => 1_000,
-        Clock::InZone(_) => 15_000,
+        Clock::InZone(_) | Clock::TheirTime(_) => 15_000,
     };
     let now = use_now(every);
     let text = match &props.clock {
@@ -351,6 +363,9 @@ pub fn Ticking(props: &TickingProps) -> Html {
         Clock::InZone(zone) => format::time_in_zone(now, zone, settings.locale.as_deref())
             .map(|t| format!("{t} ({zone})"))
             .unwrap_or_else(|| zone.to_string()),
+        Clock::TheirTime(zone) => format::time_in_zone(now, zone, settings.locale.as_deref())
+            .map(|t| format!("{t} their time"))
+            .unwrap_or_default(),
     };
     // `data-ticking`: changes by itself, not because of a poll (the no-mutation checks skip it).
     html! { <span class="vs-text vs-ticking" data-ticking="">{ text }</span> }

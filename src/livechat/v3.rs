@@ -156,6 +156,9 @@ pub struct Customer {
     pub last_visit: Option<Visit>,
     #[serde(default, deserialize_with = "lenient::opt")]
     pub statistics: Option<Statistics>,
+    /// Carts an e-commerce integration (such as Shopify's) keeps on the customer.
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub carts: Vec<CustomerCart>,
     #[serde(default, deserialize_with = "lenient::list")]
     pub chat_ids: Vec<Text>,
     /// The REST API v2 visitor ID of this customer.
@@ -221,6 +224,33 @@ pub struct Statistics {
     pub greetings_accepted_count: Option<f64>,
     #[serde(default, deserialize_with = "lenient::num")]
     pub tickets_count: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub orders_count: Option<f64>,
+}
+
+/// A cart on the customer: its total, currency and items.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct CustomerCart {
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub total: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub currency: Option<String>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub items: Vec<CartItem>,
+}
+
+impl CustomerCart {
+    /// How many items, counting each line's quantity (one when it has none).
+    pub fn item_count(&self) -> f64 {
+        self.items.iter().map(|i| i.quantity.unwrap_or(1.0)).sum()
+    }
+}
+
+/// One line of a customer's cart.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct CartItem {
+    #[serde(default, deserialize_with = "lenient::num")]
+    pub quantity: Option<f64>,
 }
 
 /// Milliseconds since the epoch of an RFC 3339 time (`2017-10-12T15:19:21.010200Z`), read by the

@@ -127,17 +127,15 @@ impl AppSession {
         order_by(&keys)
     }
 
-    /// The events in the order the server recorded them; events without a time come last.
-    pub fn events_in_order(&self) -> Vec<&Event> {
+    /// The events' indices in the order the server recorded them; events without a time come
+    /// last.
+    pub fn event_order(&self) -> Vec<usize> {
         let keys: Vec<f64> = self
             .events
             .iter()
             .map(|e| e.server_time().unwrap_or(f64::INFINITY))
             .collect();
         order_by(&keys)
-            .into_iter()
-            .map(|i| &self.events[i])
-            .collect()
     }
 
     pub fn marketing(&self) -> Option<&MarketingCampaignInfo> {
@@ -381,6 +379,9 @@ pub struct CartWrapper {
 pub struct Cart {
     #[serde(default, deserialize_with = "lenient::num")]
     pub total: Option<f64>,
+    /// The total's currency (`USD`), when the site sends it.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub currency: Option<String>,
     #[serde(default, deserialize_with = "lenient::num")]
     pub num_items: Option<f64>,
     #[serde(default, deserialize_with = "lenient::list")]
@@ -632,6 +633,22 @@ pub enum Event {
 }
 
 impl Event {
+    /// Its kind, as the API names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::MarketingCampaignInfo(_) => "marketingCampaignInfo",
+            Event::Lead(_) => "lead",
+            Event::CartStatus(_) => "cartStatus",
+            Event::Purchase(_) => "purchase",
+            Event::ViewedProduct(_) => "viewedProduct",
+            Event::CustomerInfo(_) => "customerInfo",
+            Event::PersonalInfo(_) => "personalInfo",
+            Event::ServiceActivity(_) => "serviceActivity",
+            Event::VisitorError(_) => "visitorError",
+            Event::SearchContent(_) => "searchContent",
+        }
+    }
+
     /// When the server recorded it (ms since the epoch).
     pub fn server_time(&self) -> Option<f64> {
         match self {

@@ -120,13 +120,32 @@ pub fn value_of(input: &Element) -> String {
         .unwrap_or_default()
 }
 
+thread_local! {
+    /// What [`settings`] gives: the locale and how long `New` marks stay (tests change them).
+    static LOCALE: std::cell::RefCell<String> = std::cell::RefCell::new("en-GB".into());
+    static MARK_MS: std::cell::Cell<u32> = const { std::cell::Cell::new(visitor_sidebar::hooks::NEW_MARK_MS) };
+}
+
+/// The locale of the components rendered from now on (`en-GB` by default).
+pub fn use_locale(locale: &str) {
+    LOCALE.with(|l| *l.borrow_mut() = locale.to_owned());
+}
+
+/// How long `New` marks stay in the components rendered from now on.
+pub fn use_mark_ms(ms: u32) {
+    MARK_MS.with(|m| m.set(ms));
+}
+
 /// Settings as the root sidebar would provide them, with the locale fixed for stable text.
 pub fn settings() -> Settings {
     Settings {
         client: ApiClient::new("/api", None),
-        locale: Some("en-GB".into()),
+        locale: Some(LOCALE.with(|l| l.borrow().clone()).into()),
         poll_interval_ms: 3_000,
         details_set_id: "visitor-sidebar".into(),
+        new_mark_ms: MARK_MS.with(|m| m.get()),
+        reply_to: None,
+        feedback: Callback::from(|_| ()),
     }
 }
 

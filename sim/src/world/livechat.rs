@@ -418,6 +418,14 @@ fn customer_body(customer_id: &str, v: &LcVisitor) -> Value {
     if let Some(email) = email {
         customer["email"] = email;
     }
+    // The cart an e-commerce integration would keep on the customer, from the v2 visitor's
+    // `cart_items` custom variable.
+    let items = cart_items(b);
+    if items > 0 {
+        let total = (items as f64 * 1999.0).round() / 100.0;
+        customer["carts"] =
+            json!([{"total": total, "currency": "USD", "items": [{"quantity": items}]}]);
+    }
     customer
 }
 
@@ -493,13 +501,18 @@ fn navigate(b: &mut Value, index: usize, now: u64) {
     }
 }
 
-fn change_cart(b: &mut Value, index: usize) {
-    let items = b["custom_variables"]
+/// The items in a visitor's cart: its `cart_items` custom variable.
+fn cart_items(b: &Value) -> u64 {
+    b["custom_variables"]
         .as_array()
         .and_then(|vars| vars.iter().find(|v| v["key"] == "cart_items"))
         .and_then(|v| v["value"].as_str())
         .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(0);
+        .unwrap_or(0)
+}
+
+fn change_cart(b: &mut Value, index: usize) {
+    let items = cart_items(b);
     let items = if index % 5 == 4 {
         items.saturating_sub(1)
     } else {

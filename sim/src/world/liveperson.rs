@@ -227,7 +227,7 @@ fn generated_body(seed: &Value, i: usize, visitor_id: &str, sid: &str, now: u64)
     s["ipv4"] = json!(format!("203.0.113.{}", 10 + i));
     s["startTime"] = json!(now * 1000);
     s["pages"] = json!([page(i, now * 1000)]);
-    s["cart"] = json!({"cartStatus": {"total": 0.0, "numItems": 0, "products": []}, "lastTotalChange": 0.0});
+    s["cart"] = json!({"cartStatus": {"total": 0.0, "currency": currency(i), "numItems": 0, "products": []}, "lastTotalChange": 0.0});
     for key in [
         "events",
         "purchases",
@@ -249,6 +249,11 @@ fn generated_body(seed: &Value, i: usize, visitor_id: &str, sid: &str, now: u64)
         s["userAgent"] = json!("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1");
     }
     body
+}
+
+/// The currency of generated visitor `i`'s cart (the cart SDE's optional `currency`).
+fn currency(i: usize) -> &'static str {
+    ["USD", "EUR", "GBP"][i % 3]
 }
 
 fn navigate(body: &mut Value, index: usize, now: u64) {
@@ -295,11 +300,12 @@ fn change_cart(body: &mut Value, index: usize, now: u64) {
         .cloned()
         .unwrap_or_default();
     let old_total = s["cart"]["cartStatus"]["total"].as_f64().unwrap_or(0.0);
+    let currency = s["cart"]["cartStatus"]["currency"].clone();
     let products = cart_after(&old, index);
     let (total, n) = cart_totals(&products);
     let total = (total * 100.0).round() / 100.0;
     s["cart"] = json!({
-        "cartStatus": {"total": total, "numItems": n, "products": products},
+        "cartStatus": {"total": total, "currency": currency, "numItems": n, "products": products},
         "lastTotalChange": ((total - old_total) * 100.0).round() / 100.0,
     });
     let page_id = s["pages"]
@@ -311,6 +317,7 @@ fn change_cart(body: &mut Value, index: usize, now: u64) {
         events.push(json!({"cartStatus": {
             "serverTimeStamp": now * 1000,
             "total": total,
+            "currency": currency,
             "contexts": {"page": {"id": page_id}},
             "numItems": n,
             "products": products,

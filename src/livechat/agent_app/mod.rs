@@ -12,10 +12,11 @@
 pub mod sdk;
 
 use crate::components::common::Same;
-use crate::context::use_announcer;
+use crate::context::{use_announcer, use_settings, Settings};
 use crate::livechat::v3::Profile;
 use crate::livechat::view::{CustomerView, Drafts};
 use crate::options::Theme;
+use crate::reply::Composer;
 use sdk::{Subscription, Unavailable};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -126,9 +127,12 @@ pub fn AgentAppView(props: &AgentAppProps) -> Html {
     let on_theme = use_mut_ref(|| props.on_theme.clone());
     *on_theme.borrow_mut() = props.on_theme.clone();
     let announce = use_announcer();
+    // Insert goes through the Agent App's putMessage once connected.
+    let reply_to = use_state(|| None::<Composer>);
 
     {
         let dispatcher = state.dispatcher();
+        let reply_to = reply_to.setter();
         use_effect_with((), move |()| {
             let alive = Rc::new(Cell::new(true));
             let subscriptions: Rc<RefCell<Vec<Subscription>>> = Rc::default();
@@ -143,6 +147,10 @@ pub fn AgentAppView(props: &AgentAppProps) -> Html {
                     Err(why) => return dispatcher.dispatch(Action::Unavailable(why)),
                 };
                 dispatcher.dispatch(Action::Connected);
+                let putter = widget.clone();
+                reply_to.set(Some(Composer::new("LiveChat's Agent App", move |text| {
+                    putter.put_message(text)
+                })));
                 let show = move |data: JsValue| {
                     let profile = Profile::from_event(data);
                     announce.emit(match profile.as_ref().map(|p| p.name.as_deref()) {
@@ -204,5 +212,14 @@ pub fn AgentAppView(props: &AgentAppProps) -> Html {
             }
         }
     };
-    html! { <div class="vs-panel vs-agent-app">{ body }</div> }
+    // Insert goes through the Agent App here, not through the host page.
+    let context = Settings {
+        reply_to: (*reply_to).clone(),
+        ..use_settings()
+    };
+    html! {
+        <ContextProvider<Settings> {context}>
+            <div class="vs-panel vs-agent-app">{ body }</div>
+        </ContextProvider<Settings>>
+    }
 }

@@ -1,6 +1,6 @@
 //! The thin binding to LiveChat's `@livechat/agent-app-sdk` (its UMD build sets
 //! `globalThis.LiveChat`): load the script once, `createDetailsWidget()` once per SDK on the page,
-//! and the details widget's `on`/`off`, `getCustomerProfile()` and `getTheme()`. The SDK's
+//! and the details widget's `on`/`off`, `getCustomerProfile()`, `getTheme()` and `putMessage()`. The SDK's
 //! postMessage protocol (the handshake, `plugin_inited`, the `livechat:` events) is the SDK's own
 //! business; nothing of it is re-implemented here.
 
@@ -31,6 +31,9 @@ extern "C" {
 
     #[wasm_bindgen(method, catch, js_name = getTheme)]
     fn get_theme(this: &DetailsWidget) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = putMessage)]
+    fn put_message_raw(this: &DetailsWidget, text: &str) -> Result<JsValue, JsValue>;
 }
 
 /// Why there is no details widget.
@@ -126,6 +129,15 @@ impl DetailsWidget {
     /// `getTheme()`: the latest `change_theme`, else the page's `?theme=`.
     pub fn theme(&self) -> Option<String> {
         self.get_theme().ok().and_then(|t| t.as_string())
+    }
+
+    /// `putMessage(text)`: appends `text` to the agent's message box (sent only when the agent
+    /// presses Send); the promise settles when the Agent App answers the call.
+    pub fn put_message(&self, text: &str) -> js_sys::Promise {
+        match self.put_message_raw(text) {
+            Ok(answer) => js_sys::Promise::resolve(&answer),
+            Err(thrown) => js_sys::Promise::reject(&thrown),
+        }
     }
 
     /// Calls `handler` with each `event`'s data until the returned [`Subscription`] is dropped.

@@ -9,15 +9,20 @@
 
 use super::details_form::{DetailsForm, DraftsHandle};
 use super::visitor_detail::{fact_clock, fact_link, section, VisitorDetails};
-use crate::components::common::{fact_text, safe_link, Clock, Fact, SafeLink, Same, Section};
+use crate::components::common::{
+    fact_text, new_mark, safe_link, Clock, Fact, SafeLink, Same, Section,
+};
+use crate::components::glance::{measured, Glance};
 use crate::components::panel::use_panel;
 use crate::context::use_settings;
 use crate::format;
-use crate::hooks::use_changes;
+use crate::hooks::{item_key, unique_keys, use_changes, use_news, News};
 use crate::livechat::api::{customer_path, visitor_path};
+use crate::livechat::glance::customer_facts;
 use crate::livechat::model::Visitor;
-use crate::livechat::v3::{rfc3339_ms, Customer, Pairs, Profile, Visit};
+use crate::livechat::v3::{rfc3339_ms, Customer, LastPage, Pairs, Profile, Visit};
 use crate::user_agent;
+use std::rc::Rc;
 use visitor_sidebar_contract::check_id;
 use yew::prelude::*;
 
@@ -44,13 +49,24 @@ pub fn CustomerView(props: &CustomerViewProps) -> Html {
         ),
     };
     let customer = use_panel::<Customer>(path.as_ref().ok().cloned());
+    let settings = use_settings();
+    let facts = Rc::new(measured(|| {
+        customer_facts(
+            profile,
+            customer.data().map(|c| &**c),
+            settings.locale.as_deref(),
+        )
+    }));
+    let glance = html! {
+        <Glance subject={AttrValue::from(profile.id.clone().unwrap_or_default())} {facts} />
+    };
     let data = customer.data().map(|c| &**c);
     let linked = data
         .and_then(|c| c.lc2_customer_id.clone())
         .filter(|id| check_id(id).is_ok());
     html! {
         <section class="vs-customer" aria-label="Customer of the open chat">
-            { header(profile, data) }
+            { header(profile, data, glance) }
             { section("Pre-chat survey", Some(survey_len(profile)), survey(profile)) }
             { section("Custom variables", Some(profile.custom_variables.0.len()), pairs_table(&profile.custom_variables, "Variable")) }
             if let Err(problem) = &path {
@@ -69,8 +85,9 @@ fn survey_len(p: &Profile) -> usize {
     p.chat.as_ref().map_or(0, |c| c.pre_chat_survey.len())
 }
 
-/// Who: from the event at once, with the proxy's avatar, state and phone once it has them.
-fn header(p: &Profile, c: Option<&Customer>) -> Html {
+/// Who: from the event at once, with the proxy's avatar, state and phone once it has them; the
+/// glance right under the name.
+fn header(p: &Profile, c: Option<&Customer>, glance: Html) -> Html {
     let name = p
         .name
         .clone()
@@ -107,6 +124,7 @@ fn header(p: &Profile, c: Option<&Customer>) -> Html {
                     </span>
                 }
             </h2>
+            { glance }
             <dl class="vs-facts">
                 if let Some(email) = email {
                     <Fact label="Email">
@@ -174,8 +192,18 @@ pub struct CustomerDetailsProps {
     pub customer: Same<Customer>,
 }
 
-/// What `get_customer` adds to the event. Between polls it notices a new state or page: the
-/// block is highlighted briefly and the change is announced to screen readers.
+/// What tells a page of the visit apart, for its `New` mark and its key (`last_pages` is a
+/// window that moves, so not its place in the list).
+fn page_key(page: &LastPage) -> u64 {
+    item_key(&[
+        "page",
+        page.opened_at.as_deref().unwrap_or_default(),
+        page.url.as_deref().unwrap_or_default(),
+    ])
+}
+
+/// What `get_customer` adds to the event. Between polls it marks the pages that are new and
+/// announces a new state to screen readers (the glance above announces a new page).
 #[function_component]
 pub fn CustomerDetails(props: &CustomerDetailsProps) -> Html {
     let settings = use_settings();
@@ -183,26 +211,22 @@ pub fn CustomerDetails(props: &CustomerDetailsProps) -> Html {
     let c = &props.customer;
     let visit = c.visit();
     let current = visit.and_then(current_page);
-    let changed = use_changes(
-        c.id.clone().unwrap_or_default().into(),
-        vec![
-            ("State", c.state.clone().unwrap_or_default()),
-            (
-                "Current page",
-                current
-                    .and_then(|i| visit?.last_pages[i].title.clone())
-                    .unwrap_or_default(),
-            ),
-        ],
+    let subject: AttrValue = c.id.clone().unwrap_or_default().into();
+    use_changes(
+        subject.clone(),
+        vec![("State", c.state.clone().unwrap_or_default())],
     );
-    let pages = visit.map_or(0, |v| v.last_pages.len());
+    let pages = visit.map(|v| v.last_pages.as_slice()).unwrap_or_default();
+    let keys = Rc::new(unique_keys(pages.iter().map(page_key).collect()));
+    let news = use_news(subject, keys.clone());
+    let pages = pages.len();
     html! {
-        <div class={classes!("vs-changes", (!changed.is_empty()).then_some("vs-changed"))}>
+        <>
             { section("Last visit", None, visit.map(|v| visit_facts(v, c.present, locale))) }
-            { section("Pages", Some(pages), visit.filter(|_| pages > 0).map(|v| last_pages(v, current, locale))) }
+            { section("Pages", Some(pages), visit.filter(|_| pages > 0).map(|v| last_pages(v, current, locale, &news, &keys))) }
             { section("History", None, Some(history(c, locale))) }
             { section("Session fields", Some(c.session_fields.0.len()), pairs_table(&c.session_fields, "Field")) }
-        </div>
+        </>
     }
 }
 
@@ -243,15 +267,24 @@ fn current_page(v: &Visit) -> Option<usize> {
     (0..v.last_pages.len()).reduce(|best, i| if opened(i) >= opened(best) { i } else { best })
 }
 
-fn last_pages(v: &Visit, current: Option<usize>, locale: Option<&str>) -> Html {
+/// The pages; `keys` are theirs, in order.
+fn last_pages(
+    v: &Visit,
+    current: Option<usize>,
+    locale: Option<&str>,
+    news: &News,
+    keys: &[u64],
+) -> Html {
     html! {
         <ol class="vs-journey vs-timeline">
             { for v.last_pages.iter().enumerate().map(|(i, page)| {
                 let is_current = current == Some(i);
                 let title = page.title.clone().or_else(|| page.url.clone()).unwrap_or_else(|| "Untitled page".into());
                 let time = page.opened_at.as_deref().and_then(rfc3339_ms).and_then(|ms| format::time(ms, locale));
+                let key = keys.get(i).copied().unwrap_or_default();
+                // Keyed: a new page is one inserted row, the others stay as they are.
                 html! {
-                    <li class={classes!("vs-page", is_current.then_some("vs-current"))}
+                    <li key={key.to_string()} class={classes!("vs-page", is_current.then_some("vs-current"))}
                         aria-current={is_current.then_some("page")}>
                         if let Some(time) = time {
                             <span class="vs-step-time">{ time }</span>
@@ -260,6 +293,7 @@ fn last_pages(v: &Visit, current: Option<usize>, locale: Option<&str>) -> Html {
                         if let Some(url) = &page.url {
                             <SafeLink href={url.clone()} class="vs-page-url" />
                         }
+                        { new_mark(news.is_new(key)) }
                     </li>
                 }
             }) }
@@ -314,7 +348,7 @@ fn LinkedVisitor(props: &LinkedVisitorProps) -> Html {
     html! {
         <>
             <Section title="Live visit (REST API v2)" open={false} class="vs-linked-visitor">
-                { visitor.view(|v| html! { <VisitorDetails visitor={v.clone()} /> }) }
+                { visitor.view(|v| html! { <VisitorDetails visitor={v.clone()} glance={false} /> }) }
             </Section>
             <DetailsForm visitor_id={props.visitor_id.clone()} drafts={props.drafts.clone()} />
         </>

@@ -2,14 +2,19 @@
 //! told the site, and the custom-details form.
 
 use super::details_form::{DetailsForm, DraftsHandle};
-use crate::components::common::{fact_text, Clock, Fact, SafeLink, Same, Section, Ticking};
+use crate::components::common::{
+    fact_text, new_mark, Clock, Fact, SafeLink, Same, Section, Ticking,
+};
+use crate::components::glance::{measured, Glance};
 use crate::components::panel::use_panel;
 use crate::context::use_settings;
 use crate::format;
-use crate::hooks::use_changes;
+use crate::hooks::{item_key, unique_keys, use_changes, use_news, News};
 use crate::livechat::api::visitor_path;
-use crate::livechat::model::{epoch_ms, KeyValue, Visitor, VisitorState};
+use crate::livechat::glance::visitor_facts;
+use crate::livechat::model::{epoch_ms, KeyValue, VisitPathEntry, Visitor, VisitorState};
 use crate::user_agent;
+use std::rc::Rc;
 use visitor_sidebar_contract::check_id;
 use yew::prelude::*;
 
@@ -69,42 +74,65 @@ pub fn VisitorDetail(props: &VisitorDetailProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct VisitorDetailsProps {
     pub visitor: Same<Visitor>,
+    /// "At a glance" under the name (off where another view shows the glance already).
+    #[prop_or(true)]
+    pub glance: bool,
 }
 
-/// [`visitor_details`] as a component. Between polls it notices a new state or page: the
-/// header is highlighted briefly and the change is announced to screen readers.
+/// What tells a step of the visit path apart, for its `New` mark and its key (not its place:
+/// the path drops its oldest steps).
+fn step_key(step: &VisitPathEntry) -> u64 {
+    let at = step.time_ts.map(|t| t.to_string()).unwrap_or_default();
+    item_key(&["step", step.page.as_deref().unwrap_or_default(), &at])
+}
+
+fn state_key(v: &Visitor) -> u64 {
+    item_key(&[
+        "state",
+        v.state
+            .as_ref()
+            .map(VisitorState::label)
+            .unwrap_or_default(),
+    ])
+}
+
+/// [`visitor_details`] as a component, with the glance. Between polls it marks what is new (a
+/// step of the visit path, a new state) and announces a new state to screen readers.
 #[function_component]
 pub fn VisitorDetails(props: &VisitorDetailsProps) -> Html {
     let settings = use_settings();
     let v = &props.visitor;
-    let changed = use_changes(
-        v.id.clone().unwrap_or_default().into(),
-        vec![
-            (
-                "State",
-                v.state
-                    .as_ref()
-                    .map(|s| s.label().to_owned())
-                    .unwrap_or_default(),
-            ),
-            (
-                "Current page",
-                v.page_title
-                    .clone()
-                    .or_else(|| v.current_page().map(str::to_owned))
-                    .unwrap_or_default(),
-            ),
-        ],
-    );
-    html! {
-        <div class={classes!("vs-changes", (!changed.is_empty()).then_some("vs-changed"))}>
-            { visitor_details(v, settings.locale.as_deref()) }
-        </div>
-    }
+    let subject: AttrValue = v.id.clone().unwrap_or_default().into();
+    let state = v
+        .state
+        .as_ref()
+        .map(|s| s.label().to_owned())
+        .unwrap_or_default();
+    use_changes(subject.clone(), vec![("State", state)]);
+    // The steps' keys, then the state's (a few dozen: computed at each render, which comes with
+    // a new answer or new marks).
+    let mut keys = unique_keys(v.visit_path.iter().map(step_key).collect());
+    keys.push(state_key(v));
+    let keys = Rc::new(keys);
+    let news = use_news(subject.clone(), keys.clone());
+    let facts = Rc::new(if props.glance {
+        measured(|| visitor_facts(v))
+    } else {
+        Vec::new()
+    });
+    let glance = html! { <Glance {subject} {facts} /> };
+    visitor_details(v, settings.locale.as_deref(), glance, &news, &keys)
 }
 
-/// Everything the API tells about one visitor; parts with nothing in them are left out.
-pub fn visitor_details(v: &Visitor, locale: Option<&str>) -> Html {
+/// Everything the API tells about one visitor, the glance under the name, what is new marked;
+/// parts with nothing in them are left out.
+pub fn visitor_details(
+    v: &Visitor,
+    locale: Option<&str>,
+    glance: Html,
+    news: &News,
+    keys: &[u64],
+) -> Html {
     let operators = (!v.operators.is_empty()).then(|| {
         html! {
             <ul class="vs-operators">
@@ -124,9 +152,9 @@ pub fn visitor_details(v: &Visitor, locale: Option<&str>) -> Html {
     });
     html! {
         <>
-            { header(v) }
+            { header(v, glance, news) }
             { section("Activity", None, Some(activity(v, locale))) }
-            { section("Visit path", Some(v.visit_path.len()), (!v.visit_path.is_empty()).then(|| visit_path(v, locale))) }
+            { section("Visit path", Some(v.visit_path.len()), (!v.visit_path.is_empty()).then(|| visit_path(v, locale, news, keys))) }
             { section("Custom variables", Some(v.custom_variables.len()), key_values(&v.custom_variables, "Variable")) }
             { section("Pre-chat survey", Some(v.prechat_survey.len()), key_values(&v.prechat_survey, "Question")) }
             { section("Operators", Some(v.operators.len()), operators) }
@@ -162,7 +190,7 @@ pub(crate) fn fact_clock(label: &'static str, clock: Option<Clock>) -> Html {
     }
 }
 
-fn header(v: &Visitor) -> Html {
+fn header(v: &Visitor, glance: Html, news: &News) -> Html {
     let software = v.browser.as_deref().map(user_agent::parse);
     let name = v.name.clone().unwrap_or_else(|| "Visitor".into());
     let ip_host = match (&v.ip, &v.host) {
@@ -177,8 +205,10 @@ fn header(v: &Visitor) -> Html {
                     <span class={classes!("vs-tag", matches!(state, VisitorState::Chatting).then_some("vs-tag-live"))}>
                         { state.label().to_owned() }
                     </span>
+                    { new_mark(news.is_new(state_key(v))) }
                 }
             </h2>
+            { glance }
             <dl class="vs-facts">
                 { fact_text("Current page", v.page_title.as_deref()) }
                 { fact_link("Address", v.current_page()) }
@@ -237,7 +267,8 @@ fn activity(v: &Visitor, locale: Option<&str>) -> Html {
     }
 }
 
-fn visit_path(v: &Visitor, locale: Option<&str>) -> Html {
+/// The path; `keys` are its steps' (then the state's).
+fn visit_path(v: &Visitor, locale: Option<&str>, news: &News, keys: &[u64]) -> Html {
     let count = v.visit_path.len();
     html! {
         <ol class="vs-journey vs-timeline">
@@ -245,8 +276,10 @@ fn visit_path(v: &Visitor, locale: Option<&str>) -> Html {
                 let current = i + 1 == count;
                 let title = step.title.clone().or_else(|| step.page.clone()).unwrap_or_else(|| "Untitled page".into());
                 let time = step.time_ts.and_then(epoch_ms).and_then(|ms| format::time(ms, locale));
+                let key = keys.get(i).copied().unwrap_or_default();
+                // Keyed: a new step is one inserted row, the others stay as they are.
                 html! {
-                    <li class={classes!("vs-page", current.then_some("vs-current"))}
+                    <li key={key.to_string()} class={classes!("vs-page", current.then_some("vs-current"))}
                         aria-current={current.then_some("page")}>
                         if let Some(time) = time {
                             <span class="vs-step-time">{ time }</span>
@@ -258,6 +291,7 @@ fn visit_path(v: &Visitor, locale: Option<&str>) -> Html {
                         if let Some(invitation) = &step.invitation {
                             <span class="vs-invitation vs-text">{ format!("Invitation: {invitation}") }</span>
                         }
+                        { new_mark(news.is_new(key)) }
                     </li>
                 }
             }) }

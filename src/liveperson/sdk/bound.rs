@@ -354,6 +354,11 @@ pub struct ChatFacts {
     pub start_url: Option<String>,
     /// Whether the visitor is authenticated (`claimsAndAuthType.acr`), when known.
     pub authenticated: Option<bool>,
+    /// Whether the customer details came from the identity provider (`true`) or only from the
+    /// visitor's page (`false`), when there are any.
+    pub customer_vouched: Option<bool>,
+    /// A messaging conversation (its lines are plain text), not a real-time chat (HTML).
+    pub is_messaging: Option<bool>,
     pub pre_chat: Vec<(String, String)>,
     pub post_chat: Vec<(String, String)>,
     pub agent_survey: Vec<(String, String)>,
@@ -391,9 +396,16 @@ pub fn read(bound: &Bound) -> WorkspaceData {
             .and_then(|sde| field(sde, &[inner]))
             .filter(is_record)
     };
-    let customer_source = claimed("ctmrinfo", "info")
-        .or_else(|| last("authenticatedData.customerDetails"))
-        .or_else(|| last("SDE.customerDetails"));
+    let vouched_customer =
+        claimed("ctmrinfo", "info").or_else(|| last("authenticatedData.customerDetails"));
+    let reported_customer = last("SDE.customerDetails");
+    // Whether the customer details shown are vouched for or only page-reported.
+    let customer_vouched = match (&vouched_customer, &reported_customer) {
+        (Some(_), _) => Some(true),
+        (None, Some(_)) => Some(false),
+        (None, None) => None,
+    };
+    let customer_source = vouched_customer.or(reported_customer);
     let personal_source = claimed("personal", "personal")
         .or_else(|| last("authenticatedData.personalInfo"))
         .or_else(|| last("SDE.personalInfo"));
@@ -451,6 +463,7 @@ pub fn read(bound: &Bound) -> WorkspaceData {
         cart: last("SDE.shoppingCart").map(|c| CartWrapper {
             cart_status: Some(Cart {
                 total: num(&c, &["cartTotal", "total"]),
+                currency: text(&c, &["currency"]),
                 num_items: num(&c, &["numItems"]),
                 products: product_lines(field(&c, &["products"])),
             }),
@@ -463,6 +476,7 @@ pub fn read(bound: &Bound) -> WorkspaceData {
                 order_id: text(t, &["orderId"]),
                 cart: Some(Cart {
                     total: None,
+                    currency: text(t, &["currency"]),
                     num_items: num(t, &["numItems"]),
                     products: product_lines(field(t, &["products"])),
                 }),
@@ -531,6 +545,8 @@ pub fn read(bound: &Bound) -> WorkspaceData {
         start_url: text(&chat, &["chatStartUrl"]).or_else(|| text(&visitor, &["chatStartUrl"])),
         // "0" is LivePerson's "unauthenticated"; any other level (`loa1`) is authenticated.
         authenticated: acr.map(|a| a != "0"),
+        customer_vouched,
+        is_messaging: flag(&chat, &["isMessaging"]),
         pre_chat: {
             let mut list: Vec<(String, String)> =
                 [("name", "Name"), ("email", "Email"), ("phone", "Phone")]

@@ -52,6 +52,40 @@ extern "C" {
         on_success: &JsValue,
         on_error: &JsValue,
     ) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn command(
+        this: &AgentSdk,
+        name: &JsValue,
+        data: &JsValue,
+        callback: &JsValue,
+    ) -> Result<(), JsValue>;
+}
+
+impl AgentSdk {
+    /// `command(cmdNames.write, {text}, callback)`: writes `text` into the agent's message box
+    /// ("Write ChatLine"); the promise settles when the callback reports (an error rejects).
+    pub fn write(&self, text: &str) -> js_sys::Promise {
+        let name = property(self, "cmdNames")
+            .and_then(|names| property(&names, "write"))
+            .unwrap_or_else(|| JsValue::from_str("Write ChatLine"));
+        let data = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&data, &"text".into(), &text.into());
+        let sdk = self.clone();
+        js_sys::Promise::new(&mut |resolve, reject| {
+            let failed = reject.clone();
+            let callback = Closure::once_into_js(move |error: JsValue| {
+                if error.is_null() || error.is_undefined() || error == JsValue::FALSE {
+                    let _ = resolve.call0(&JsValue::NULL);
+                } else {
+                    let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&error_text(&error)));
+                }
+            });
+            if let Err(e) = sdk.command(&name, &data, &callback) {
+                let _ = failed.call1(&JsValue::NULL, &JsValue::from_str(&error_text(&e)));
+            }
+        })
+    }
 }
 
 fn property(target: &JsValue, name: &str) -> Option<JsValue> {
@@ -96,7 +130,8 @@ struct Binding {
 
 /// The SDK, initialised, with every path bound.
 pub struct Connection {
-    sdk: AgentSdk,
+    /// The SDK itself, for its commands.
+    pub sdk: AgentSdk,
     bindings: Vec<Binding>,
 }
 

@@ -26,12 +26,14 @@ pub use state::{Action, IdPaths, Link, WorkspaceState};
 use crate::api::ApiError;
 use crate::components::common::{Same, StatusBar};
 use crate::components::panel::use_panel;
-use crate::context::use_settings;
+use crate::context::{use_settings, Settings};
 use crate::hooks::Phase;
 use crate::liveperson::api::visit_path;
+use crate::liveperson::glance::Hints;
 use crate::liveperson::model::{AppSession, Visit};
 use crate::liveperson::view::VisitPanel;
 use crate::options::WorkspaceOptions;
+use crate::reply::{escape_html, Composer};
 use bound::{covers, read};
 use gloo_timers::callback::Timeout;
 use std::cell::Cell;
@@ -151,10 +153,15 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
     let settings = use_settings();
     let state = use_reducer(|| WorkspaceState::new(id_paths(&props.options)));
     let connection = use_mut_ref(|| None::<connection::Connection>);
+    // Insert writes through the SDK once connected; whether the conversation is messaging
+    // (plain text) is read at each insert.
+    let reply_to = use_state(|| None::<Composer>);
+    let messaging: Rc<Cell<Option<bool>>> = use_memo((), |()| Cell::new(None));
 
     {
         let dispatcher = state.dispatcher();
         let connection = connection.clone();
+        let (reply_to, messaging) = (reply_to.clone(), messaging.clone());
         let options = props.options.clone();
         use_effect_with((), move |()| {
             let alive = Rc::new(Cell::new(true));
@@ -180,6 +187,7 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
             {
                 let (report, alive, connection) =
                     (report.clone(), alive.clone(), connection.clone());
+                let (reply_to, messaging) = (reply_to.clone(), messaging.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     let found = match connection::find() {
                         Some(sdk) => Ok(sdk),
@@ -204,6 +212,19 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
                     match opened {
                         Ok(opened) => {
                             let n = opened.len();
+                            let (sdk, messaging) = (opened.sdk.clone(), messaging.clone());
+                            reply_to.set(Some(Composer::new(
+                                "LivePerson's Agent Workspace",
+                                move |text| {
+                                    // Real-time chat shows a written line as HTML: a visitor's
+                                    // words in it must stay text. Messaging shows plain text.
+                                    if messaging.get() == Some(true) {
+                                        sdk.write(text)
+                                    } else {
+                                        sdk.write(&escape_html(text))
+                                    }
+                                },
+                            )));
                             *connection.borrow_mut() = Some(opened);
                             report.emit(Action::Bound(n));
                         }
@@ -271,6 +292,17 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
     }
 
     let locale = settings.locale.as_deref();
+    // The conversation is the glance's subject: another one is never a change.
+    let conversation_id = AttrValue::from(format!(
+        "{}/{}",
+        visitor_id.as_deref().unwrap_or_default(),
+        session_id.as_deref().unwrap_or_default()
+    ));
+    let hints = Hints {
+        time_zone: shown.1.time_zone.clone(),
+        authenticated: shown.1.authenticated,
+        customer_vouched: shown.1.customer_vouched,
+    };
     let status = match (&visitor_id, &session_id, &request) {
         (Some(v), Some(s), Some(_)) if unknown => notice(
             "vs-notice vs-lp-ids",
@@ -310,10 +342,19 @@ pub fn WorkspaceView(props: &WorkspaceProps) -> Html {
             )
         }
     };
+    messaging.set(shown.1.is_messaging);
+    // Insert writes through the Agent Workspace here, not through the host page.
+    let context = Settings {
+        reply_to: (*reply_to).clone(),
+        ..settings.clone()
+    };
     html! {
-        <div class="vs-panel vs-liveperson vs-lp-workspace">
-            { status }
-            <VisitPanel visit={shown.0.clone()} extra={conversation::conversation(&shown.1, locale)} />
-        </div>
+        <ContextProvider<Settings> {context}>
+            <div class="vs-panel vs-liveperson vs-lp-workspace">
+                { status }
+                <VisitPanel visit={shown.0.clone()} extra={conversation::conversation(&shown.1, locale)}
+                            subject={conversation_id} hints={hints} />
+            </div>
+        </ContextProvider<Settings>>
     }
 }

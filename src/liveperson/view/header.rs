@@ -10,7 +10,8 @@ use crate::format::when;
 use crate::user_agent;
 use yew::prelude::*;
 
-pub fn header(session: &SessionRef, locale: Option<&str>) -> Html {
+/// The header, with the glance right under the visitor's name.
+pub fn header(session: &SessionRef, locale: Option<&str>, glance: Html) -> Html {
     let s = session.get();
     let name = s
         .personal()
@@ -41,6 +42,7 @@ pub fn header(session: &SessionRef, locale: Option<&str>) -> Html {
     html! {
         <header class="vs-visitor-header vs-lp-header">
             <h2 class="vs-visitor-name vs-text">{ name }</h2>
+            { glance }
             <dl class="vs-facts">
                 { rows(vec![
                     ("Device", device),

@@ -4,9 +4,10 @@
 //! little until the agent asks for all of it.
 
 use super::SessionRef;
-use crate::components::common::{safe_link, Section};
+use crate::components::common::{new_mark, safe_link, Same, Section};
 use crate::format;
 use crate::format::when;
+use crate::hooks::News;
 use yew::prelude::*;
 
 /// How many pages a long visit shows before "Show all".
@@ -17,6 +18,12 @@ pub struct JourneyProps {
     pub session: SessionRef,
     #[prop_or_default]
     pub locale: Option<AttrValue>,
+    /// The pages the last answer did not have.
+    #[prop_or_default]
+    pub news: News,
+    /// Each page's key (`ItemKeys::pages`).
+    #[prop_or_default]
+    pub keys: Same<Vec<u64>>,
 }
 
 #[function_component]
@@ -60,11 +67,14 @@ pub fn Journey(props: &JourneyProps) -> Html {
                     let page = &s.pages[i];
                     let is_current = current == Some(i);
                     let title = page.title().unwrap_or("Untitled page").to_owned();
+                    let key = props.keys.get(i).copied().unwrap_or_default();
+                    // Keyed: a new page is one inserted row, the others stay as they are.
                     html! {
-                        <li class={classes!("vs-page", is_current.then_some("vs-current"))}
+                        <li key={key.to_string()} class={classes!("vs-page", is_current.then_some("vs-current"))}
                             aria-current={is_current.then_some("true")}>
                             <span class="vs-page-title vs-text">{ title }</span>
                             if is_current { <span class="vs-tag">{ "current" }</span> }
+                            { new_mark(props.news.is_new(key)) }
                             { page.address().map(|a| safe_link(a.to_owned().into(), None, classes!("vs-page-url"))) }
                             <dl class="vs-facts vs-inline">
                                 if let Some(ms) = page.time_on_page {

@@ -19,6 +19,10 @@ mod visit_panel;
 
 pub use visit_panel::VisitPanel;
 
+use crate::hooks::{item_key, unique_keys};
+use crate::liveperson::model::{Event, Page};
+use std::rc::Rc;
+
 use crate::components::common::{Fact, Same};
 use crate::components::panel::use_panel;
 use crate::format;
@@ -71,6 +75,50 @@ pub struct SessionRef {
 impl SessionRef {
     pub fn get(&self) -> &AppSession {
         &self.visit.app_sessions[self.index]
+    }
+}
+
+/// What tells a page apart from the others of the visit, for its `New` mark and its key.
+fn page_key(page: &Page) -> u64 {
+    let opened = page.opened().map(|t| t.to_string()).unwrap_or_default();
+    item_key(&[
+        "page",
+        page.id.as_deref().unwrap_or_default(),
+        page.address().unwrap_or_default(),
+        &opened,
+    ])
+}
+
+/// What tells an event apart: its kind and when the server recorded it (its place in the list
+/// shifts when the API drops the oldest).
+fn event_key(event: &Event) -> u64 {
+    let at = event
+        .server_time()
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    item_key(&["event", event.kind(), &at])
+}
+
+/// The keys of a session's pages and events (unique), in their lists' order: the rows' keys and
+/// what `use_news` compares between answers.
+#[derive(Clone, PartialEq, Default)]
+pub struct ItemKeys {
+    pub pages: Same<Vec<u64>>,
+    pub events: Same<Vec<u64>>,
+    /// Both, for `use_news`.
+    pub all: Rc<Vec<u64>>,
+}
+
+impl ItemKeys {
+    pub fn of(s: &AppSession) -> ItemKeys {
+        let pages = unique_keys(s.pages.iter().map(page_key).collect());
+        let events = unique_keys(s.events.iter().map(event_key).collect());
+        let all = pages.iter().chain(&events).copied().collect();
+        ItemKeys {
+            pages: Same(Rc::new(pages)),
+            events: Same(Rc::new(events)),
+            all: Rc::new(all),
+        }
     }
 }
 

@@ -2,10 +2,11 @@
 //! the order the server recorded them, one line each.
 
 use super::{money, SessionRef};
-use crate::components::common::Section;
+use crate::components::common::{new_mark, Same, Section};
 use crate::format;
 use crate::format::join;
 use crate::format::when;
+use crate::hooks::News;
 use crate::liveperson::model::{Event, ProductLine};
 use yew::prelude::*;
 
@@ -89,6 +90,12 @@ pub const FIRST_EVENTS: usize = 200;
 pub struct TimelineProps {
     pub session: SessionRef,
     pub locale: Option<AttrValue>,
+    /// The events the last answer did not have.
+    #[prop_or_default]
+    pub news: News,
+    /// Each event's key (`ItemKeys::events`).
+    #[prop_or_default]
+    pub keys: Same<Vec<u64>>,
 }
 
 /// The timeline, closed at first. Its lines are built only once the agent opens it, and then
@@ -114,7 +121,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         Callback::from(move |_| all.set(true))
     };
     let body = opened.then(|| {
-        let ordered = s.events_in_order();
+        let ordered = s.event_order();
         let skip = if limited { total - FIRST_EVENTS } else { 0 };
         html! {
             <>
@@ -125,7 +132,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     </p>
                 }
                 <ol class="vs-lp-timeline-list">
-                    { for ordered.into_iter().skip(skip).map(|event| line(event, locale)) }
+                    { for ordered.into_iter().skip(skip).map(|i| {
+                        let key = props.keys.get(i).copied().unwrap_or_default();
+                        line(&s.events[i], key, props.news.is_new(key), locale)
+                    }) }
                 </ol>
             </>
         }
@@ -138,17 +148,18 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     }
 }
 
-fn line(event: &Event, locale: Option<&str>) -> Html {
+fn line(event: &Event, key: u64, is_new: bool, locale: Option<&str>) -> Html {
     let (kind, what) = describe(event, locale);
     let at = event
         .server_time()
         .and_then(|t| when(t, locale))
         .unwrap_or_else(|| "–".into());
     html! {
-        <li class={classes!("vs-lp-event", matches!(event, Event::VisitorError(_)).then_some("vs-lp-error"))}>
+        <li key={key.to_string()} class={classes!("vs-lp-event", matches!(event, Event::VisitorError(_)).then_some("vs-lp-error"))}>
             <span class="vs-lp-event-time">{ at }</span>{ " " }
             <strong class="vs-lp-event-kind">{ kind }</strong>
             if let Some(what) = what { { ": " }<span class="vs-text">{ what }</span> }
+            { new_mark(is_new) }
         </li>
     }
 }

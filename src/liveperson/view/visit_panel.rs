@@ -2,15 +2,18 @@
 //! an agent needs them. With several app sessions, the newest is shown and the others can be
 //! picked.
 
-use super::SessionRef;
 use super::{
     activity, commerce, customer, engagements, header, journey::Journey, timeline::Timeline,
+    ItemKeys, SessionRef,
 };
 use crate::components::common::Same;
+use crate::components::glance::{measured, Glance};
 use crate::context::use_settings;
 use crate::format::when;
-use crate::hooks::use_changes;
-use crate::liveperson::model::{order_by, AppSession, Visit};
+use crate::hooks::use_news;
+use crate::liveperson::glance::{self, Hints};
+use crate::liveperson::model::{order_by, Visit};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -22,28 +25,13 @@ pub struct VisitPanelProps {
     /// Shown right after the header: what the Agent Workspace tells about the chat itself.
     #[prop_or_default]
     pub extra: Html,
-}
-
-/// What an agent wants to notice between polls: a new page, a cart change.
-fn change_facts(session: &AppSession) -> Vec<(&'static str, String)> {
-    let current = session
-        .current_page_index()
-        .and_then(|i| session.pages[i].title())
-        .unwrap_or_default()
-        .to_owned();
-    let cart = session
-        .cart_status()
-        .map(|c| {
-            let items = c.num_items.map(crate::format::count).unwrap_or_default();
-            let total = c.total.map(|t| format!("{t:.2}")).unwrap_or_default();
-            format!("{items} items, total {total}")
-        })
-        .unwrap_or_default();
-    vec![
-        ("Current page", current),
-        ("Pages visited", session.pages.len().to_string()),
-        ("Cart", cart),
-    ]
+    /// Who this is, when the host knows better than the visit's ID (the Agent Workspace's
+    /// conversation): another subject is a first answer, never a change.
+    #[prop_or_default]
+    pub subject: Option<AttrValue>,
+    /// What the Agent Workspace adds to the glance.
+    #[prop_or_default]
+    pub hints: Hints,
 }
 
 /// Everything the visit holds; sections with nothing in them are left out.
@@ -61,19 +49,40 @@ pub fn VisitPanel(props: &VisitPanelProps) -> Html {
             .filter(|&i| i < visit.app_sessions.len())
             .unwrap_or(newest),
     });
-    let visit_id = visit.id.as_deref().unwrap_or_default();
+    let visit_id = props
+        .subject
+        .clone()
+        .or_else(|| visit.id.clone().map(AttrValue::from))
+        .unwrap_or_default();
     // A visit without sessions is its own subject, so sessions (re)appearing are a first
-    // answer, not a change to announce.
-    let changed = use_changes(
-        match &session {
-            Some(session) => format!("{visit_id}#{}", session.index),
-            None => format!("{visit_id}#none"),
-        }
-        .into(),
+    // answer, not a change.
+    let subject: AttrValue = match &session {
+        Some(session) => format!("{visit_id}#{}", session.index),
+        None => format!("{visit_id}#none"),
+    }
+    .into();
+    // The pages and events this answer has, to mark the ones the last answer did not.
+    let keys = use_memo(session.clone(), |session| {
         session
             .as_ref()
-            .map(|session| change_facts(session.get()))
-            .unwrap_or_default(),
+            .map(|s| ItemKeys::of(s.get()))
+            .unwrap_or_default()
+    });
+    let news = use_news(subject.clone(), keys.all.clone());
+    let facts = use_memo(
+        (
+            session.clone(),
+            props.hints.clone(),
+            settings.locale.clone(),
+        ),
+        |(session, hints, locale)| {
+            Rc::new(
+                session
+                    .as_ref()
+                    .map(|s| measured(|| glance::facts(s.get(), hints, locale.as_deref())))
+                    .unwrap_or_default(),
+            )
+        },
     );
     let (Some(newest), Some(session)) = (newest, session) else {
         return html! { <p class="vs-empty">{ "LivePerson returned this visit without any session data." }</p> };
@@ -118,31 +127,21 @@ pub fn VisitPanel(props: &VisitPanelProps) -> Html {
             </label>
         }
     });
-    let flash = |labels: &[&str]| {
-        classes!(
-            "vs-changes",
-            labels
-                .iter()
-                .any(|l| changed.contains(l))
-                .then_some("vs-changed")
-        )
-    };
+    let glance = html! { <Glance subject={subject} facts={(*facts).clone()} /> };
     html! {
         <>
             { picker }
-            { header::header(&session, locale) }
+            { header::header(&session, locale, glance) }
             { props.extra.clone() }
-            <div class={flash(&["Current page", "Pages visited"])}>
-                <Journey session={session.clone()} locale={settings.locale.clone()} />
-            </div>
+            <Journey session={session.clone()} locale={settings.locale.clone()} news={news.clone()}
+                     keys={keys.pages.clone()} />
             { customer::customer(session.get(), locale) }
-            <div class={flash(&["Cart"])}>
-                { commerce::commerce(session.get(), locale) }
-            </div>
+            { commerce::commerce(session.get(), locale) }
             { activity::leads_and_service(session.get(), locale) }
             { activity::visitor_errors(session.get()) }
             { engagements::engagements(session.get(), locale) }
-            <Timeline session={session.clone()} locale={settings.locale.clone()} />
+            <Timeline session={session.clone()} locale={settings.locale.clone()} {news}
+                      keys={keys.events.clone()} />
             { header::about(&session, locale) }
         </>
     }
