@@ -21,9 +21,44 @@ use visitor_sidebar_contract::ErrorCode;
 
 use crate::auth::{looks_like_jwt, Agent, AgentMode, Auth, Refusal};
 use crate::client_ip::ClientIp;
-use crate::config::Config;
 use crate::error::AppError;
 use crate::metrics::Metrics;
+use crate::settings::{err, number, ConfigError, RawConfig};
+
+pub const DEFAULT_RATE_LIMIT_PER_SEC: u32 = 20;
+pub const DEFAULT_RATE_LIMIT_BURST: u32 = 60;
+
+/// The per-client rate limit on visitor routes (`VS_RATE_LIMIT_PER_SEC`, `VS_RATE_LIMIT_BURST`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    pub per_sec: NonZeroU32,
+    pub burst: NonZeroU32,
+}
+
+impl RateLimit {
+    /// `None`: no per-client limit (a rate of 0). The burst is at least the rate.
+    pub fn from_raw(raw: &RawConfig) -> Result<Option<RateLimit>, ConfigError> {
+        let per_sec = number(
+            raw.value("VS_RATE_LIMIT_PER_SEC"),
+            "VS_RATE_LIMIT_PER_SEC",
+            DEFAULT_RATE_LIMIT_PER_SEC as u64,
+        )?;
+        let burst = number(
+            raw.value("VS_RATE_LIMIT_BURST"),
+            "VS_RATE_LIMIT_BURST",
+            DEFAULT_RATE_LIMIT_BURST as u64,
+        )?;
+        match (u32::try_from(per_sec), u32::try_from(burst)) {
+            (Ok(0), _) => Ok(None),
+            (Ok(p), Ok(b)) => Ok(Some(RateLimit {
+                per_sec: NonZeroU32::new(p).expect("not 0"),
+                burst: NonZeroU32::new(b.max(p)).expect("not 0"),
+            })),
+            (Err(_), _) => Err(err("VS_RATE_LIMIT_PER_SEC", "is too large")),
+            (_, Err(_)) => Err(err("VS_RATE_LIMIT_BURST", "is too large")),
+        }
+    }
+}
 
 /// Failed authentications allowed per client address: enough for a mistyped token, far too few
 /// to guess one.
@@ -51,15 +86,21 @@ pub struct Access {
 }
 
 impl Access {
-    pub fn new(config: &Config, auth: Auth, metrics: Metrics) -> Access {
-        let per_client = config.rate_limit.map(|limit| {
+    /// `allowed_origins`: browser origins besides the proxy's own (`VS_ALLOWED_ORIGINS`).
+    pub fn new(
+        allowed_origins: Vec<String>,
+        rate_limit: Option<RateLimit>,
+        auth: Auth,
+        metrics: Metrics,
+    ) -> Access {
+        let per_client = rate_limit.map(|limit| {
             RateLimiter::keyed(Quota::per_second(limit.per_sec).allow_burst(limit.burst))
         });
         let failure_quota =
             Quota::per_minute(NonZeroU32::new(AUTH_FAILURES_PER_MINUTE).expect("not 0"))
                 .allow_burst(NonZeroU32::new(AUTH_FAILURES_PER_MINUTE).expect("not 0"));
         Access {
-            allowed_origins: config.allowed_origins.clone(),
+            allowed_origins,
             auth,
             per_client,
             failures: RateLimiter::keyed(failure_quota).with_middleware(),

@@ -2,17 +2,17 @@
 //! APIs, and gives the widget a small JSON API with caching, request coalescing, ETags, access
 //! control and one error shape. See `README.md` for routes, configuration and error codes.
 //!
-//! Layers, each depending only on those below it: `main` → `server` (with `connections`: the
-//! accept loop, its cap and deadlines) → `app` (router) → `state`
+//! Layers, each depending only on those below it (`scripts/module-cycles.py proxy/src`, run by
+//! `make lint`, finds no import cycle): `main` and `demo` → `server` → `app` (the router; with
+//! `static_files`, the built widget) → `state` → `config` (every part's own settings gathered;
+//! no part imports it, each is built from its own) → `health` (readiness over the parts below)
 //! → the providers (`liveperson`, `livechat`, each with its config, client and routes),
-//! `access` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`, `store`,
-//! `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`; `static_files`
-//! serves the built widget (`--static`) with the headers of `pages`. Operations cut across:
-//! `health` (live, ready, draining) beside `app`; `client_ip` (who the client is behind trusted
-//! front ends, for every limit and log line); `host_check` (DNS rebinding in anonymous mode);
-//! `request_id` and `metrics` (one registry per
-//! `AppState`, counted by `app`, `access`, `cache`, `store` and `upstream`); `logging` (text or
-//! JSON lines).
+//! `access`, `host_check` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`
+//! → `store` and `upstream` → `request_id`, `metrics`, `extract` → `error`, `client_ip` (who
+//! the client is behind trusted front ends, for every limit and log line), `connections` (the
+//! accept loop, its cap and deadlines), `logging` (text or JSON lines), `pages` (the pages'
+//! protective headers) → `settings`, `secret`, `urls`. `metrics` is one registry per
+//! `AppState`, counted by `app`, `access`, `auth`, `cache`, `store` and `upstream`.
 
 pub mod access;
 pub mod app;

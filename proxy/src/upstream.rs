@@ -12,11 +12,48 @@ use axum::http::StatusCode;
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, CONTENT_LENGTH, RETRY_AFTER};
 
-use crate::config::Config;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::request_id;
+use crate::settings::{err, number, ConfigError, RawConfig};
 use visitor_sidebar_contract::ErrorCode;
+
+pub const DEFAULT_UPSTREAM_TIMEOUT_MS: u64 = 5000;
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+
+/// The client's limits: `VS_UPSTREAM_TIMEOUT_MS` and `VS_MAX_RESPONSE_BYTES`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UpstreamConfig {
+    /// The longest one upstream call may take, answer read.
+    pub timeout: Duration,
+    /// The largest answer read from an upstream.
+    pub max_response_bytes: usize,
+}
+
+impl UpstreamConfig {
+    pub fn from_raw(raw: &RawConfig) -> Result<UpstreamConfig, ConfigError> {
+        let timeout_ms = number(
+            raw.value("VS_UPSTREAM_TIMEOUT_MS"),
+            "VS_UPSTREAM_TIMEOUT_MS",
+            DEFAULT_UPSTREAM_TIMEOUT_MS,
+        )?;
+        if timeout_ms == 0 {
+            return Err(err("VS_UPSTREAM_TIMEOUT_MS", "must be more than 0"));
+        }
+        let max_response_bytes = number(
+            raw.value("VS_MAX_RESPONSE_BYTES"),
+            "VS_MAX_RESPONSE_BYTES",
+            DEFAULT_MAX_RESPONSE_BYTES as u64,
+        )?;
+        if max_response_bytes < 1024 {
+            return Err(err("VS_MAX_RESPONSE_BYTES", "must be at least 1024"));
+        }
+        Ok(UpstreamConfig {
+            timeout: Duration::from_millis(timeout_ms),
+            max_response_bytes: max_response_bytes as usize,
+        })
+    }
+}
 
 /// What an upstream answered, body read in full (within the size bound).
 pub struct Answer {
@@ -101,10 +138,10 @@ pub struct Upstream {
 }
 
 impl Upstream {
-    pub fn new(config: &Config, metrics: Metrics) -> anyhow::Result<Upstream> {
+    pub fn new(config: &UpstreamConfig, metrics: Metrics) -> anyhow::Result<Upstream> {
         let client = reqwest::Client::builder()
-            .timeout(config.upstream_timeout)
-            .connect_timeout(config.upstream_timeout.min(Duration::from_secs(3)))
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(3)))
             // A redirect could carry the credentials' effect to another host; none is expected.
             .redirect(reqwest::redirect::Policy::none())
             .pool_idle_timeout(Duration::from_secs(60))

@@ -32,10 +32,10 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use visitor_sidebar_contract::ErrorCode;
 
-use crate::config::Config;
 use crate::error::AppError;
 use crate::secret::{secrets_equal, Secret};
 use crate::upstream::Upstream;
+use config::AuthConfig;
 use host_jwt::HostJwt;
 use livechat::LiveChatTokens;
 use oidc::Oidc;
@@ -188,23 +188,24 @@ struct Inner {
 }
 
 impl Auth {
-    pub fn new(config: &Config, upstream: Upstream) -> Auth {
-        let auth = &config.auth;
+    /// Every way of signing in that `auth` turns on. `allowed_origins` (`VS_ALLOWED_ORIGINS`),
+    /// with the proxy's own public origin, are the pages company sign-in may post a token to.
+    pub fn new(auth: &AuthConfig, allowed_origins: &[String], upstream: Upstream) -> Auth {
         let sessions = Arc::new(Sessions::new(
             auth.session_secret.as_ref(),
             auth.session_ttl,
         ));
-        let host_jwt = HostJwt::new(config.jwt_secret.as_ref(), &auth.jwt, upstream.clone());
+        let host_jwt = HostJwt::new(auth.jwt_secret.as_ref(), &auth.jwt, upstream.clone());
         Auth(Arc::new(Inner {
             allow_anonymous: auth.allow_anonymous,
-            tokens: config.access_tokens.clone(),
+            tokens: auth.access_tokens.clone(),
             host_jwt,
             livechat: auth
                 .livechat
                 .clone()
                 .map(|lc| LiveChatTokens::new(lc, upstream.clone())),
             oidc: auth.oidc.clone().map(|settings| {
-                let mut origins = config.allowed_origins.clone();
+                let mut origins = allowed_origins.to_vec();
                 origins.extend(auth.public_origin());
                 Oidc::new(
                     settings,

@@ -92,7 +92,7 @@ impl LiveChat {
                 "configured": true,
                 "rest_api_v2": lc.v2.is_some(),
                 "agent_chat_api_v3": lc.v3.is_some(),
-                "webhook": lc.webhook_secret.is_some(),
+                "webhook": lc.webhook.is_some(),
                 "v2_deprecation": self.0.deprecation.health(),
             }),
             None => json!({"configured": false}),

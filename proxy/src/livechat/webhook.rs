@@ -60,7 +60,8 @@ pub async fn chat_started(
     let (Some(expected), Some(tokens)) = (
         lc.0.config
             .as_ref()
-            .and_then(|config| config.webhook_secret.as_ref()),
+            .and_then(|config| config.webhook.as_ref())
+            .map(|webhook| &webhook.secret),
         lc.0.tokens.as_ref(),
     ) else {
         return Err(AppError::not_configured("LiveChat webhooks"));

@@ -29,8 +29,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 use reqwest::Url;
 
-use crate::config::Config;
-
 /// Who may frame the pages when `VS_FRAME_ANCESTORS` is unset: the proxy's own origin only.
 /// Embedding the page in a console (LiveChat's Agent App, LivePerson's Agent Workspace) takes
 /// listing that console's origin.
@@ -181,16 +179,22 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// From the configuration, and the built pages in `VS_STATIC_DIR` when set.
-    pub fn gather(config: &Config) -> Sources {
+    /// From the settings (`VS_FRAME_ANCESTORS`; LiveChat's accounts server, framed for silent
+    /// sign-in when agents sign in with LiveChat), and the built pages in `static_dir`
+    /// (`VS_STATIC_DIR`) when set.
+    pub fn gather(
+        frame_ancestors: &[String],
+        livechat_accounts_url: Option<&str>,
+        static_dir: Option<&Path>,
+    ) -> Sources {
         let mut sources = Sources {
-            frame_ancestors: config.frame_ancestors.clone(),
+            frame_ancestors: frame_ancestors.to_vec(),
             ..Sources::default()
         };
-        if let Some(livechat) = &config.auth.livechat {
-            push_origin(&mut sources.frames, &livechat.accounts_url);
+        if let Some(url) = livechat_accounts_url {
+            push_origin(&mut sources.frames, url);
         }
-        if let Some(dir) = &config.static_dir {
+        if let Some(dir) = static_dir {
             sources.read_pages(dir);
         }
         sources

@@ -32,6 +32,13 @@ pub struct StoreConfig {
     pub redis_ca: Option<Vec<u8>>,
 }
 
+/// How many webhook tokens the store keeps (the oldest go first) and how long each lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenBounds {
+    pub ttl: Duration,
+    pub capacity: u64,
+}
+
 /// The Redis client for `url`: plain, or TLS against `ca` (or the system's roots).
 pub fn redis_client(url: &str, ca: Option<&[u8]>) -> RedisResult<Client> {
     match ca {
