@@ -91,6 +91,11 @@ impl Health {
         self.0.draining.load(Ordering::SeqCst)
     }
 
+    /// Where readiness records its verdicts.
+    fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
     /// The kept verdict of `check`, or the one `run` gives now.
     async fn verdict<F>(&self, check: &'static str, run: F) -> Result<(), String>
     where
@@ -140,7 +145,7 @@ impl Readiness {
         let mut checks = Map::new();
         checks.insert("config".into(), json!({"ok": true}));
         if self.health.is_draining() {
-            self.health.0.metrics.draining();
+            self.health.metrics().draining();
             return (
                 false,
                 json!({"ready": false, "reason": "draining", "checks": checks}),
@@ -172,7 +177,7 @@ impl Readiness {
             }
         }
         for (name, verdict) in stores {
-            self.health.0.metrics.store_up(name, verdict.is_ok());
+            self.health.metrics().store_up(name, verdict.is_ok());
             let check = match verdict {
                 Ok(()) => json!({"ok": true}),
                 Err(reason) => json!({"ok": false, "reason": reason}),
@@ -195,7 +200,7 @@ impl Readiness {
         .into_iter()
         .filter_map(|name| checks.get(name).map(|c| (name, c["ok"] == true)))
         .collect();
-        self.health.0.metrics.readiness(ready, &labels);
+        self.health.metrics().readiness(ready, &labels);
         let mut body = json!({"ready": ready, "checks": checks});
         if !ready {
             body["reason"] = json!(failing.join("; "));

@@ -16,7 +16,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -119,9 +119,24 @@ struct ProviderLabels {
     provider: &'static str,
 }
 
+/// What a response-cache key is for: the metric's `cache` label, never the IDs in the key.
+/// (The derive writes a variant's name as the label value, hence the names as they are.)
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
+pub enum CacheKind {
+    /// A LivePerson visit (`lp:visit:{visitor}:{sid}`).
+    lp_visit,
+    /// A LiveChat visitor list (`lc:list?{query}`).
+    lc_list,
+    /// One LiveChat visitor (`lc:visitor:{id}`).
+    lc_visitor,
+    /// One LiveChat v3 customer (`lc:customer:{id}`).
+    lc_customer,
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CacheLabels {
-    cache: &'static str,
+    cache: CacheKind,
     result: &'static str,
 }
 
@@ -391,7 +406,7 @@ impl Metrics {
     }
 
     /// A response-cache lookup: `cache` names the kind of key, `result` how it was served.
-    pub fn cache(&self, cache: &'static str, result: &'static str) {
+    pub fn cache(&self, cache: CacheKind, result: &'static str) {
         self.0
             .cache
             .get_or_create(&CacheLabels { cache, result })
@@ -607,8 +622,8 @@ mod tests {
             "37",
             Duration::from_millis(2),
         );
-        m.cache("lp_visit", "hit");
-        m.cache("lp_visit", "hit");
+        m.cache(CacheKind::lp_visit, "hit");
+        m.cache(CacheKind::lp_visit, "hit");
         let text = m.encode();
         for line in [
             r#"vs_http_requests_total{route="/api/liveperson/visitors/{visitor_id}/visit",method="GET",status="4xx"} 1"#,
@@ -619,6 +634,24 @@ mod tests {
             "# TYPE vs_http_request_duration_seconds histogram",
         ] {
             assert!(text.contains(line), "{line} not in\n{text}");
+        }
+    }
+
+    #[test]
+    fn cache_labels_are_kinds_never_ids() {
+        let m = Metrics::new();
+        for kind in [
+            CacheKind::lp_visit,
+            CacheKind::lc_list,
+            CacheKind::lc_visitor,
+            CacheKind::lc_customer,
+        ] {
+            m.cache(kind, "miss");
+        }
+        let text = m.encode();
+        for kind in ["lp_visit", "lc_list", "lc_visitor", "lc_customer"] {
+            let line = format!(r#"vs_cache_requests_total{{cache="{kind}",result="miss"}} 1"#);
+            assert!(text.contains(&line), "{line} not in\n{text}");
         }
     }
 

@@ -55,7 +55,12 @@ impl AppState {
         let metrics = Metrics::new();
         // One HTTP client (one connection pool) for both upstreams.
         let upstream = Upstream::new(&config.upstream, metrics.clone())?;
-        let auth = Auth::new(&config.auth, &config.allowed_origins, upstream.clone());
+        let auth = Auth::new(
+            &config.auth,
+            &config.allowed_origins,
+            upstream.clone(),
+            metrics.clone(),
+        );
         let webhook = config.livechat.as_ref().and_then(|lc| lc.webhook.as_ref());
         let store = Store::open(
             &config.store,
@@ -93,6 +98,7 @@ impl AppState {
                 upstream.clone(),
                 cache(),
                 store.tokens().cloned(),
+                metrics.clone(),
             ),
             store,
             health: Health::new(metrics.clone()),

@@ -72,7 +72,7 @@ pub struct Call {
     pub provider: &'static str,
     /// The metric's `operation` label (`visit`, `domain_api`, `visitors`, `probe`, …).
     pub operation: &'static str,
-    /// Reads the upstream's internal error code from a failure's body, for the `code` label.
+    /// Reads the `code` label (the upstream's internal error code) from a failure's body.
     pub internal_code: Option<ReadCode>,
     /// The longest pause a 429's `Retry-After` may impose on this upstream.
     pub max_cooldown: Duration,
@@ -82,8 +82,9 @@ pub struct Call {
 /// pause, and an hour is the most any of them asks.
 pub const MAX_COOLDOWN: Duration = Duration::from_secs(3600);
 
-/// Reads an upstream's internal error code from a failure's body.
-pub type ReadCode = fn(&[u8]) -> Option<i64>;
+/// Reads the `code` label from a failure's body: a value the upstream's module fixes in code
+/// (LivePerson's documented internal codes), never one the body chooses.
+pub type ReadCode = fn(&[u8]) -> &'static str;
 
 impl Call {
     pub const fn new(who: &'static str, provider: &'static str, operation: &'static str) -> Call {
@@ -106,21 +107,6 @@ impl Call {
     pub const fn with_internal_code(mut self, read: ReadCode) -> Call {
         self.internal_code = Some(read);
         self
-    }
-}
-
-/// LivePerson's documented internal codes keep their number as a label; any other is `other`,
-/// so that an odd body cannot mint label values.
-fn code_label(code: Option<i64>) -> &'static str {
-    match code {
-        None => "",
-        Some(6) => "6",
-        Some(10) => "10",
-        Some(12) => "12",
-        Some(33) => "33",
-        Some(37) => "37",
-        Some(39) => "39",
-        Some(_) => "other",
     }
 }
 
@@ -154,11 +140,6 @@ impl Upstream {
             answered: Arc::default(),
             metrics,
         })
-    }
-
-    /// The metrics every part holding the client counts into.
-    pub fn metrics(&self) -> &Metrics {
-        &self.metrics
     }
 
     /// How long the proxy still holds back calls to `who` after its last 429, if it does.
@@ -204,9 +185,9 @@ impl Upstream {
             Ok(answer) => {
                 let code = match (call.internal_code, answer.status.is_success()) {
                     (Some(read), false) => read(&answer.body),
-                    _ => None,
+                    _ => "",
                 };
-                (Some(answer.status.as_u16()), code_label(code))
+                (Some(answer.status.as_u16()), code)
             }
             Err(e) => (e.body.upstream_status, ""),
         };

@@ -33,6 +33,7 @@ use serde_json::{json, Value};
 use visitor_sidebar_contract::ErrorCode;
 
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use crate::secret::{secrets_equal, Secret};
 use crate::upstream::Upstream;
 use config::AuthConfig;
@@ -190,7 +191,13 @@ struct Inner {
 impl Auth {
     /// Every way of signing in that `auth` turns on. `allowed_origins` (`VS_ALLOWED_ORIGINS`),
     /// with the proxy's own public origin, are the pages company sign-in may post a token to.
-    pub fn new(auth: &AuthConfig, allowed_origins: &[String], upstream: Upstream) -> Auth {
+    /// `upstream` asks the services that vouch for credentials; `metrics` counts their limits.
+    pub fn new(
+        auth: &AuthConfig,
+        allowed_origins: &[String],
+        upstream: Upstream,
+        metrics: Metrics,
+    ) -> Auth {
         let sessions = Arc::new(Sessions::new(
             auth.session_secret.as_ref(),
             auth.session_ttl,
@@ -203,7 +210,7 @@ impl Auth {
             livechat: auth
                 .livechat
                 .clone()
-                .map(|lc| LiveChatTokens::new(lc, upstream.clone())),
+                .map(|lc| LiveChatTokens::new(lc, upstream.clone(), metrics.clone())),
             oidc: auth.oidc.clone().map(|settings| {
                 let mut origins = allowed_origins.to_vec();
                 origins.extend(auth.public_origin());
@@ -212,6 +219,7 @@ impl Auth {
                     auth.public_url.clone().unwrap_or_default(),
                     origins,
                     upstream,
+                    metrics,
                     sessions.clone(),
                 )
             }),

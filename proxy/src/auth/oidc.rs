@@ -46,6 +46,7 @@ use super::session::Sessions;
 use super::Auth;
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use crate::upstream::{Call, Upstream};
 use crate::urls::check_origin;
 
@@ -110,6 +111,8 @@ struct Inner {
     /// Origins a token may be posted to.
     origins: Vec<String>,
     upstream: Upstream,
+    /// Counts refused login starts and each callback's outcome.
+    metrics: Metrics,
     sessions: Arc<Sessions>,
     client: tokio::sync::Mutex<Option<(Arc<Client>, Instant)>>,
     pending: moka::sync::Cache<String, PendingLogin>,
@@ -166,6 +169,7 @@ impl Oidc {
         public_url: String,
         origins: Vec<String>,
         upstream: Upstream,
+        metrics: Metrics,
         sessions: Arc<Sessions>,
     ) -> Oidc {
         let per_minute = NonZeroU32::new(LOGINS_PER_MINUTE).expect("not 0");
@@ -175,6 +179,7 @@ impl Oidc {
             settings,
             origins,
             upstream,
+            metrics,
             sessions,
             client: tokio::sync::Mutex::new(None),
             pending: moka::sync::Cache::builder()
@@ -329,7 +334,7 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
     };
     let ClientIp(ip) = ClientIp::of(request.extensions());
     if oidc.0.logins.check_key(&ip).is_err() {
-        oidc.0.upstream.metrics().rate_limited("sign_in_start");
+        oidc.0.metrics.rate_limited("sign_in_start");
         return failure(AppError::rate_limited(60), opener());
     }
     if oidc.0.logins.len() > MAX_PENDING_LOGINS as usize {
@@ -377,7 +382,7 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
 /// `GET /api/auth/callback?code=…&state=…` (or `error=…&state=…`), where the provider sends the
 /// popup back. Each outcome is counted (`vs_company_sign_ins_total`).
 pub async fn callback(State(auth): State<Auth>, request: Request) -> Response {
-    let metrics = auth.oidc().map(|oidc| oidc.0.upstream.metrics().clone());
+    let metrics = auth.oidc().map(|oidc| oidc.0.metrics.clone());
     let response = callback_flow(auth, request).await;
     if let Some(metrics) = metrics {
         metrics.company_sign_in(match response.status().as_u16() {

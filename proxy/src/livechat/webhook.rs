@@ -12,17 +12,23 @@
 //! guessing from LiveChat's address (or behind the same front end) cannot hold back its
 //! deliveries.
 
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde_json::{json, Value};
 
 use super::LiveChat;
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use crate::secret::{secrets_equal, Secret};
+use crate::store::TokenStore;
 use visitor_sidebar_contract::ErrorCode;
 
 pub use crate::store::ChatToken;
@@ -33,6 +39,52 @@ pub const MAX_CHAT_ID_LEN: usize = 128;
 pub const MAX_TOKEN_LEN: usize = 512;
 /// Wrong webhook secrets one client may send per minute (and at once) before 429s.
 pub const SECRET_FAILURES_PER_MINUTE: u32 = 20;
+
+/// The webhook's side of LiveChat: the secret its URL must carry, where the tokens it delivers
+/// are kept, and the wrong secrets seen per client.
+pub struct Webhook {
+    secret: Secret,
+    tokens: TokenStore,
+    secret_failures: DefaultKeyedRateLimiter<IpAddr>,
+    /// Counts tokens stored and dropped, and throttled wrong secrets.
+    metrics: Metrics,
+}
+
+impl Webhook {
+    pub fn new(secret: Secret, tokens: TokenStore, metrics: Metrics) -> Webhook {
+        let per_minute = NonZeroU32::new(SECRET_FAILURES_PER_MINUTE).expect("not 0");
+        Webhook {
+            secret,
+            tokens,
+            secret_failures: RateLimiter::keyed(
+                Quota::per_minute(per_minute).allow_burst(per_minute),
+            ),
+            metrics,
+        }
+    }
+
+    /// The chat tokens the `chat_started` webhooks delivered, by visitor ID.
+    pub fn tokens(&self) -> &TokenStore {
+        &self.tokens
+    }
+
+    /// Whether `given` is the secret; a wrong one spends `client`'s budget (then 429).
+    fn check_secret(&self, given: &str, client: IpAddr) -> Result<(), AppError> {
+        if secrets_equal(given, self.secret.expose()) {
+            return Ok(());
+        }
+        if self.secret_failures.check_key(&client).is_err() {
+            self.metrics.rate_limited("webhook_secret");
+            return Err(AppError::rate_limited(60));
+        }
+        if self.secret_failures.len() > 10_000 {
+            self.secret_failures.retain_recent();
+        }
+        Err(AppError::unauthorized(
+            "The webhook secret is missing or wrong.",
+        ))
+    }
+}
 
 /// A value a webhook may carry as a chat ID or token: 1 to `max` visible ASCII characters.
 fn bounded(value: &str, max: usize) -> bool {
@@ -57,31 +109,15 @@ pub async fn chat_started(
     RawQuery(query): RawQuery,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<impl IntoResponse, AppError> {
-    let (Some(expected), Some(tokens)) = (
-        lc.0.config
-            .as_ref()
-            .and_then(|config| config.webhook.as_ref())
-            .map(|webhook| &webhook.secret),
-        lc.0.tokens.as_ref(),
-    ) else {
+    let Some(webhook) = lc.webhook() else {
         return Err(AppError::not_configured("LiveChat webhooks"));
     };
     let given = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
         .find(|(k, _)| k == "secret")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
-    if !secrets_equal(&given, expected.expose()) {
-        if lc.0.webhook_secret_failures.check_key(&client).is_err() {
-            lc.0.upstream.metrics().rate_limited("webhook_secret");
-            return Err(AppError::rate_limited(60));
-        }
-        if lc.0.webhook_secret_failures.len() > 10_000 {
-            lc.0.webhook_secret_failures.retain_recent();
-        }
-        return Err(AppError::unauthorized(
-            "The webhook secret is missing or wrong.",
-        ));
-    }
+    webhook.check_secret(&given, client)?;
+    let tokens = webhook.tokens();
     let body = body
         .map_err(|_| AppError::new(ErrorCode::PayloadTooLarge, "The webhook body is too large."))?;
     let event: Value = serde_json::from_slice(&body)
@@ -114,7 +150,7 @@ pub async fn chat_started(
             };
             // Durable (fsync'd, or in Redis) before the 200 goes out.
             tokens.put(visitor_id, &token).await?;
-            lc.0.upstream.metrics().token_stored();
+            webhook.metrics.token_stored();
             tracing::info!(visitor_id, "chat_started webhook stored");
         }
         Some("chat_ended") => {
@@ -144,7 +180,7 @@ pub async fn chat_started(
                 // Only if it is still that token: a chat_started racing this one on another
                 // replica wins.
                 if same_chat && tokens.remove_if(visitor_id, &stored).await? {
-                    lc.0.upstream.metrics().token_removed("chat_ended");
+                    webhook.metrics.token_removed("chat_ended");
                 }
             }
         }
