@@ -19,7 +19,7 @@ use governor::middleware::StateInformationMiddleware;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use visitor_sidebar_contract::ErrorCode;
 
-use crate::auth::{looks_like_jwt, Agent, AgentMode, Auth, Refusal};
+use crate::auth::{Agent, AgentMode, Auth, CredentialShape, Refusal, Refused};
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
 use crate::metrics::Metrics;
@@ -207,10 +207,10 @@ pub async fn require_access(
             access.metrics.sign_in(agent.mode.as_str(), "accepted");
             agent
         }
-        Err(refusal) => {
+        Err(Refused { shape, refusal }) => {
             access
                 .metrics
-                .sign_in(credential_shape(&request), refusal_outcome(&refusal));
+                .sign_in(shape_label(shape), refusal_outcome(&refusal));
             // Only failures use up this budget, so an agent whose token works is never slowed
             // by it; once it is spent, everything from that client gets 429s (above).
             if refusal.is_failure() {
@@ -239,23 +239,12 @@ pub async fn require_access(
     next.run(request).await
 }
 
-/// The `mode` label of a refused credential: what it looked like, since it proved nothing
-/// (`none`: no `Authorization`; `jwt`: a JWT's shape, host-minted or a session token;
-/// `opaque`: anything else, a static or a LiveChat token).
-fn credential_shape(request: &Request) -> &'static str {
-    let Some(value) = request.headers().get(header::AUTHORIZATION) else {
-        return "none";
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.get(7..))
-        .map(str::trim)
-        .unwrap_or("");
-    if looks_like_jwt(token) {
-        "jwt"
-    } else {
-        "opaque"
+/// The `mode` label of a refused credential: what it looked like, since it proved nothing.
+fn shape_label(shape: CredentialShape) -> &'static str {
+    match shape {
+        CredentialShape::None => "none",
+        CredentialShape::Jwt => "jwt",
+        CredentialShape::Opaque => "opaque",
     }
 }
 

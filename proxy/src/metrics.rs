@@ -23,6 +23,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
+use crate::extract::Authorization;
 use crate::secret::{secrets_equal, Secret};
 use crate::settings::{err, ConfigError, RawConfig};
 use crate::urls::is_loopback;
@@ -564,11 +565,10 @@ pub fn router(
 
 async fn scrape(State(exposition): State<Exposition>, headers: HeaderMap) -> Response {
     if let Some(token) = &exposition.token {
-        let given = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
+        let given = match Authorization::of(&headers) {
+            Authorization::Bearer(token) => token,
+            Authorization::Absent | Authorization::Malformed => "",
+        };
         if !secrets_equal(given, token.expose()) {
             return (
                 StatusCode::UNAUTHORIZED,

@@ -33,6 +33,7 @@ use serde_json::{json, Value};
 use visitor_sidebar_contract::ErrorCode;
 
 use crate::error::AppError;
+use crate::extract::Authorization;
 use crate::metrics::Metrics;
 use crate::secret::{secrets_equal, Secret};
 use crate::upstream::Upstream;
@@ -166,6 +167,31 @@ impl IntoResponse for Refusal {
     }
 }
 
+/// What a refused credential looked like, since it proved nothing: the `mode` label of a
+/// refused sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CredentialShape {
+    /// No `Authorization` header.
+    None,
+    /// A JWT's shape: host-minted or a session token.
+    Jwt,
+    /// Anything else: a static or a LiveChat token, or not a bearer token at all.
+    Opaque,
+}
+
+/// A refused credential: why, and what it looked like.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    pub shape: CredentialShape,
+    pub refusal: Refusal,
+}
+
+impl Refused {
+    fn new(shape: CredentialShape, refusal: Refusal) -> Refused {
+        Refused { shape, refusal }
+    }
+}
+
 /// Whether a bearer token has a JWT's shape: three base64url parts (two dots, the signature may
 /// be empty only in an unsigned token, which is refused later anyway).
 pub fn looks_like_jwt(token: &str) -> bool {
@@ -239,32 +265,39 @@ impl Auth {
             || self.0.oidc.is_some()
     }
 
-    /// The caller's identity from its `Authorization` header, or why it was refused. `client`
-    /// is the caller's address (bounds how often it may have tokens checked upstream).
+    /// The caller's identity from its `Authorization` header, or why it was refused and what
+    /// the refused credential looked like. `client` is the caller's address (bounds how often
+    /// it may have tokens checked upstream).
     pub async fn authenticate(
         &self,
         headers: &HeaderMap,
         client: IpAddr,
-    ) -> Result<Agent, Refusal> {
-        let Some(value) = headers.get(header::AUTHORIZATION) else {
-            return if self.0.allow_anonymous {
-                Ok(Agent::anonymous())
-            } else {
-                Err(Refusal::Missing)
-            };
+    ) -> Result<Agent, Refused> {
+        let token = match Authorization::of(headers) {
+            Authorization::Absent if self.0.allow_anonymous => return Ok(Agent::anonymous()),
+            Authorization::Absent => {
+                return Err(Refused::new(CredentialShape::None, Refusal::Missing))
+            }
+            Authorization::Malformed => {
+                return Err(Refused::new(
+                    CredentialShape::Opaque,
+                    Refusal::Invalid("The Authorization header must be 'Bearer <token>'."),
+                ))
+            }
+            Authorization::Bearer(token) => token,
         };
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(Refusal::Invalid(
-                "The Authorization header must be 'Bearer <token>'.",
-            ))?;
+        let shape = if looks_like_jwt(token) {
+            CredentialShape::Jwt
+        } else {
+            CredentialShape::Opaque
+        };
+        self.verify(token, client)
+            .await
+            .map_err(|refusal| Refused::new(shape, refusal))
+    }
+
+    /// Whose `token` is: a static token, a session token, a host JWT or a LiveChat token.
+    async fn verify(&self, token: &str, client: IpAddr) -> Result<Agent, Refusal> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(Refusal::Invalid("The access token is not valid."));
         }

@@ -17,7 +17,6 @@
 //! after an ID token whose signature did not verify, in case the keys rotated), each through the
 //! proxy's upstream client (no redirects, bounded bodies, timeouts).
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -25,7 +24,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -37,6 +36,7 @@ use openidconnect::{
     EndpointMaybeSet, EndpointNotSet, EndpointSet, HttpRequest, HttpResponse, IssuerUrl, Nonce,
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope, TokenResponse,
 };
+use serde::Deserialize;
 use serde_json::json;
 use visitor_sidebar_contract::ErrorCode;
 
@@ -46,6 +46,7 @@ use super::session::Sessions;
 use super::Auth;
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
+use crate::extract::AppQuery;
 use crate::metrics::Metrics;
 use crate::upstream::{Call, Upstream};
 use crate::urls::check_origin;
@@ -264,10 +265,22 @@ impl Oidc {
     }
 }
 
-fn query(request: &Request) -> HashMap<String, String> {
-    form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
-        .into_owned()
-        .collect()
+/// `GET /api/auth/login`'s query: the page the token goes to and the popup's own nonce.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct LoginQuery {
+    origin: String,
+    nonce: String,
+}
+
+/// `GET /api/auth/callback`'s query, as the provider sends it: a code, or an error, and the
+/// login's state.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct CallbackQuery {
+    state: Option<String>,
+    code: Option<String>,
+    error: Option<String>,
 }
 
 /// The error page, and when the opener is known, the error message posted to it.
@@ -296,7 +309,11 @@ fn failure(error: AppError, opener: Option<Opener<'_>>) -> Response {
 }
 
 /// `GET /api/auth/login?origin=<the widget's origin>`.
-pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
+pub async fn login(
+    State(auth): State<Auth>,
+    ClientIp(ip): ClientIp,
+    AppQuery(LoginQuery { origin, nonce }): AppQuery<LoginQuery>,
+) -> Response {
     let Some(oidc) = auth.oidc() else {
         return failure(
             AppError::new(
@@ -306,8 +323,7 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
             None,
         );
     };
-    let params = query(&request);
-    let origin = params.get("origin").map(String::as_str).unwrap_or("");
+    let origin = origin.as_str();
     if !oidc.origin_allowed(origin) {
         return failure(
             AppError::new(
@@ -317,7 +333,7 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
             None,
         );
     }
-    let widget_nonce = params.get("nonce").map(String::as_str).unwrap_or("");
+    let widget_nonce = nonce.as_str();
     if !nonce_ok(widget_nonce) {
         return failure(
             AppError::invalid_body(
@@ -332,7 +348,6 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
             nonce: widget_nonce,
         })
     };
-    let ClientIp(ip) = ClientIp::of(request.extensions());
     if oidc.0.logins.check_key(&ip).is_err() {
         oidc.0.metrics.rate_limited("sign_in_start");
         return failure(AppError::rate_limited(60), opener());
@@ -381,9 +396,12 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
 
 /// `GET /api/auth/callback?code=…&state=…` (or `error=…&state=…`), where the provider sends the
 /// popup back. Each outcome is counted (`vs_company_sign_ins_total`).
-pub async fn callback(State(auth): State<Auth>, request: Request) -> Response {
+pub async fn callback(
+    State(auth): State<Auth>,
+    AppQuery(query): AppQuery<CallbackQuery>,
+) -> Response {
     let metrics = auth.oidc().map(|oidc| oidc.0.metrics.clone());
-    let response = callback_flow(auth, request).await;
+    let response = callback_flow(auth, query).await;
     if let Some(metrics) = metrics {
         metrics.company_sign_in(match response.status().as_u16() {
             200 => "accepted",
@@ -397,7 +415,7 @@ pub async fn callback(State(auth): State<Auth>, request: Request) -> Response {
     response
 }
 
-async fn callback_flow(auth: Auth, request: Request) -> Response {
+async fn callback_flow(auth: Auth, query: CallbackQuery) -> Response {
     let Some(oidc) = auth.oidc() else {
         return failure(
             AppError::new(
@@ -407,10 +425,10 @@ async fn callback_flow(auth: Auth, request: Request) -> Response {
             None,
         );
     };
-    let params = query(&request);
     // Single use: whatever happens next, this state cannot be replayed.
-    let pending = params
-        .get("state")
+    let pending = query
+        .state
+        .as_ref()
         .and_then(|state| oidc.0.pending.remove(state));
     let Some(pending) = pending else {
         return failure(
@@ -426,7 +444,7 @@ async fn callback_flow(auth: Auth, request: Request) -> Response {
             nonce: &pending.widget_nonce,
         })
     };
-    if let Some(error) = params.get("error") {
+    if let Some(error) = &query.error {
         // Only the provider's error code, and only if it looks like one, reaches the page.
         let error: String = error
             .chars()
@@ -440,7 +458,7 @@ async fn callback_flow(auth: Auth, request: Request) -> Response {
             opener(),
         );
     }
-    let Some(code) = params.get("code") else {
+    let Some(code) = &query.code else {
         return failure(
             AppError::unauthorized("The company sign-in sent no authorization code."),
             opener(),

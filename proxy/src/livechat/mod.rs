@@ -15,7 +15,7 @@ pub mod webhook;
 
 use std::sync::Arc;
 
-use axum::extract::{FromRef, RawQuery, State};
+use axum::extract::{FromRef, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -26,7 +26,7 @@ use visitor_sidebar_contract::{DetailsRequest, ErrorCode};
 
 use crate::cache::{Cached, ResponseCache};
 use crate::error::AppError;
-use crate::extract::{AppJson, CustomerId, VisitorId};
+use crate::extract::{AppJson, AppQuery, CustomerId, VisitorId};
 use crate::metrics::{CacheKind, Metrics};
 use crate::store::TokenStore;
 use crate::upstream::Upstream;
@@ -237,10 +237,9 @@ where
 
 async fn list(
     State(lc): State<LiveChat>,
-    RawQuery(query): RawQuery,
+    AppQuery(query): AppQuery<ListQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let query = ListQuery::parse(query.as_deref())?;
     let cached = lc.list(&query).await?;
     Ok(cached.respond(&headers))
 }

@@ -16,16 +16,19 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::LiveChat;
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
+use crate::extract::AppQuery;
 use crate::metrics::Metrics;
 use crate::secret::{secrets_equal, Secret};
 use crate::store::TokenStore;
@@ -86,19 +89,93 @@ impl Webhook {
     }
 }
 
-/// A value a webhook may carry as a chat ID or token: 1 to `max` visible ASCII characters.
-fn bounded(value: &str, max: usize) -> bool {
-    !value.is_empty() && value.len() <= max && value.bytes().all(|b| b.is_ascii_graphic())
+/// The events the proxy acts on, by their `event_type`; any other (or none) is acknowledged and
+/// ignored (`visitor_queued`, …).
+#[derive(Deserialize)]
+#[serde(tag = "event_type", rename_all = "snake_case")]
+enum Event {
+    ChatStarted(Chat),
+    ChatEnded(Chat),
+    #[serde(other)]
+    Other,
 }
 
-/// The event's `chat.id`: absent is `Ok(None)`, present but not a bounded ID is refused.
-fn chat_id(event: &Value) -> Result<Option<&str>, AppError> {
-    match &event["chat"]["id"] {
-        Value::Null => Ok(None),
-        Value::String(id) if bounded(id, MAX_CHAT_ID_LEN) => Ok(Some(id)),
-        _ => Err(AppError::invalid_body(format!(
-            "The webhook's chat.id must be 1 to {MAX_CHAT_ID_LEN} visible characters."
-        ))),
+/// What `chat_started` and `chat_ended` carry besides the visitor. Each field takes whatever
+/// JSON was sent, so that its own check refuses it with its own sentence.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Chat {
+    license_id: Field,
+    token: Field,
+    chat: ChatRef,
+}
+
+/// One field as sent.
+#[derive(Default, Deserialize)]
+#[serde(untagged)]
+enum Field {
+    Text(String),
+    Number(serde_json::Number),
+    /// Absent, or `null`.
+    #[default]
+    Absent,
+    Other(IgnoredAny),
+}
+
+/// `chat`: an object, whose `id` names the chat; anything else names none.
+#[derive(Default, Deserialize)]
+#[serde(untagged)]
+enum ChatRef {
+    /// Before `Object`, which would otherwise read a list's first item as the `id`.
+    List(#[allow(dead_code)] Vec<IgnoredAny>),
+    Object {
+        #[serde(default)]
+        id: Field,
+    },
+    #[default]
+    None,
+    Other(IgnoredAny),
+}
+
+impl Field {
+    /// The text, when it is 1 to `max` visible ASCII characters (a chat ID or a token).
+    fn bounded(&self, max: usize) -> Option<&str> {
+        match self {
+            Field::Text(value)
+                if !value.is_empty()
+                    && value.len() <= max
+                    && value.bytes().all(|b| b.is_ascii_graphic()) =>
+            {
+                Some(value)
+            }
+            _ => None,
+        }
+    }
+
+    /// A license ID: 1 to 32 digits, sent as text or as a number.
+    fn license_id(&self) -> Option<String> {
+        let text = match self {
+            Field::Text(text) => text.clone(),
+            Field::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        (!text.is_empty() && text.len() <= 32 && text.bytes().all(|b| b.is_ascii_digit()))
+            .then_some(text)
+    }
+}
+
+impl Chat {
+    /// `chat.id`: absent is `Ok(None)`, present but not a bounded ID is refused.
+    fn chat_id(&self) -> Result<Option<&str>, AppError> {
+        match &self.chat {
+            ChatRef::Object { id: Field::Absent } => Ok(None),
+            ChatRef::Object { id } => id.bounded(MAX_CHAT_ID_LEN).map(Some).ok_or_else(|| {
+                AppError::invalid_body(format!(
+                    "The webhook's chat.id must be 1 to {MAX_CHAT_ID_LEN} visible characters."
+                ))
+            }),
+            ChatRef::List(_) | ChatRef::None | ChatRef::Other(_) => Ok(None),
+        }
     }
 }
 
@@ -106,17 +183,13 @@ fn chat_id(event: &Value) -> Result<Option<&str>, AppError> {
 pub async fn chat_started(
     State(lc): State<LiveChat>,
     ClientIp(client): ClientIp,
-    RawQuery(query): RawQuery,
+    AppQuery(WebhookQuery { secret }): AppQuery<WebhookQuery>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<impl IntoResponse, AppError> {
     let Some(webhook) = lc.webhook() else {
         return Err(AppError::not_configured("LiveChat webhooks"));
     };
-    let given = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "secret")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
-    webhook.check_secret(&given, client)?;
+    webhook.check_secret(&secret, client)?;
     let tokens = webhook.tokens();
     let body = body
         .map_err(|_| AppError::new(ErrorCode::PayloadTooLarge, "The webhook body is too large."))?;
@@ -126,44 +199,37 @@ pub async fn chat_started(
     if let Err(why) = visitor_sidebar_contract::check_id(visitor_id) {
         return Err(AppError::invalid_id("visitor ID", why));
     }
-    match event["event_type"].as_str() {
-        Some("chat_started") => {
-            let license_id = match &event["license_id"] {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
-                _ => String::new(),
-            };
-            let token = event["token"].as_str().unwrap_or("");
-            let license_ok = !license_id.is_empty()
-                && license_id.len() <= 32
-                && license_id.bytes().all(|b| b.is_ascii_digit());
-            let token_ok = bounded(token, MAX_TOKEN_LEN);
-            if !license_ok || !token_ok {
+    // No `event_type`, or not text: not an event the proxy acts on.
+    match Event::deserialize(&event).unwrap_or(Event::Other) {
+        Event::ChatStarted(chat) => {
+            let (Some(license_id), Some(token)) = (
+                chat.license_id.license_id(),
+                chat.token.bounded(MAX_TOKEN_LEN),
+            ) else {
                 return Err(AppError::invalid_body(
                     "A chat_started webhook needs a numeric license_id and a token.",
                 ));
-            }
+            };
             let token = ChatToken {
                 license_id,
                 token: Secret::new(token),
-                chat_id: chat_id(&event)?.map(str::to_owned),
+                chat_id: chat.chat_id()?.map(str::to_owned),
             };
             // Durable (fsync'd, or in Redis) before the 200 goes out.
             tokens.put(visitor_id, &token).await?;
             webhook.metrics.token_stored();
             tracing::info!(visitor_id, "chat_started webhook stored");
         }
-        Some("chat_ended") => {
+        Event::ChatEnded(chat) => {
             // Only the chat that ended: a late chat_ended must not drop a newer chat's token.
-            let chat_id = chat_id(&event)?;
-            let token = match &event["token"] {
-                Value::Null => None,
-                Value::String(token) if bounded(token, MAX_TOKEN_LEN) => Some(token.as_str()),
-                _ => {
-                    return Err(AppError::invalid_body(format!(
+            let chat_id = chat.chat_id()?;
+            let token = match &chat.token {
+                Field::Absent => None,
+                token => Some(token.bounded(MAX_TOKEN_LEN).ok_or_else(|| {
+                    AppError::invalid_body(format!(
                         "The webhook's token must be 1 to {MAX_TOKEN_LEN} visible characters."
-                    )))
-                }
+                    ))
+                })?),
             };
             if chat_id.is_none() && token.is_none() {
                 return Err(AppError::invalid_body(
@@ -185,7 +251,14 @@ pub async fn chat_started(
             }
         }
         // Other events (visitor_queued, ...) are acknowledged and ignored.
-        _ => {}
+        Event::Other => {}
     }
     Ok((StatusCode::OK, Json(json!({"ok": true}))))
+}
+
+/// `?secret=`: the webhook's shared secret, as registered with LiveChat.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct WebhookQuery {
+    secret: String,
 }

@@ -13,17 +13,18 @@ pub mod oauth1;
 
 use std::sync::Arc;
 
-use axum::extract::{FromRef, RawQuery, State};
+use axum::extract::{FromRef, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use serde::Deserialize;
 use serde_json::json;
 use visitor_sidebar_contract::check_id;
 
 use crate::cache::{Cached, ResponseCache};
 use crate::error::AppError;
-use crate::extract::VisitorId;
+use crate::extract::{AppQuery, VisitorId};
 use crate::metrics::CacheKind;
 use crate::upstream::Upstream;
 use client::LivePersonClient;
@@ -99,16 +100,19 @@ where
     Router::new().route("/api/liveperson/visitors/{visitor_id}/visit", get(visit))
 }
 
+/// `?sid=`: the visitor's session, which the Visit Information API asks for.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct VisitQuery {
+    sid: String,
+}
+
 async fn visit(
     State(lp): State<LivePerson>,
     VisitorId(visitor_id): VisitorId,
-    RawQuery(query): RawQuery,
+    AppQuery(VisitQuery { sid }): AppQuery<VisitQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let sid = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "sid")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
     check_id(&sid).map_err(|why| AppError::invalid_id("session ID (sid)", why))?;
     let cached = lp.visit(&visitor_id, &sid).await?;
     Ok(cached.respond(&headers))

@@ -28,6 +28,9 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use reqwest::Url;
+use serde::Deserialize;
+
+use crate::extract::query;
 
 /// Who may frame the pages when `VS_FRAME_ANCESTORS` is unset: the proxy's own origin only.
 /// Embedding the page in a console (LiveChat's Agent App, LivePerson's Agent Workspace) takes
@@ -144,11 +147,16 @@ pub enum Console {
 impl Console {
     /// The query's first `console` parameter, decoded, as the page's loader and the widget read
     /// it (`URLSearchParams.get`).
-    pub fn of_query(query: Option<&str>) -> Console {
-        let liveperson = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .find(|(key, _)| key == "console")
-            .is_some_and(|(_, value)| value.trim().eq_ignore_ascii_case("liveperson"));
-        if liveperson {
+    pub fn of_query(raw: Option<&str>) -> Console {
+        /// `?console=`, the one parameter the page's mode depends on.
+        #[derive(Default, Deserialize)]
+        #[serde(default)]
+        struct PageQuery {
+            console: String,
+        }
+        // Every value is text, so reading it cannot fail.
+        let PageQuery { console } = query(raw).unwrap_or_default();
+        if console.trim().eq_ignore_ascii_case("liveperson") {
             Console::LivePerson
         } else {
             Console::Other
