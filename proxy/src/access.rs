@@ -22,7 +22,7 @@ use visitor_sidebar_contract::ErrorCode;
 use crate::auth::{Agent, AgentMode, Auth, CredentialShape, Refusal, Refused};
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
-use crate::metrics::Metrics;
+use crate::metrics::{Limit, Metrics, SignInMode, SignInOutcome};
 use crate::settings::{err, number, ConfigError, RawConfig};
 
 pub const DEFAULT_RATE_LIMIT_PER_SEC: u32 = 20;
@@ -199,12 +199,14 @@ pub async fn require_access(
     // whatever it sends, so a right guess does not pass and an unknown token costs no call to
     // the service that would vouch for it.
     if let Some(secs) = access.spent_for(ip) {
-        access.metrics.rate_limited("failed_sign_in");
+        access.metrics.rate_limited(Limit::failed_sign_in);
         return AppError::rate_limited(secs).into_response();
     }
     let agent = match access.auth.authenticate(request.headers(), ip).await {
         Ok(agent) => {
-            access.metrics.sign_in(agent.mode.as_str(), "accepted");
+            access
+                .metrics
+                .sign_in(mode_label(agent.mode), SignInOutcome::accepted);
             agent
         }
         Err(Refused { shape, refusal }) => {
@@ -215,7 +217,7 @@ pub async fn require_access(
             // by it; once it is spent, everything from that client gets 429s (above).
             if refusal.is_failure() {
                 if let Err(secs) = access.spend_failure(ip) {
-                    access.metrics.rate_limited("failed_sign_in");
+                    access.metrics.rate_limited(Limit::failed_sign_in);
                     return AppError::rate_limited(secs).into_response();
                 }
             }
@@ -228,7 +230,7 @@ pub async fn require_access(
     };
     if let Some(limiter) = &access.per_client {
         if let Err(not_until) = limiter.check_key(&identity) {
-            access.metrics.rate_limited("client");
+            access.metrics.rate_limited(Limit::client);
             return AppError::rate_limited(access.wait_secs(not_until)).into_response();
         }
         if limiter.len() > MAX_LIMITER_KEYS {
@@ -239,23 +241,34 @@ pub async fn require_access(
     next.run(request).await
 }
 
+/// The `mode` label of an accepted credential.
+fn mode_label(mode: AgentMode) -> SignInMode {
+    match mode {
+        AgentMode::Anonymous => SignInMode::anonymous,
+        AgentMode::StaticToken => SignInMode::token,
+        AgentMode::HostJwt => SignInMode::jwt,
+        AgentMode::LiveChat => SignInMode::livechat,
+        AgentMode::Company => SignInMode::oidc,
+    }
+}
+
 /// The `mode` label of a refused credential: what it looked like, since it proved nothing.
-fn shape_label(shape: CredentialShape) -> &'static str {
+fn shape_label(shape: CredentialShape) -> SignInMode {
     match shape {
-        CredentialShape::None => "none",
-        CredentialShape::Jwt => "jwt",
-        CredentialShape::Opaque => "opaque",
+        CredentialShape::None => SignInMode::none,
+        CredentialShape::Jwt => SignInMode::jwt,
+        CredentialShape::Opaque => SignInMode::opaque,
     }
 }
 
 /// The `outcome` label of a refusal.
-fn refusal_outcome(refusal: &Refusal) -> &'static str {
+fn refusal_outcome(refusal: &Refusal) -> SignInOutcome {
     match refusal {
-        Refusal::Missing => "missing",
-        Refusal::Invalid(_) => "invalid",
-        Refusal::Expired => "expired",
-        Refusal::Forbidden(_) => "forbidden",
-        Refusal::Unavailable(_) => "unavailable",
-        Refusal::RateLimited(_) => "rate_limited",
+        Refusal::Missing => SignInOutcome::missing,
+        Refusal::Invalid(_) => SignInOutcome::invalid,
+        Refusal::Expired => SignInOutcome::expired,
+        Refusal::Forbidden(_) => SignInOutcome::forbidden,
+        Refusal::Unavailable(_) => SignInOutcome::unavailable,
+        Refusal::RateLimited(_) => SignInOutcome::rate_limited,
     }
 }

@@ -18,7 +18,7 @@ use crate::health::drain_from_raw;
 use crate::livechat::config::LiveChatConfig;
 use crate::liveperson::config::LivePersonConfig;
 use crate::logging::LogFormat;
-use crate::metrics::MetricsConfig;
+use crate::metrics::listener::MetricsListenerConfig;
 use crate::pages::{check_frame_ancestors, DEFAULT_FRAME_ANCESTORS};
 use crate::request_id::TrustRequestId;
 use crate::settings::{err, list, number, ConfigError, RawConfig};
@@ -52,7 +52,7 @@ pub struct Config {
     /// Where webhook tokens are kept (`VS_DATA_DIR`), or the Redis replicas share.
     pub store: StoreConfig,
     /// The metrics listener (`VS_METRICS_LISTEN`, `VS_METRICS_TOKEN`).
-    pub metrics: MetricsConfig,
+    pub metrics_listener: MetricsListenerConfig,
     /// Whose `X-Request-Id` is kept (`VS_TRUST_REQUEST_ID`).
     pub trust_request_id: TrustRequestId,
     /// The front ends whose `X-Forwarded-For` (or `Forwarded`) names the client
@@ -120,7 +120,7 @@ impl Config {
             livechat: LiveChatConfig::from_raw(raw)?,
             auth,
             store: StoreConfig::from_raw(raw)?,
-            metrics: MetricsConfig::from_raw(raw, listen)?,
+            metrics_listener: MetricsListenerConfig::from_raw(raw, listen)?,
             trust_request_id: TrustRequestId::from_raw(raw)?,
             trusted_proxies: TrustedProxies::from_raw(raw)?,
             log_format: LogFormat::from_raw(raw)?,

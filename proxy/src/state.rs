@@ -68,12 +68,12 @@ impl AppState {
             metrics.clone(),
         )?;
         let cache = || {
-            ResponseCache::with_shared(
+            ResponseCache::new(
                 config.cache_ttl,
                 store.shared_cache(),
                 config.upstream.timeout,
+                metrics.clone(),
             )
-            .with_metrics(metrics.clone())
         };
         let pages = Sources::gather(
             &config.frame_ancestors,

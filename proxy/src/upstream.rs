@@ -13,7 +13,7 @@ use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, CONTENT_LENGTH, RETRY_AFTER};
 
 use crate::error::AppError;
-use crate::metrics::Metrics;
+use crate::metrics::{Limit, Metrics, Operation, Provider};
 use crate::request_id;
 use crate::settings::{err, number, ConfigError, RawConfig};
 use visitor_sidebar_contract::ErrorCode;
@@ -69,9 +69,9 @@ pub struct Call {
     pub who: &'static str,
     /// The metric's `provider` label, and the name readiness tracks answers by: `liveperson`,
     /// `livechat`, `livechat_accounts`, `host_jwks`, `oidc`.
-    pub provider: &'static str,
+    pub provider: Provider,
     /// The metric's `operation` label (`visit`, `domain_api`, `visitors`, `probe`, …).
-    pub operation: &'static str,
+    pub operation: Operation,
     /// Reads the `code` label (the upstream's internal error code) from a failure's body.
     pub internal_code: Option<ReadCode>,
     /// The longest pause a 429's `Retry-After` may impose on this upstream.
@@ -87,7 +87,7 @@ pub const MAX_COOLDOWN: Duration = Duration::from_secs(3600);
 pub type ReadCode = fn(&[u8]) -> &'static str;
 
 impl Call {
-    pub const fn new(who: &'static str, provider: &'static str, operation: &'static str) -> Call {
+    pub const fn new(who: &'static str, provider: Provider, operation: Operation) -> Call {
         Call {
             who,
             provider,
@@ -119,7 +119,7 @@ pub struct Upstream {
     /// pause after a 429 rather than retry in bursts, so until then the proxy answers 429 itself.
     cooldown: Arc<Mutex<HashMap<String, Instant>>>,
     /// Per provider, when it last answered with a status below 500 (readiness).
-    answered: Arc<Mutex<HashMap<&'static str, Instant>>>,
+    answered: Arc<Mutex<HashMap<Provider, Instant>>>,
     metrics: Metrics,
 }
 
@@ -152,11 +152,11 @@ impl Upstream {
     }
 
     /// How long ago `provider` last answered with a status below 500, if it has.
-    pub fn last_answer(&self, provider: &str) -> Option<Duration> {
+    pub fn last_answer(&self, provider: Provider) -> Option<Duration> {
         self.answered
             .lock()
             .unwrap()
-            .get(provider)
+            .get(&provider)
             .map(Instant::elapsed)
     }
 
@@ -170,7 +170,7 @@ impl Upstream {
         let who = call.who;
         if let Some(left) = self.cooldown_left(who) {
             // Refused here, during a 429's pause: no call is made.
-            self.metrics.rate_limited("upstream");
+            self.metrics.rate_limited(Limit::upstream);
             return Err(rate_limited(who, left.as_secs_f64().ceil() as u64));
         }
         let request = match request_id::current() {

@@ -47,7 +47,7 @@ use super::Auth;
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
 use crate::extract::AppQuery;
-use crate::metrics::Metrics;
+use crate::metrics::{CompanySignIn, Limit, Metrics, Operation, Provider};
 use crate::upstream::{Call, Upstream};
 use crate::urls::check_origin;
 
@@ -134,15 +134,15 @@ fn http_client(
             // Discovery and the JWKS are GETs (told apart by the discovery document's path);
             // the code exchange is the one POST.
             let operation = if parts.method == axum::http::Method::POST {
-                "token"
+                Operation::token
             } else if parts
                 .uri
                 .path()
                 .ends_with("/.well-known/openid-configuration")
             {
-                "discovery"
+                Operation::discovery
             } else {
-                "jwks"
+                Operation::jwks
             };
             let builder = upstream
                 .client
@@ -150,7 +150,7 @@ fn http_client(
                 .headers(parts.headers)
                 .body(body);
             let answer = upstream
-                .send(builder, Call::new(WHO, "oidc", operation))
+                .send(builder, Call::new(WHO, Provider::oidc, operation))
                 .await?;
             let mut response = HttpResponse::new(answer.body.to_vec());
             *response.status_mut() = answer.status;
@@ -349,7 +349,7 @@ pub async fn login(
         })
     };
     if oidc.0.logins.check_key(&ip).is_err() {
-        oidc.0.metrics.rate_limited("sign_in_start");
+        oidc.0.metrics.rate_limited(Limit::sign_in_start);
         return failure(AppError::rate_limited(60), opener());
     }
     if oidc.0.logins.len() > MAX_PENDING_LOGINS as usize {
@@ -404,12 +404,12 @@ pub async fn callback(
     let response = callback_flow(auth, query).await;
     if let Some(metrics) = metrics {
         metrics.company_sign_in(match response.status().as_u16() {
-            200 => "accepted",
-            401 => "refused",
-            403 => "forbidden",
-            429 => "rate_limited",
-            503 => "unavailable",
-            _ => "failed",
+            200 => CompanySignIn::accepted,
+            401 => CompanySignIn::refused,
+            403 => CompanySignIn::forbidden,
+            429 => CompanySignIn::rate_limited,
+            503 => CompanySignIn::unavailable,
+            _ => CompanySignIn::failed,
         });
     }
     response

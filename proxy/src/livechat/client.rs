@@ -15,6 +15,7 @@ use super::deprecation::DeprecationNotice;
 use super::failures::{failure, v3_failure, WHO};
 use super::list_query::ListQuery;
 use crate::error::AppError;
+use crate::metrics::{Operation, Provider};
 use crate::store::ChatToken;
 use crate::upstream::{probe_verdict, require_json, Answer, Call, Upstream};
 
@@ -87,7 +88,7 @@ impl LiveChatClient {
         method: reqwest::Method,
         path: &str,
         body: Option<&serde_json::Value>,
-        operation: &'static str,
+        operation: Operation,
     ) -> Result<Answer, AppError> {
         let mut request = self
             .request(self.v2()?, method, path)
@@ -97,25 +98,25 @@ impl LiveChatClient {
         }
         let answer = self
             .upstream
-            .send(request, Call::new(WHO, "livechat", operation))
+            .send(request, Call::new(WHO, Provider::livechat, operation))
             .await?;
         self.deprecation.note(&answer.headers);
         Ok(answer)
     }
 
     /// `get_customer` of the Agent Chat API v3.6, counted as `operation`.
-    async fn get_customer(&self, id: &str, operation: &'static str) -> Result<Answer, AppError> {
+    async fn get_customer(&self, id: &str, operation: Operation) -> Result<Answer, AppError> {
         let request = self
             .request(self.v3()?, reqwest::Method::POST, GET_CUSTOMER)
             .json(&serde_json::json!({ "id": id }));
         self.upstream
-            .send(request, Call::new(WHO, "livechat", operation))
+            .send(request, Call::new(WHO, Provider::livechat, operation))
             .await
     }
 
     /// One customer of the Agent Chat API v3.6, as LiveChat sent it (checked to be JSON).
     pub async fn customer(&self, customer_id: &str) -> Result<Bytes, AppError> {
-        let answer = self.get_customer(customer_id, "customer").await?;
+        let answer = self.get_customer(customer_id, Operation::customer).await?;
         if !answer.status.is_success() {
             return Err(v3_failure(&answer));
         }
@@ -132,7 +133,7 @@ impl LiveChatClient {
             format!("/visitors?{query}")
         };
         let answer = self
-            .send_v2(reqwest::Method::GET, &path, None, "visitors")
+            .send_v2(reqwest::Method::GET, &path, None, Operation::visitors)
             .await?;
         if !answer.status.is_success() {
             return Err(failure(&answer));
@@ -156,7 +157,12 @@ impl LiveChatClient {
         body["token"] = serde_json::Value::String(chat.token.expose().to_owned());
         let path = format!("/visitors/{visitor_id}/details");
         let answer = self
-            .send_v2(reqwest::Method::POST, &path, Some(&body), "details")
+            .send_v2(
+                reqwest::Method::POST,
+                &path,
+                Some(&body),
+                Operation::details,
+            )
             .await?;
         if answer.status.is_success() {
             require_json(&answer, WHO)?;
@@ -184,10 +190,15 @@ impl LiveChatClient {
     /// Bounded by the upstream timeout.
     pub async fn probe(&self) -> Result<(), String> {
         let answer = if self.config.v2.is_some() {
-            self.send_v2(reqwest::Method::GET, "/visitors?count=1", None, "probe")
-                .await
+            self.send_v2(
+                reqwest::Method::GET,
+                "/visitors?count=1",
+                None,
+                Operation::probe,
+            )
+            .await
         } else {
-            self.get_customer("visitor-sidebar-readiness-probe", "probe")
+            self.get_customer("visitor-sidebar-readiness-probe", Operation::probe)
                 .await
         };
         probe_verdict(answer)

@@ -27,7 +27,7 @@ use visitor_sidebar_contract::{DetailsRequest, ErrorCode};
 use crate::cache::{Cached, ResponseCache};
 use crate::error::AppError;
 use crate::extract::{AppJson, AppQuery, CustomerId, VisitorId};
-use crate::metrics::{CacheKind, Metrics};
+use crate::metrics::{CacheKind, Metrics, TokenRemoved};
 use crate::store::TokenStore;
 use crate::upstream::Upstream;
 use client::LiveChatClient;
@@ -194,7 +194,7 @@ impl LiveChat {
         if let (Err(e), Some(tokens)) = (&answer, tokens) {
             if e.code() == ErrorCode::LivechatTokenRejected {
                 match tokens.remove_if(visitor_id, &chat).await {
-                    Ok(true) => self.metrics.token_removed("rejected"),
+                    Ok(true) => self.metrics.token_removed(TokenRemoved::rejected),
                     Ok(false) => {}
                     Err(e) => tracing::warn!("could not drop a refused webhook token: {e}"),
                 }

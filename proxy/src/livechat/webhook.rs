@@ -29,7 +29,7 @@ use super::LiveChat;
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
 use crate::extract::AppQuery;
-use crate::metrics::Metrics;
+use crate::metrics::{Limit, Metrics, TokenRemoved};
 use crate::secret::{secrets_equal, Secret};
 use crate::store::TokenStore;
 use visitor_sidebar_contract::ErrorCode;
@@ -77,7 +77,7 @@ impl Webhook {
             return Ok(());
         }
         if self.secret_failures.check_key(&client).is_err() {
-            self.metrics.rate_limited("webhook_secret");
+            self.metrics.rate_limited(Limit::webhook_secret);
             return Err(AppError::rate_limited(60));
         }
         if self.secret_failures.len() > 10_000 {
@@ -246,7 +246,7 @@ pub async fn chat_started(
                 // Only if it is still that token: a chat_started racing this one on another
                 // replica wins.
                 if same_chat && tokens.remove_if(visitor_id, &stored).await? {
-                    webhook.metrics.token_removed("chat_ended");
+                    webhook.metrics.token_removed(TokenRemoved::chat_ended);
                 }
             }
         }

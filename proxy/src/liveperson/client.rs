@@ -12,11 +12,14 @@ use super::domain::{domain_api_url, AccountDomain};
 use super::failures::{failure, internal_code_label, WHO};
 use super::oauth1;
 use crate::error::AppError;
+use crate::metrics::{Operation, Provider};
 use crate::upstream::{probe_verdict, require_json, Answer, Call, Upstream};
 
 /// A visit-state call, counted with LivePerson's internal code.
-const VISIT: Call = Call::new(WHO, "liveperson", "visit").with_internal_code(internal_code_label);
-const PROBE: Call = Call::new(WHO, "liveperson", "probe").with_internal_code(internal_code_label);
+const VISIT: Call =
+    Call::new(WHO, Provider::liveperson, Operation::visit).with_internal_code(internal_code_label);
+const PROBE: Call =
+    Call::new(WHO, Provider::liveperson, Operation::probe).with_internal_code(internal_code_label);
 
 /// LivePerson with the proxy's account and credentials.
 pub struct LivePersonClient {

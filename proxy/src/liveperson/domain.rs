@@ -18,6 +18,7 @@ use visitor_sidebar_contract::ErrorCode;
 use super::config::LivePersonConfig;
 use super::failures::{failure, internal_code_label};
 use crate::error::AppError;
+use crate::metrics::{Operation, Provider};
 use crate::upstream::{require_json, Call, Upstream};
 use crate::urls::{base_url, is_loopback_host};
 
@@ -26,8 +27,8 @@ const LIVEPERSON_DOMAIN: &str = "liveperson.net";
 /// How long a domain found through the Domain API is trusted before asking again.
 pub const DOMAIN_TTL: Duration = Duration::from_secs(3600);
 const WHO: &str = "LivePerson's Domain API";
-const DOMAIN_API: Call =
-    Call::new(WHO, "liveperson", "domain_api").with_internal_code(internal_code_label);
+const DOMAIN_API: Call = Call::new(WHO, Provider::liveperson, Operation::domain_api)
+    .with_internal_code(internal_code_label);
 
 /// The account's base URL from the Domain API's `baseURI`, if it may be called: an https host
 /// under `liveperson.net` on the default port, or, when the Domain API itself is on loopback

@@ -166,15 +166,8 @@ impl Store {
         let tokens = match tokens {
             None => None,
             Some(bounds) => Some(match &redis {
-                Some(redis) => TokenStore::Redis(
-                    RedisTokens::new(redis.clone(), bounds.ttl, bounds.capacity).counted(metrics),
-                ),
-                None => TokenStore::Disk(DiskTokens::open_counted(
-                    &config.data_dir,
-                    bounds.ttl,
-                    bounds.capacity,
-                    Some(metrics),
-                )?),
+                Some(redis) => TokenStore::Redis(RedisTokens::new(redis.clone(), bounds, metrics)),
+                None => TokenStore::Disk(DiskTokens::open(&config.data_dir, bounds, metrics)?),
             }),
         };
         Ok(Store { tokens, redis })
