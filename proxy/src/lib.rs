@@ -56,11 +56,3 @@ pub use state::AppState;
 /// depending on it themselves, such as the end-to-end tests.
 #[cfg(feature = "demo")]
 pub use visitor_sidebar_sim as sim;
-
-/// Logs to stderr as text; `RUST_LOG` overrides the default filter. `quiet` (demo mode, which
-/// shares a terminal with `trunk serve` and polls the simulator every few hundred milliseconds)
-/// logs only warnings and errors by default. [`logging::init_tracing_with`] also takes
-/// `VS_LOG_FORMAT`.
-pub fn init_tracing(quiet: bool) {
-    logging::init_tracing_with(quiet, logging::LogFormat::Text);
-}

@@ -194,7 +194,7 @@ impl Refused {
 
 /// Whether a bearer token has a JWT's shape: three base64url parts (two dots, the signature may
 /// be empty only in an unsigned token, which is refused later anyway).
-pub fn looks_like_jwt(token: &str) -> bool {
+fn looks_like_jwt(token: &str) -> bool {
     token.bytes().filter(|&b| b == b'.').count() == 2
         && token
             .bytes()
@@ -255,14 +255,6 @@ impl Auth {
 
     pub fn allows_anonymous(&self) -> bool {
         self.0.allow_anonymous
-    }
-
-    /// Whether any credential can be accepted at all.
-    pub fn has_sign_in(&self) -> bool {
-        !self.0.tokens.is_empty()
-            || self.0.host_jwt.is_some()
-            || self.0.livechat.is_some()
-            || self.0.oidc.is_some()
     }
 
     /// The caller's identity from its `Authorization` header, or why it was refused and what

@@ -75,11 +75,6 @@ impl LiveChat {
         }
     }
 
-    /// The cached answers (keys `lc:list?...`, `lc:visitor:{id}`, `lc:customer:{id}`).
-    pub fn cache(&self) -> &ResponseCache {
-        &self.cache
-    }
-
     /// The chat tokens the `chat_started` webhooks delivered, by visitor ID (when webhooks are
     /// configured).
     pub fn webhooks(&self) -> Option<&TokenStore> {

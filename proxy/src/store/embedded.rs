@@ -4,7 +4,7 @@
 //! SQLite by measurement (the proxy's README, Deployment): as fast for this one-row commit, a
 //! third of the compile time, half the binary growth, and no C compiler.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -30,7 +30,6 @@ pub struct DiskTokens(Arc<Inner>);
 
 struct Inner {
     db: Database,
-    path: PathBuf,
     ttl: Duration,
     capacity: u64,
     /// Counts the tokens the sweeps find expired.
@@ -93,7 +92,6 @@ impl DiskTokens {
         write.commit().map_err(|e| unusable(&e))?;
         let store = DiskTokens(Arc::new(Inner {
             db,
-            path,
             ttl,
             capacity,
             metrics,
@@ -103,11 +101,6 @@ impl DiskTokens {
             runtime.spawn(sweep_now_and_then(Arc::downgrade(&store.0), ttl));
         }
         Ok(store)
-    }
-
-    /// Where the database is.
-    pub fn path(&self) -> &Path {
-        &self.0.path
     }
 
     /// Readiness: whether a write transaction commits now (disk full, read-only remount or a

@@ -348,11 +348,6 @@ impl SharedCache {
         !self.redis.is_down()
     }
 
-    /// The longest a Redis command may take.
-    pub fn timeout(&self) -> Duration {
-        self.redis.0.timeout
-    }
-
     pub async fn claim(
         &self,
         key: &str,
