@@ -154,16 +154,10 @@ mod tests {
     use super::*;
     use crate::liveperson::config::DEFAULT_DOMAIN_API_URL;
 
-    fn raw(pairs: &[(&str, &str)]) -> RawConfig {
-        let mut raw = RawConfig::default();
-        for (k, v) in pairs {
-            assert!(raw.set(k, *v), "{k}");
-        }
-        raw
-    }
-
     fn error_key(pairs: &[(&str, &str)]) -> String {
-        Config::from_raw(&raw(pairs)).unwrap_err().key
+        Config::from_raw(&RawConfig::from_pairs(pairs))
+            .unwrap_err()
+            .key
     }
 
     #[test]
@@ -308,7 +302,7 @@ mod tests {
 
     #[test]
     fn livechat_v3_alone_is_a_livechat_configuration() {
-        let c = Config::from_raw(&raw(&[
+        let c = Config::from_raw(&RawConfig::from_pairs(&[
             (
                 "LIVECHAT_ACCOUNT_ID",
                 "c3a8e2f0-5b1d-4e7a-9f26-1d0b7c4e8a55",
@@ -325,7 +319,7 @@ mod tests {
 
     #[test]
     fn non_loopback_needs_access_control() {
-        let c = Config::from_raw(&raw(&[
+        let c = Config::from_raw(&RawConfig::from_pairs(&[
             ("VS_LISTEN", "0.0.0.0:3000"),
             ("VS_ACCESS_TOKENS", "0123456789abcdef0123"),
         ]))

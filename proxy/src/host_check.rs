@@ -125,14 +125,8 @@ mod tests {
     use crate::settings::RawConfig;
 
     fn hosts(pairs: &[(&str, &str)], listen: &str) -> AllowedHosts {
-        let mut raw = RawConfig::default();
-        for (k, v) in pairs {
-            raw.set(k, *v);
-        }
-        AllowedHosts::new(
-            &AuthConfig::from_raw(&raw).unwrap(),
-            listen.parse().unwrap(),
-        )
+        let auth = AuthConfig::from_raw(&RawConfig::from_pairs(pairs)).unwrap();
+        AllowedHosts::new(&auth, listen.parse().unwrap())
     }
 
     #[test]

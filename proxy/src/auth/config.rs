@@ -281,16 +281,10 @@ impl AuthConfig {
 mod tests {
     use super::*;
 
-    fn raw(pairs: &[(&str, &str)]) -> RawConfig {
-        let mut raw = RawConfig::default();
-        for (k, v) in pairs {
-            assert!(raw.set(k, *v), "{k}");
-        }
-        raw
-    }
-
     fn error_key(pairs: &[(&str, &str)]) -> String {
-        AuthConfig::from_raw(&raw(pairs)).unwrap_err().key
+        AuthConfig::from_raw(&RawConfig::from_pairs(pairs))
+            .unwrap_err()
+            .key
     }
 
     const OIDC: [(&str, &str); 3] = [
@@ -316,7 +310,7 @@ mod tests {
             ("VS_JWT_ISSUER", "https://console.example.com"),
             ("VS_SESSION_TTL_SECS", "900"),
         ]);
-        let c = AuthConfig::from_raw(&raw(&pairs)).unwrap();
+        let c = AuthConfig::from_raw(&RawConfig::from_pairs(&pairs)).unwrap();
         assert!(c.allow_anonymous && c.access_control());
         let lc = c.livechat.as_ref().unwrap();
         assert_eq!(lc.accounts_url, DEFAULT_LIVECHAT_ACCOUNTS_URL);

@@ -130,11 +130,7 @@ mod tests {
     use super::*;
 
     fn config(pairs: &[(&str, &str)]) -> Result<StoreConfig, ConfigError> {
-        let mut raw = RawConfig::default();
-        for (k, v) in pairs {
-            assert!(raw.set(k, *v), "{k}");
-        }
-        StoreConfig::from_raw(&raw)
+        StoreConfig::from_raw(&RawConfig::from_pairs(pairs))
     }
 
     #[test]
