@@ -34,6 +34,7 @@ fmt-check:
 
 lint:
 	scripts/module-cycles.py src
+	scripts/module-cycles.py proxy/src
 	cargo clippy -p visitor-sidebar $(WASM) --all-targets -- -D warnings
 	cargo clippy -p visitor-sidebar $(WASM) --no-default-features --features livechat --all-targets -- -D warnings
 	cargo clippy -p visitor-sidebar $(WASM) --no-default-features --features liveperson --all-targets -- -D warnings

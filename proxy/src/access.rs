@@ -19,11 +19,46 @@ use governor::middleware::StateInformationMiddleware;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use visitor_sidebar_contract::ErrorCode;
 
-use crate::auth::{looks_like_jwt, Agent, AgentMode, Auth, Refusal};
+use crate::auth::{Agent, AgentMode, Auth, CredentialShape, Refusal, Refused};
 use crate::client_ip::ClientIp;
-use crate::config::Config;
 use crate::error::AppError;
-use crate::metrics::Metrics;
+use crate::metrics::{Limit, Metrics, SignInMode, SignInOutcome};
+use crate::settings::{err, number, ConfigError, RawConfig};
+
+pub const DEFAULT_RATE_LIMIT_PER_SEC: u32 = 20;
+pub const DEFAULT_RATE_LIMIT_BURST: u32 = 60;
+
+/// The per-client rate limit on visitor routes (`VS_RATE_LIMIT_PER_SEC`, `VS_RATE_LIMIT_BURST`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    pub per_sec: NonZeroU32,
+    pub burst: NonZeroU32,
+}
+
+impl RateLimit {
+    /// `None`: no per-client limit (a rate of 0). The burst is at least the rate.
+    pub fn from_raw(raw: &RawConfig) -> Result<Option<RateLimit>, ConfigError> {
+        let per_sec = number(
+            raw.value("VS_RATE_LIMIT_PER_SEC"),
+            "VS_RATE_LIMIT_PER_SEC",
+            DEFAULT_RATE_LIMIT_PER_SEC as u64,
+        )?;
+        let burst = number(
+            raw.value("VS_RATE_LIMIT_BURST"),
+            "VS_RATE_LIMIT_BURST",
+            DEFAULT_RATE_LIMIT_BURST as u64,
+        )?;
+        match (u32::try_from(per_sec), u32::try_from(burst)) {
+            (Ok(0), _) => Ok(None),
+            (Ok(p), Ok(b)) => Ok(Some(RateLimit {
+                per_sec: NonZeroU32::new(p).expect("not 0"),
+                burst: NonZeroU32::new(b.max(p)).expect("not 0"),
+            })),
+            (Err(_), _) => Err(err("VS_RATE_LIMIT_PER_SEC", "is too large")),
+            (_, Err(_)) => Err(err("VS_RATE_LIMIT_BURST", "is too large")),
+        }
+    }
+}
 
 /// Failed authentications allowed per client address: enough for a mistyped token, far too few
 /// to guess one.
@@ -51,15 +86,21 @@ pub struct Access {
 }
 
 impl Access {
-    pub fn new(config: &Config, auth: Auth, metrics: Metrics) -> Access {
-        let per_client = config.rate_limit.map(|limit| {
+    /// `allowed_origins`: browser origins besides the proxy's own (`VS_ALLOWED_ORIGINS`).
+    pub fn new(
+        allowed_origins: Vec<String>,
+        rate_limit: Option<RateLimit>,
+        auth: Auth,
+        metrics: Metrics,
+    ) -> Access {
+        let per_client = rate_limit.map(|limit| {
             RateLimiter::keyed(Quota::per_second(limit.per_sec).allow_burst(limit.burst))
         });
         let failure_quota =
             Quota::per_minute(NonZeroU32::new(AUTH_FAILURES_PER_MINUTE).expect("not 0"))
                 .allow_burst(NonZeroU32::new(AUTH_FAILURES_PER_MINUTE).expect("not 0"));
         Access {
-            allowed_origins: config.allowed_origins.clone(),
+            allowed_origins,
             auth,
             per_client,
             failures: RateLimiter::keyed(failure_quota).with_middleware(),
@@ -158,23 +199,25 @@ pub async fn require_access(
     // whatever it sends, so a right guess does not pass and an unknown token costs no call to
     // the service that would vouch for it.
     if let Some(secs) = access.spent_for(ip) {
-        access.metrics.rate_limited("failed_sign_in");
+        access.metrics.rate_limited(Limit::failed_sign_in);
         return AppError::rate_limited(secs).into_response();
     }
     let agent = match access.auth.authenticate(request.headers(), ip).await {
         Ok(agent) => {
-            access.metrics.sign_in(agent.mode.as_str(), "accepted");
-            agent
-        }
-        Err(refusal) => {
             access
                 .metrics
-                .sign_in(credential_shape(&request), refusal_outcome(&refusal));
+                .sign_in(mode_label(agent.mode), SignInOutcome::accepted);
+            agent
+        }
+        Err(Refused { shape, refusal }) => {
+            access
+                .metrics
+                .sign_in(shape_label(shape), refusal_outcome(&refusal));
             // Only failures use up this budget, so an agent whose token works is never slowed
             // by it; once it is spent, everything from that client gets 429s (above).
             if refusal.is_failure() {
                 if let Err(secs) = access.spend_failure(ip) {
-                    access.metrics.rate_limited("failed_sign_in");
+                    access.metrics.rate_limited(Limit::failed_sign_in);
                     return AppError::rate_limited(secs).into_response();
                 }
             }
@@ -187,7 +230,7 @@ pub async fn require_access(
     };
     if let Some(limiter) = &access.per_client {
         if let Err(not_until) = limiter.check_key(&identity) {
-            access.metrics.rate_limited("client");
+            access.metrics.rate_limited(Limit::client);
             return AppError::rate_limited(access.wait_secs(not_until)).into_response();
         }
         if limiter.len() > MAX_LIMITER_KEYS {
@@ -198,34 +241,34 @@ pub async fn require_access(
     next.run(request).await
 }
 
-/// The `mode` label of a refused credential: what it looked like, since it proved nothing
-/// (`none`: no `Authorization`; `jwt`: a JWT's shape, host-minted or a session token;
-/// `opaque`: anything else, a static or a LiveChat token).
-fn credential_shape(request: &Request) -> &'static str {
-    let Some(value) = request.headers().get(header::AUTHORIZATION) else {
-        return "none";
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.get(7..))
-        .map(str::trim)
-        .unwrap_or("");
-    if looks_like_jwt(token) {
-        "jwt"
-    } else {
-        "opaque"
+/// The `mode` label of an accepted credential.
+fn mode_label(mode: AgentMode) -> SignInMode {
+    match mode {
+        AgentMode::Anonymous => SignInMode::anonymous,
+        AgentMode::StaticToken => SignInMode::token,
+        AgentMode::HostJwt => SignInMode::jwt,
+        AgentMode::LiveChat => SignInMode::livechat,
+        AgentMode::Company => SignInMode::oidc,
+    }
+}
+
+/// The `mode` label of a refused credential: what it looked like, since it proved nothing.
+fn shape_label(shape: CredentialShape) -> SignInMode {
+    match shape {
+        CredentialShape::None => SignInMode::none,
+        CredentialShape::Jwt => SignInMode::jwt,
+        CredentialShape::Opaque => SignInMode::opaque,
     }
 }
 
 /// The `outcome` label of a refusal.
-fn refusal_outcome(refusal: &Refusal) -> &'static str {
+fn refusal_outcome(refusal: &Refusal) -> SignInOutcome {
     match refusal {
-        Refusal::Missing => "missing",
-        Refusal::Invalid(_) => "invalid",
-        Refusal::Expired => "expired",
-        Refusal::Forbidden(_) => "forbidden",
-        Refusal::Unavailable(_) => "unavailable",
-        Refusal::RateLimited(_) => "rate_limited",
+        Refusal::Missing => SignInOutcome::missing,
+        Refusal::Invalid(_) => SignInOutcome::invalid,
+        Refusal::Expired => SignInOutcome::expired,
+        Refusal::Forbidden(_) => SignInOutcome::forbidden,
+        Refusal::Unavailable(_) => SignInOutcome::unavailable,
+        Refusal::RateLimited(_) => SignInOutcome::rate_limited,
     }
 }

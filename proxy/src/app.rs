@@ -20,7 +20,6 @@ use crate::access;
 use crate::audit;
 use crate::auth;
 use crate::client_ip::{self, ClientIp};
-use crate::config::Config;
 use crate::error::AppError;
 use crate::health;
 use crate::host_check;
@@ -71,7 +70,7 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         // A body announced as too large is refused before any of it is read, rather than
         // waiting for bytes that may never come (inside CORS, so browsers can read the refusal).
         .layer(axum::middleware::from_fn(refuse_announced_oversize))
-        .layer(cors(&state.config))
+        .layer(cors(&state.config.allowed_origins))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         // Browsers must not guess a type for JSON holding visitor-supplied text.
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -151,9 +150,9 @@ async fn refuse_announced_oversize(
     next.run(request).await
 }
 
-fn cors(config: &Config) -> CorsLayer {
-    let origins: Vec<HeaderValue> = config
-        .allowed_origins
+/// CORS for `allowed_origins` (`VS_ALLOWED_ORIGINS`).
+fn cors(allowed_origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = allowed_origins
         .iter()
         .filter_map(|o| HeaderValue::from_str(o).ok())
         .collect();

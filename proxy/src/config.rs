@@ -1,38 +1,33 @@
-//! The checked configuration: the proxy-wide settings here, each provider's own in its module
-//! (`liveperson::config`, `livechat::config`). Checked at start, so bad configuration stops the
-//! process with one line naming the key and the problem.
+//! The checked configuration: every part's own settings, gathered. Each part reads and checks
+//! its keys beside the code that uses them (`UpstreamConfig` in `upstream`, `AuthConfig` in
+//! `auth::config`, `LivePersonConfig` in `liveperson::config`, …) and is built from that part
+//! alone; this module reads the few proxy-wide keys with `settings`' helpers and checks what
+//! spans parts (anonymous access and sign-in against the listen address). Checked at start, so
+//! bad configuration stops the process with one line naming the key and the problem. No part
+//! imports this module: only the app state, the server and `main` see the whole.
 
 use std::net::SocketAddr;
-use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::access::RateLimit;
 use crate::auth::config::AuthConfig;
 use crate::client_ip::TrustedProxies;
 use crate::connections::Limits;
+use crate::health::drain_from_raw;
 use crate::livechat::config::LiveChatConfig;
 use crate::liveperson::config::LivePersonConfig;
 use crate::logging::LogFormat;
-use crate::metrics::MetricsConfig;
+use crate::metrics::listener::MetricsListenerConfig;
 use crate::pages::{check_frame_ancestors, DEFAULT_FRAME_ANCESTORS};
 use crate::request_id::TrustRequestId;
-use crate::secret::Secret;
 use crate::settings::{err, list, number, ConfigError, RawConfig};
 use crate::store::config::StoreConfig;
+use crate::upstream::UpstreamConfig;
 use crate::urls::{check_origin, is_loopback};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
 pub const DEFAULT_CACHE_TTL_MS: u64 = 2000;
-pub const DEFAULT_UPSTREAM_TIMEOUT_MS: u64 = 5000;
-pub const DEFAULT_RATE_LIMIT_PER_SEC: u32 = 20;
-pub const DEFAULT_RATE_LIMIT_BURST: u32 = 60;
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RateLimit {
-    pub per_sec: NonZeroU32,
-    pub burst: NonZeroU32,
-}
 
 /// The checked configuration.
 #[derive(Clone, Debug)]
@@ -40,25 +35,24 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Origins allowed to call from a browser (`https://console.example.com`).
     pub allowed_origins: Vec<String>,
-    pub access_tokens: Vec<Secret>,
-    pub jwt_secret: Option<Secret>,
+    /// How long an upstream answer is served from the cache (`VS_CACHE_TTL_MS`).
     pub cache_ttl: Duration,
-    pub upstream_timeout: Duration,
     pub static_dir: Option<PathBuf>,
     /// Who may frame the static pages (`Content-Security-Policy: frame-ancestors`), checked by
     /// `pages::check_frame_ancestors`.
     pub frame_ancestors: Vec<String>,
     /// `None`: no per-client limit (a rate of 0).
     pub rate_limit: Option<RateLimit>,
-    pub max_response_bytes: usize,
+    /// The upstream client's timeout and answer size bound.
+    pub upstream: UpstreamConfig,
     pub liveperson: Option<LivePersonConfig>,
     pub livechat: Option<LiveChatConfig>,
-    /// Sign-in: anonymous access, host JWTs, LiveChat agents, company sign-in.
+    /// Sign-in: anonymous access, static tokens, host JWTs, LiveChat agents, company sign-in.
     pub auth: AuthConfig,
     /// Where webhook tokens are kept (`VS_DATA_DIR`), or the Redis replicas share.
     pub store: StoreConfig,
     /// The metrics listener (`VS_METRICS_LISTEN`, `VS_METRICS_TOKEN`).
-    pub metrics: MetricsConfig,
+    pub metrics_listener: MetricsListenerConfig,
     /// Whose `X-Request-Id` is kept (`VS_TRUST_REQUEST_ID`).
     pub trust_request_id: TrustRequestId,
     /// The front ends whose `X-Forwarded-For` (or `Forwarded`) names the client
@@ -75,11 +69,7 @@ pub struct Config {
 impl Config {
     /// Whether any way of signing agents in is configured.
     pub fn access_control(&self) -> bool {
-        !self.access_tokens.is_empty()
-            || self.jwt_secret.is_some()
-            || self.auth.jwt.jwks_url.is_some()
-            || self.auth.livechat.is_some()
-            || self.auth.oidc.is_some()
+        self.auth.access_control()
     }
 
     /// Checks every key; the first problem found is the error.
@@ -97,43 +87,13 @@ impl Config {
             .into_iter()
             .map(|o| check_origin(&o).map_err(|m| err("VS_ALLOWED_ORIGINS", m)))
             .collect::<Result<Vec<_>, _>>()?;
-        let access_tokens: Vec<Secret> = list(get("VS_ACCESS_TOKENS"))
-            .into_iter()
-            .map(|t| {
-                if t.len() < 16 {
-                    Err(err(
-                        "VS_ACCESS_TOKENS",
-                        "each token must be at least 16 characters",
-                    ))
-                } else if !t.bytes().all(|b| b.is_ascii_graphic()) {
-                    Err(err(
-                        "VS_ACCESS_TOKENS",
-                        "tokens may contain only visible ASCII characters",
-                    ))
-                } else {
-                    Ok(Secret::new(t))
-                }
-            })
-            .collect::<Result<_, _>>()?;
-        let jwt_secret = match get("VS_JWT_SECRET") {
-            Some(s) if s.len() < 32 => {
-                return Err(err("VS_JWT_SECRET", "must be at least 32 bytes for HS256"))
-            }
-            other => other.map(Secret::new),
-        };
+        let auth = AuthConfig::from_raw(raw)?;
         let cache_ttl_ms = number(
             get("VS_CACHE_TTL_MS"),
             "VS_CACHE_TTL_MS",
             DEFAULT_CACHE_TTL_MS,
         )?;
-        let timeout_ms = number(
-            get("VS_UPSTREAM_TIMEOUT_MS"),
-            "VS_UPSTREAM_TIMEOUT_MS",
-            DEFAULT_UPSTREAM_TIMEOUT_MS,
-        )?;
-        if timeout_ms == 0 {
-            return Err(err("VS_UPSTREAM_TIMEOUT_MS", "must be more than 0"));
-        }
+        let upstream = UpstreamConfig::from_raw(raw)?;
         let static_dir = match get("VS_STATIC_DIR") {
             Some(dir) => {
                 let path = PathBuf::from(dir);
@@ -147,54 +107,24 @@ impl Config {
         let frame_ancestors =
             check_frame_ancestors(get("VS_FRAME_ANCESTORS").unwrap_or(DEFAULT_FRAME_ANCESTORS))
                 .map_err(|m| err("VS_FRAME_ANCESTORS", m))?;
-        let per_sec = number(
-            get("VS_RATE_LIMIT_PER_SEC"),
-            "VS_RATE_LIMIT_PER_SEC",
-            DEFAULT_RATE_LIMIT_PER_SEC as u64,
-        )?;
-        let burst = number(
-            get("VS_RATE_LIMIT_BURST"),
-            "VS_RATE_LIMIT_BURST",
-            DEFAULT_RATE_LIMIT_BURST as u64,
-        )?;
-        let rate_limit = match (u32::try_from(per_sec), u32::try_from(burst)) {
-            (Ok(0), _) => None,
-            (Ok(p), Ok(b)) => Some(RateLimit {
-                per_sec: NonZeroU32::new(p).expect("not 0"),
-                burst: NonZeroU32::new(b.max(p)).expect("not 0"),
-            }),
-            (Err(_), _) => return Err(err("VS_RATE_LIMIT_PER_SEC", "is too large")),
-            (_, Err(_)) => return Err(err("VS_RATE_LIMIT_BURST", "is too large")),
-        };
-        let max_response_bytes = number(
-            get("VS_MAX_RESPONSE_BYTES"),
-            "VS_MAX_RESPONSE_BYTES",
-            DEFAULT_MAX_RESPONSE_BYTES as u64,
-        )?;
-        if max_response_bytes < 1024 {
-            return Err(err("VS_MAX_RESPONSE_BYTES", "must be at least 1024"));
-        }
 
         let config = Config {
             listen,
             allowed_origins,
-            access_tokens,
-            jwt_secret,
             cache_ttl: Duration::from_millis(cache_ttl_ms.max(1)),
-            upstream_timeout: Duration::from_millis(timeout_ms),
             static_dir,
             frame_ancestors,
-            rate_limit,
-            max_response_bytes: max_response_bytes as usize,
+            rate_limit: RateLimit::from_raw(raw)?,
+            upstream,
             liveperson: LivePersonConfig::from_raw(raw)?,
             livechat: LiveChatConfig::from_raw(raw)?,
-            auth: AuthConfig::from_raw(raw, get("VS_JWT_SECRET").is_some())?,
+            auth,
             store: StoreConfig::from_raw(raw)?,
-            metrics: MetricsConfig::from_raw(raw, listen)?,
+            metrics_listener: MetricsListenerConfig::from_raw(raw, listen)?,
             trust_request_id: TrustRequestId::from_raw(raw)?,
             trusted_proxies: TrustedProxies::from_raw(raw)?,
             log_format: LogFormat::from_raw(raw)?,
-            drain: crate::health::drain_from_raw(raw)?,
+            drain: drain_from_raw(raw)?,
             limits: Limits::from_raw(raw)?,
         };
         // Anyone who can reach a non-loopback address would read every visitor: anonymous access
@@ -224,16 +154,10 @@ mod tests {
     use super::*;
     use crate::liveperson::config::DEFAULT_DOMAIN_API_URL;
 
-    fn raw(pairs: &[(&str, &str)]) -> RawConfig {
-        let mut raw = RawConfig::default();
-        for (k, v) in pairs {
-            assert!(raw.set(k, *v), "{k}");
-        }
-        raw
-    }
-
     fn error_key(pairs: &[(&str, &str)]) -> String {
-        Config::from_raw(&raw(pairs)).unwrap_err().key
+        Config::from_raw(&RawConfig::from_pairs(pairs))
+            .unwrap_err()
+            .key
     }
 
     #[test]
@@ -283,7 +207,7 @@ mod tests {
         let c = Config::from_raw(&raw).unwrap();
         assert_eq!(c.frame_ancestors, ["'self'", "https://my.livechatinc.com"]);
         assert_eq!(c.liveperson.unwrap().domain_api_url, DEFAULT_DOMAIN_API_URL);
-        assert!(c.livechat.unwrap().webhook_secret.is_some());
+        assert!(c.livechat.unwrap().webhook.is_some());
     }
 
     #[test]
@@ -296,6 +220,13 @@ mod tests {
     fn each_bad_setting_names_its_key() {
         assert_eq!(error_key(&[("VS_LISTEN", "nope")]), "VS_LISTEN");
         assert_eq!(error_key(&[("VS_LISTEN", "0.0.0.0:3000")]), "VS_LISTEN");
+        assert_eq!(
+            error_key(&[
+                ("VS_LISTEN", "0.0.0.0:3000"),
+                ("VS_ALLOW_ANONYMOUS", "true"),
+            ]),
+            "VS_ALLOW_ANONYMOUS"
+        );
         assert_eq!(error_key(&[("VS_CACHE_TTL_MS", "2s")]), "VS_CACHE_TTL_MS");
         assert_eq!(
             error_key(&[("VS_ALLOWED_ORIGINS", "*")]),
@@ -371,7 +302,7 @@ mod tests {
 
     #[test]
     fn livechat_v3_alone_is_a_livechat_configuration() {
-        let c = Config::from_raw(&raw(&[
+        let c = Config::from_raw(&RawConfig::from_pairs(&[
             (
                 "LIVECHAT_ACCOUNT_ID",
                 "c3a8e2f0-5b1d-4e7a-9f26-1d0b7c4e8a55",
@@ -388,7 +319,7 @@ mod tests {
 
     #[test]
     fn non_loopback_needs_access_control() {
-        let c = Config::from_raw(&raw(&[
+        let c = Config::from_raw(&RawConfig::from_pairs(&[
             ("VS_LISTEN", "0.0.0.0:3000"),
             ("VS_ACCESS_TOKENS", "0123456789abcdef0123"),
         ]))

@@ -25,7 +25,7 @@ use serde_json::{json, Map, Value};
 
 use crate::livechat::LiveChat;
 use crate::liveperson::LivePerson;
-use crate::metrics::Metrics;
+use crate::metrics::{Check, Metrics, Provider, StoreKind};
 use crate::settings::{err, number, ConfigError, RawConfig};
 use crate::store::Store;
 use crate::upstream::Upstream;
@@ -63,7 +63,7 @@ pub struct Health(Arc<Inner>);
 struct Inner {
     draining: AtomicBool,
     /// Check name → its verdict, kept [`PROBE_KEPT`]; concurrent callers share one probe.
-    verdicts: moka::future::Cache<&'static str, Result<(), String>>,
+    verdicts: moka::future::Cache<Check, Result<(), String>>,
     metrics: Metrics,
 }
 
@@ -91,8 +91,13 @@ impl Health {
         self.0.draining.load(Ordering::SeqCst)
     }
 
+    /// Where readiness records its verdicts.
+    fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
     /// The kept verdict of `check`, or the one `run` gives now.
-    async fn verdict<F>(&self, check: &'static str, run: F) -> Result<(), String>
+    async fn verdict<F>(&self, check: Check, run: F) -> Result<(), String>
     where
         F: std::future::Future<Output = Result<(), String>>,
     {
@@ -111,7 +116,12 @@ pub struct Readiness {
 }
 
 /// One configured upstream's check: answered recently, else the (kept) probe's verdict.
-async fn upstream_check<F>(readiness: &Readiness, provider: &'static str, probe: F) -> Value
+async fn upstream_check<F>(
+    readiness: &Readiness,
+    provider: Provider,
+    check: Check,
+    probe: F,
+) -> Value
 where
     F: std::future::Future<Output = Option<Result<(), String>>>,
 {
@@ -122,7 +132,7 @@ where
     }
     let verdict = readiness
         .health
-        .verdict(provider, async {
+        .verdict(check, async {
             // Configured (checked by the caller), so the probe runs.
             probe.await.unwrap_or(Ok(()))
         })
@@ -140,7 +150,7 @@ impl Readiness {
         let mut checks = Map::new();
         checks.insert("config".into(), json!({"ok": true}));
         if self.health.is_draining() {
-            self.health.0.metrics.draining();
+            self.health.metrics().draining();
             return (
                 false,
                 json!({"ready": false, "reason": "draining", "checks": checks}),
@@ -151,7 +161,8 @@ impl Readiness {
         let liveperson = async {
             match self.liveperson.is_configured() {
                 true => {
-                    Some(upstream_check(self, "liveperson", async move { lp.probe().await }).await)
+                    let probe = async move { lp.probe().await };
+                    Some(upstream_check(self, Provider::liveperson, Check::liveperson, probe).await)
                 }
                 false => None,
             }
@@ -159,7 +170,8 @@ impl Readiness {
         let livechat = async {
             match self.livechat.is_configured() {
                 true => {
-                    Some(upstream_check(self, "livechat", async move { lc.probe().await }).await)
+                    let probe = async move { lc.probe().await };
+                    Some(upstream_check(self, Provider::livechat, Check::livechat, probe).await)
                 }
                 false => None,
             }
@@ -171,13 +183,17 @@ impl Readiness {
                 checks.insert(name.into(), check);
             }
         }
-        for (name, verdict) in stores {
-            self.health.0.metrics.store_up(name, verdict.is_ok());
+        for (store, verdict) in stores {
+            self.health.metrics().store_up(store, verdict.is_ok());
             let check = match verdict {
                 Ok(()) => json!({"ok": true}),
                 Err(reason) => json!({"ok": false, "reason": reason}),
             };
-            checks.insert(format!("store_{name}"), check);
+            let name = match store {
+                StoreKind::disk => "store_disk",
+                StoreKind::redis => "store_redis",
+            };
+            checks.insert(name.into(), check);
         }
         let failing: Vec<String> = checks
             .iter()
@@ -185,17 +201,17 @@ impl Readiness {
             .map(|(name, c)| format!("{name}: {}", c["reason"].as_str().unwrap_or("failing")))
             .collect();
         let ready = failing.is_empty();
-        let labels: Vec<(&'static str, bool)> = [
-            "config",
-            "liveperson",
-            "livechat",
-            "store_disk",
-            "store_redis",
+        let labels: Vec<(Check, bool)> = [
+            (Check::config, "config"),
+            (Check::liveperson, "liveperson"),
+            (Check::livechat, "livechat"),
+            (Check::store_disk, "store_disk"),
+            (Check::store_redis, "store_redis"),
         ]
         .into_iter()
-        .filter_map(|name| checks.get(name).map(|c| (name, c["ok"] == true)))
+        .filter_map(|(check, name)| checks.get(name).map(|c| (check, c["ok"] == true)))
         .collect();
-        self.health.0.metrics.readiness(ready, &labels);
+        self.health.metrics().readiness(ready, &labels);
         let mut body = json!({"ready": ready, "checks": checks});
         if !ready {
             body["reason"] = json!(failing.join("; "));
@@ -204,20 +220,20 @@ impl Readiness {
     }
 
     /// The stores' write checks, the disk's kept like a probe (it commits a transaction).
-    async fn store_checks(&self) -> Vec<(&'static str, Result<(), String>)> {
+    async fn store_checks(&self) -> Vec<(StoreKind, Result<(), String>)> {
         let mut checks = Vec::new();
         let store = self.store.clone();
         if store.disk_writable_applies() {
             let verdict = self
                 .health
-                .verdict("store_disk", async move {
+                .verdict(Check::store_disk, async move {
                     store.disk_writable().await.unwrap_or(Ok(()))
                 })
                 .await;
-            checks.push(("disk", verdict));
+            checks.push((StoreKind::disk, verdict));
         }
         if let Some(verdict) = self.store.redis_reachable() {
-            checks.push(("redis", verdict));
+            checks.push((StoreKind::redis, verdict));
         }
         checks
     }

@@ -26,7 +26,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use visitor_sidebar_contract::ErrorCode;
 
-use crate::config::Config;
+use crate::auth::config::AuthConfig;
 use crate::error::AppError;
 
 /// The `Host` values served; `None` when every one is (sign-in is required).
@@ -35,13 +35,12 @@ pub struct AllowedHosts(Option<Vec<String>>);
 
 impl AllowedHosts {
     /// The hosts for a proxy listening on `listen` (the bound address: port 0 is resolved).
-    pub fn new(config: &Config, listen: SocketAddr) -> AllowedHosts {
-        if !config.auth.allow_anonymous {
+    pub fn new(auth: &AuthConfig, listen: SocketAddr) -> AllowedHosts {
+        if !auth.allow_anonymous {
             return AllowedHosts(None);
         }
         let mut hosts = vec![listen.to_string()];
-        if let Some(url) = config
-            .auth
+        if let Some(url) = auth
             .public_url
             .as_deref()
             .and_then(|u| reqwest::Url::parse(u).ok())
@@ -126,11 +125,8 @@ mod tests {
     use crate::settings::RawConfig;
 
     fn hosts(pairs: &[(&str, &str)], listen: &str) -> AllowedHosts {
-        let mut raw = RawConfig::default();
-        for (k, v) in pairs {
-            raw.set(k, *v);
-        }
-        AllowedHosts::new(&Config::from_raw(&raw).unwrap(), listen.parse().unwrap())
+        let auth = AuthConfig::from_raw(&RawConfig::from_pairs(pairs)).unwrap();
+        AllowedHosts::new(&auth, listen.parse().unwrap())
     }
 
     #[test]

@@ -2,17 +2,18 @@
 //! APIs, and gives the widget a small JSON API with caching, request coalescing, ETags, access
 //! control and one error shape. See `README.md` for routes, configuration and error codes.
 //!
-//! Layers, each depending only on those below it: `main` → `server` (with `connections`: the
-//! accept loop, its cap and deadlines) → `app` (router) → `state`
+//! Layers, each depending only on those below it (`scripts/module-cycles.py proxy/src`, run by
+//! `make lint`, finds no import cycle): `main` and `demo` → `server` → `app` (the router; with
+//! `static_files`, the built widget) → `state` → `config` (every part's own settings gathered;
+//! no part imports it, each is built from its own) → `health` (readiness over the parts below)
 //! → the providers (`liveperson`, `livechat`, each with its config, client and routes),
-//! `access` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`, `store`,
-//! `upstream`, `extract`, `error` → `config` → `settings`, `secret`, `urls`; `static_files`
-//! serves the built widget (`--static`) with the headers of `pages`. Operations cut across:
-//! `health` (live, ready, draining) beside `app`; `client_ip` (who the client is behind trusted
-//! front ends, for every limit and log line); `host_check` (DNS rebinding in anonymous mode);
-//! `request_id` and `metrics` (one registry per
-//! `AppState`, counted by `app`, `access`, `cache`, `store` and `upstream`); `logging` (text or
-//! JSON lines).
+//! `access`, `host_check` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`
+//! → `store` and `upstream` → `request_id`, `metrics`, `pages` (the pages' protective headers)
+//! → `extract` (the checked path IDs, JSON bodies, query strings and `Authorization` header) →
+//! `error`, `client_ip` (who the client is behind trusted front ends, for every limit and log
+//! line), `connections` (the accept loop, its cap and deadlines), `logging` (text or JSON lines)
+//! → `settings`, `secret`, `urls`. `metrics` is one registry per `AppState`, counted by `app`,
+//! `access`, `auth`, `cache`, `store` and `upstream`.
 
 pub mod access;
 pub mod app;
@@ -55,11 +56,3 @@ pub use state::AppState;
 /// depending on it themselves, such as the end-to-end tests.
 #[cfg(feature = "demo")]
 pub use visitor_sidebar_sim as sim;
-
-/// Logs to stderr as text; `RUST_LOG` overrides the default filter. `quiet` (demo mode, which
-/// shares a terminal with `trunk serve` and polls the simulator every few hundred milliseconds)
-/// logs only warnings and errors by default. [`logging::init_tracing_with`] also takes
-/// `VS_LOG_FORMAT`.
-pub fn init_tracing(quiet: bool) {
-    logging::init_tracing_with(quiet, logging::LogFormat::Text);
-}

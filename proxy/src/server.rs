@@ -77,7 +77,7 @@ pub(crate) async fn serve_on(
 ) -> anyhow::Result<RunningServer> {
     let addr = listener.local_addr()?;
     // Bound before anything starts, so a busy metrics port stops the start like a busy API port.
-    let metrics_listener = match config.metrics.listen {
+    let metrics_listener = match config.metrics_listener.listen {
         Some(at) => Some(
             tokio::net::TcpListener::bind(at)
                 .await
@@ -85,7 +85,7 @@ pub(crate) async fn serve_on(
         ),
         None => None,
     };
-    let metrics_token = config.metrics.token.clone();
+    let metrics_token = config.metrics_listener.token.clone();
     // The address really bound (port 0 resolved): the Host check in anonymous mode names it.
     let mut config = config;
     config.listen = addr;
@@ -98,7 +98,7 @@ pub(crate) async fn serve_on(
     if let Some(listener) = metrics_listener {
         metrics_addr = Some(listener.local_addr()?);
         let readiness = Readiness::from_ref(&state);
-        let router = metrics::router(state.metrics.clone(), metrics_token, move || {
+        let router = metrics::listener::router(state.metrics.clone(), metrics_token, move || {
             let readiness = readiness.clone();
             Box::pin(async move {
                 // vs_ready, vs_ready_check and vs_store_up as of this scrape.

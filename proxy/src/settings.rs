@@ -196,6 +196,19 @@ impl RawConfig {
     }
 }
 
+#[cfg(test)]
+impl RawConfig {
+    /// Settings from `(environment variable, value)` pairs, for unit tests; an unknown name
+    /// fails the test.
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> RawConfig {
+        let mut raw = RawConfig::default();
+        for (env, value) in pairs {
+            assert!(raw.set(env, *value), "{env} is not a configuration key");
+        }
+        raw
+    }
+}
+
 fn flatten(
     prefix: &str,
     table: &toml::Table,

@@ -50,22 +50,47 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Builds every part from its own settings.
     pub fn new(config: Config) -> anyhow::Result<AppState> {
         let metrics = Metrics::new();
         // One HTTP client (one connection pool) for both upstreams.
-        let upstream = Upstream::new(&config, metrics.clone())?;
-        let auth = Auth::new(&config, upstream.clone());
-        let store = Store::open_counted(&config, Some(metrics.clone()))?;
+        let upstream = Upstream::new(&config.upstream, metrics.clone())?;
+        let auth = Auth::new(
+            &config.auth,
+            &config.allowed_origins,
+            upstream.clone(),
+            metrics.clone(),
+        );
+        let webhook = config.livechat.as_ref().and_then(|lc| lc.webhook.as_ref());
+        let store = Store::open(
+            &config.store,
+            webhook.map(|webhook| webhook.tokens),
+            metrics.clone(),
+        )?;
         let cache = || {
-            ResponseCache::with_shared(
+            ResponseCache::new(
                 config.cache_ttl,
                 store.shared_cache(),
-                config.upstream_timeout,
+                config.upstream.timeout,
+                metrics.clone(),
             )
-            .with_metrics(metrics.clone())
         };
+        let pages = Sources::gather(
+            &config.frame_ancestors,
+            config
+                .auth
+                .livechat
+                .as_ref()
+                .map(|lc| lc.accounts_url.as_str()),
+            config.static_dir.as_deref(),
+        );
         Ok(AppState {
-            access: Arc::new(Access::new(&config, auth.clone(), metrics.clone())),
+            access: Arc::new(Access::new(
+                config.allowed_origins.clone(),
+                config.rate_limit,
+                auth.clone(),
+                metrics.clone(),
+            )),
             auth,
             liveperson: LivePerson::new(config.liveperson.clone(), upstream.clone(), cache()),
             livechat: LiveChat::new(
@@ -73,6 +98,7 @@ impl AppState {
                 upstream.clone(),
                 cache(),
                 store.tokens().cloned(),
+                metrics.clone(),
             ),
             store,
             health: Health::new(metrics.clone()),
@@ -80,8 +106,8 @@ impl AppState {
             upstream,
             trust_request_id: Arc::new(config.trust_request_id.clone()),
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),
-            allowed_hosts: Arc::new(AllowedHosts::new(&config, config.listen)),
-            pages: Arc::new(PagePolicy::new(&Sources::gather(&config))),
+            allowed_hosts: Arc::new(AllowedHosts::new(&config.auth, config.listen)),
+            pages: Arc::new(PagePolicy::new(&pages)),
             config: Arc::new(config),
             demo: false,
         })

@@ -12,11 +12,48 @@ use axum::http::StatusCode;
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, CONTENT_LENGTH, RETRY_AFTER};
 
-use crate::config::Config;
 use crate::error::AppError;
-use crate::metrics::Metrics;
+use crate::metrics::{Limit, Metrics, Operation, Provider};
 use crate::request_id;
+use crate::settings::{err, number, ConfigError, RawConfig};
 use visitor_sidebar_contract::ErrorCode;
+
+pub const DEFAULT_UPSTREAM_TIMEOUT_MS: u64 = 5000;
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+
+/// The client's limits: `VS_UPSTREAM_TIMEOUT_MS` and `VS_MAX_RESPONSE_BYTES`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UpstreamConfig {
+    /// The longest one upstream call may take, answer read.
+    pub timeout: Duration,
+    /// The largest answer read from an upstream.
+    pub max_response_bytes: usize,
+}
+
+impl UpstreamConfig {
+    pub fn from_raw(raw: &RawConfig) -> Result<UpstreamConfig, ConfigError> {
+        let timeout_ms = number(
+            raw.value("VS_UPSTREAM_TIMEOUT_MS"),
+            "VS_UPSTREAM_TIMEOUT_MS",
+            DEFAULT_UPSTREAM_TIMEOUT_MS,
+        )?;
+        if timeout_ms == 0 {
+            return Err(err("VS_UPSTREAM_TIMEOUT_MS", "must be more than 0"));
+        }
+        let max_response_bytes = number(
+            raw.value("VS_MAX_RESPONSE_BYTES"),
+            "VS_MAX_RESPONSE_BYTES",
+            DEFAULT_MAX_RESPONSE_BYTES as u64,
+        )?;
+        if max_response_bytes < 1024 {
+            return Err(err("VS_MAX_RESPONSE_BYTES", "must be at least 1024"));
+        }
+        Ok(UpstreamConfig {
+            timeout: Duration::from_millis(timeout_ms),
+            max_response_bytes: max_response_bytes as usize,
+        })
+    }
+}
 
 /// What an upstream answered, body read in full (within the size bound).
 pub struct Answer {
@@ -32,10 +69,10 @@ pub struct Call {
     pub who: &'static str,
     /// The metric's `provider` label, and the name readiness tracks answers by: `liveperson`,
     /// `livechat`, `livechat_accounts`, `host_jwks`, `oidc`.
-    pub provider: &'static str,
+    pub provider: Provider,
     /// The metric's `operation` label (`visit`, `domain_api`, `visitors`, `probe`, …).
-    pub operation: &'static str,
-    /// Reads the upstream's internal error code from a failure's body, for the `code` label.
+    pub operation: Operation,
+    /// Reads the `code` label (the upstream's internal error code) from a failure's body.
     pub internal_code: Option<ReadCode>,
     /// The longest pause a 429's `Retry-After` may impose on this upstream.
     pub max_cooldown: Duration,
@@ -45,11 +82,12 @@ pub struct Call {
 /// pause, and an hour is the most any of them asks.
 pub const MAX_COOLDOWN: Duration = Duration::from_secs(3600);
 
-/// Reads an upstream's internal error code from a failure's body.
-pub type ReadCode = fn(&[u8]) -> Option<i64>;
+/// Reads the `code` label from a failure's body: a value the upstream's module fixes in code
+/// (LivePerson's documented internal codes), never one the body chooses.
+pub type ReadCode = fn(&[u8]) -> &'static str;
 
 impl Call {
-    pub const fn new(who: &'static str, provider: &'static str, operation: &'static str) -> Call {
+    pub const fn new(who: &'static str, provider: Provider, operation: Operation) -> Call {
         Call {
             who,
             provider,
@@ -72,21 +110,6 @@ impl Call {
     }
 }
 
-/// LivePerson's documented internal codes keep their number as a label; any other is `other`,
-/// so that an odd body cannot mint label values.
-fn code_label(code: Option<i64>) -> &'static str {
-    match code {
-        None => "",
-        Some(6) => "6",
-        Some(10) => "10",
-        Some(12) => "12",
-        Some(33) => "33",
-        Some(37) => "37",
-        Some(39) => "39",
-        Some(_) => "other",
-    }
-}
-
 /// The one HTTP client the proxy uses, with its limits.
 #[derive(Clone)]
 pub struct Upstream {
@@ -96,15 +119,15 @@ pub struct Upstream {
     /// pause after a 429 rather than retry in bursts, so until then the proxy answers 429 itself.
     cooldown: Arc<Mutex<HashMap<String, Instant>>>,
     /// Per provider, when it last answered with a status below 500 (readiness).
-    answered: Arc<Mutex<HashMap<&'static str, Instant>>>,
+    answered: Arc<Mutex<HashMap<Provider, Instant>>>,
     metrics: Metrics,
 }
 
 impl Upstream {
-    pub fn new(config: &Config, metrics: Metrics) -> anyhow::Result<Upstream> {
+    pub fn new(config: &UpstreamConfig, metrics: Metrics) -> anyhow::Result<Upstream> {
         let client = reqwest::Client::builder()
-            .timeout(config.upstream_timeout)
-            .connect_timeout(config.upstream_timeout.min(Duration::from_secs(3)))
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(3)))
             // A redirect could carry the credentials' effect to another host; none is expected.
             .redirect(reqwest::redirect::Policy::none())
             .pool_idle_timeout(Duration::from_secs(60))
@@ -119,11 +142,6 @@ impl Upstream {
         })
     }
 
-    /// The metrics every part holding the client counts into.
-    pub fn metrics(&self) -> &Metrics {
-        &self.metrics
-    }
-
     /// How long the proxy still holds back calls to `who` after its last 429, if it does.
     pub fn cooldown_left(&self, who: &str) -> Option<Duration> {
         self.cooldown
@@ -134,11 +152,11 @@ impl Upstream {
     }
 
     /// How long ago `provider` last answered with a status below 500, if it has.
-    pub fn last_answer(&self, provider: &str) -> Option<Duration> {
+    pub fn last_answer(&self, provider: Provider) -> Option<Duration> {
         self.answered
             .lock()
             .unwrap()
-            .get(provider)
+            .get(&provider)
             .map(Instant::elapsed)
     }
 
@@ -152,7 +170,7 @@ impl Upstream {
         let who = call.who;
         if let Some(left) = self.cooldown_left(who) {
             // Refused here, during a 429's pause: no call is made.
-            self.metrics.rate_limited("upstream");
+            self.metrics.rate_limited(Limit::upstream);
             return Err(rate_limited(who, left.as_secs_f64().ceil() as u64));
         }
         let request = match request_id::current() {
@@ -167,9 +185,9 @@ impl Upstream {
             Ok(answer) => {
                 let code = match (call.internal_code, answer.status.is_success()) {
                     (Some(read), false) => read(&answer.body),
-                    _ => None,
+                    _ => "",
                 };
-                (Some(answer.status.as_u16()), code_label(code))
+                (Some(answer.status.as_u16()), code)
             }
             Err(e) => (e.body.upstream_status, ""),
         };

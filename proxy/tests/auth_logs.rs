@@ -6,29 +6,13 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use jsonwebtoken::Algorithm;
 use serde_json::{json, Value};
 use visitor_sidebar_proxy::demo::{DEMO_JWT_AUDIENCE, DEMO_JWT_ISSUER};
 use visitor_sidebar_proxy::{start_demo_with, RawConfig};
 use visitor_sidebar_sim::AgentGrant;
 
-use common::{SEED_LC_VISITOR_ID, SEED_LP_SID, SEED_LP_VISITOR_ID};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use common::{Captured, SEED_LC_VISITOR_ID, SEED_LP_SID, SEED_LP_VISITOR_ID};
 
 /// A details value that must never reach a log line.
 const PERSONAL: &str = "Sentinel-Personal-Value-4711";
@@ -158,7 +142,7 @@ async fn no_token_in_any_log_line_and_one_audit_line_per_visitor_request() {
         PERSONAL
     );
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     assert!(log.contains("/api/auth/callback"), "logging was captured");
     let creds = sim.credentials();
     for (what, secret) in [

@@ -6,6 +6,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::*;
 use serde_json::Value;
 use visitor_sidebar_sim::Knobs;
@@ -127,15 +129,13 @@ async fn redis_unreachable_makes_the_proxy_unready_and_its_return_ready_again() 
 
     redis.stop();
     // The replica notices at its next command or ping (every second).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let body = loop {
-        let (status, body) = ready(&h).await;
-        if status == 503 {
-            break body;
+    let body = eventually(Duration::from_secs(10), "readiness fails", || async {
+        match ready(&h).await {
+            (503, body) => Ok(body),
+            (_, body) => Err(body),
         }
-        assert!(std::time::Instant::now() < deadline, "still ready: {body}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
+    })
+    .await;
     assert_eq!(body["checks"]["store_redis"]["ok"], false);
     let reason = body["reason"].as_str().unwrap();
     assert!(
@@ -148,9 +148,11 @@ async fn redis_unreachable_makes_the_proxy_unready_and_its_return_ready_again() 
     );
 
     redis.restart();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while ready(&h).await.0 != 200 {
-        assert!(std::time::Instant::now() < deadline, "never ready again");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    eventually(Duration::from_secs(10), "ready again", || async {
+        match ready(&h).await {
+            (200, _) => Ok(()),
+            (_, body) => Err(body),
+        }
+    })
+    .await;
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use serde_json::Value;
@@ -95,12 +95,14 @@ async fn entries_expire_after_the_ttl() {
     assert_eq!(h.get(&h.seed_visit_path()).await.status(), 200);
     assert_eq!(h.sim.counters().lp_visit, 1);
     // Expiry is the passing of time itself, so poll for it, bounded.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while h.sim.counters().lp_visit < 2 {
-        assert!(Instant::now() < deadline, "the entry never expired");
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    eventually(Duration::from_secs(5), "the entry expires", || async {
         assert_eq!(h.get(&h.seed_visit_path()).await.status(), 200);
-    }
+        match h.sim.counters().lp_visit {
+            2.. => Ok(()),
+            calls => Err(calls),
+        }
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -161,17 +163,17 @@ async fn etag_changes_when_the_visit_changes() {
     }
     // The 1 ms TTL has passed by the time these requests arrive; poll until a fresh fetch shows
     // the new page (bounded).
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
+    let tag = eventually(Duration::from_secs(5), "the visit changes", || async {
         let r = h.get(&path).await;
         let tag = r.headers()["etag"].clone();
         let v: Value = r.json().await.unwrap();
-        if v["appSessions"][0]["pages"].as_array().unwrap().len() > pages_before {
-            assert_ne!(tag, first);
-            break;
+        match v["appSessions"][0]["pages"].as_array().unwrap().len() {
+            pages if pages > pages_before => Ok(tag),
+            pages => Err(pages),
         }
-        assert!(Instant::now() < deadline, "the visit never changed");
-    }
+    })
+    .await;
+    assert_ne!(tag, first);
 }
 
 async fn fault(h: &Harness, knobs: Knobs, path: &str) -> (u16, Value, reqwest::header::HeaderMap) {

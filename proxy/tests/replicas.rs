@@ -149,21 +149,19 @@ impl Replicas {
 
     /// Waits (with a deadline) until every replica's health says `status`.
     async fn wait_for_health(&self, status: &str) -> Vec<Value> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
+        let what = format!("every replica's health says {status}");
+        eventually(Duration::from_secs(10), &what, || async {
             let mut all = Vec::new();
             for i in 0..self.proxies.len() {
                 all.push(self.health(i).await);
             }
             if all.iter().all(|h| h["status"] == status) {
-                return all;
+                Ok(all)
+            } else {
+                Err(all)
             }
-            assert!(
-                Instant::now() < deadline,
-                "health never became {status}: {all:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
     }
 
     fn generated_visit(&self, nth: usize) -> String {
@@ -231,8 +229,7 @@ async fn redis_over_tls_needs_the_right_ca_and_the_right_acl_password() {
         raw.set("VS_REDIS_CA_FILE", ca.clone());
     })
     .await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually(Duration::from_secs(10), "health says degraded", || async {
         let health: Value = r
             .client
             .get(format!("http://{}/api/health", proxy.addr))
@@ -243,11 +240,12 @@ async fn redis_over_tls_needs_the_right_ca_and_the_right_acl_password() {
             .await
             .unwrap();
         if health["status"] == "degraded" {
-            break;
+            Ok(())
+        } else {
+            Err(health)
         }
-        assert!(Instant::now() < deadline, "never degraded: {health}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -316,15 +314,13 @@ async fn tokens_in_redis_are_bounded_and_expire() {
     short.webhook(0, "chat_started", "S1.brief", "C", "t").await;
     let (status, body, _) = short.details(0, "S1.brief").await;
     assert!(token_was_kept(status, &body), "kept at first");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let (status, body, _) = short.details(0, "S1.brief").await;
-        if !token_was_kept(status, &body) {
-            break;
+    eventually(Duration::from_secs(10), "the token expires", || async {
+        match short.details(0, "S1.brief").await {
+            (status, body, _) if token_was_kept(status, &body) => Err((status, body)),
+            _ => Ok(()),
         }
-        assert!(Instant::now() < deadline, "the token never expired");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -6,50 +6,18 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
 use common::*;
 use serde_json::Value;
 use visitor_sidebar_proxy::logging::{subscriber, LogFormat};
 use visitor_sidebar_proxy::request_id::is_valid;
 use visitor_sidebar_sim::Knobs;
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    /// Every line written so far, each parsed as one JSON object.
-    fn lines(&self) -> Vec<Value> {
-        let bytes = self.0.lock().unwrap().clone();
-        String::from_utf8(bytes)
-            .unwrap()
-            .lines()
-            .map(|line| {
-                serde_json::from_str(line)
-                    .unwrap_or_else(|e| panic!("not one JSON object per line ({e}): {line}"))
-            })
-            .collect()
-    }
-
-    /// The lines written while answering the request with this ID.
-    fn of(&self, id: &str) -> Vec<Value> {
-        self.lines()
-            .into_iter()
-            .filter(|l| l["span"]["request_id"] == id)
-            .collect()
-    }
+/// The lines written while answering the request with this ID.
+fn lines_of(logs: &Captured, id: &str) -> Vec<Value> {
+    logs.json_lines()
+        .into_iter()
+        .filter(|l| l["span"]["request_id"] == id)
+        .collect()
 }
 
 fn id_of(response: &reqwest::Response) -> String {
@@ -92,7 +60,7 @@ async fn one_id_from_the_response_through_the_log_to_the_upstream_call() {
     // The upstream calls it caused: the Domain API lookup and the visit.
     assert_eq!(h.sim.request_ids("domain_api"), [id.as_str()]);
     assert_eq!(h.sim.request_ids("lp_visit"), [id.as_str()]);
-    let lines = logs.of(&id);
+    let lines = lines_of(&logs, &id);
     assert!(
         lines
             .iter()
@@ -117,7 +85,7 @@ async fn one_id_from_the_response_through_the_log_to_the_upstream_call() {
         h.sim.request_ids("lp_visit"),
         [id.clone(), error_id.clone()]
     );
-    let lines = logs.of(&error_id);
+    let lines = lines_of(&logs, &error_id);
     assert!(
         lines
             .iter()
@@ -134,7 +102,7 @@ async fn one_id_from_the_response_through_the_log_to_the_upstream_call() {
         .values()
         .flatten()
         .any(|i| *i == hit));
-    assert!(!logs.of(&hit).is_empty());
+    assert!(!lines_of(&logs, &hit).is_empty());
 
     // By default a client's own ID is not trusted: it is replaced, and never sent upstream.
     let r = h
@@ -148,7 +116,7 @@ async fn one_id_from_the_response_through_the_log_to_the_upstream_call() {
     let replaced = id_of(&r);
     assert!(uuid_v4(&replaced), "{replaced}");
     assert_eq!(h.sim.request_ids("lc_visitors"), [replaced.as_str()]);
-    let everything = logs.lines();
+    let everything = logs.json_lines();
     assert!(!everything
         .iter()
         .any(|l| l.to_string().contains("client-chosen-id-1")));
@@ -171,8 +139,7 @@ async fn a_trusted_peer_s_id_is_kept_when_valid() {
     assert_eq!(r.status(), 200);
     assert_eq!(id_of(&r), "lb-Root=1-abc.def:42");
     assert_eq!(h.sim.request_ids("lp_visit"), ["lb-Root=1-abc.def:42"]);
-    assert!(logs
-        .of("lb-Root=1-abc.def:42")
+    assert!(lines_of(&logs, "lb-Root=1-abc.def:42")
         .iter()
         .any(|l| l["target"] == "visitor_sidebar_proxy::audit"));
 
@@ -224,14 +191,8 @@ async fn a_coalesced_upstream_call_carries_the_triggering_request_s_id() {
             (r.status().as_u16(), id_of(&r))
         }
     });
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while h.sim.counters().lp_visit < 2 {
-        assert!(
-            Instant::now() < deadline,
-            "the first call never reached the simulator"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    // The first call is in flight once the simulator counts it.
+    h.lp_visit_calls_reach(2).await;
     let second = h.get(&path).await;
     assert_eq!(second.status(), 200);
     let second_id = id_of(&second);

@@ -1,11 +1,11 @@
-//! The sign-in settings: whether anonymous callers pass, host JWTs (audience, issuer, JWKS URL;
-//! the HS256 secret and static tokens stay in `Config`), LiveChat agent tokens, company sign-in
-//! (OIDC) and the proxy's own session tokens. Checked at start like every other key.
+//! The sign-in settings: whether anonymous callers pass, the static access tokens, host JWTs
+//! (the HS256 secret, audience, issuer, JWKS URL), LiveChat agent tokens, company sign-in (OIDC)
+//! and the proxy's own session tokens. Checked at start like every other key.
 
 use std::time::Duration;
 
 use crate::secret::Secret;
-use crate::settings::{err, number, ConfigError, RawConfig};
+use crate::settings::{err, list, number, ConfigError, RawConfig};
 use crate::urls::{base_url, check_origin, endpoint_url};
 
 pub const DEFAULT_LIVECHAT_ACCOUNTS_URL: &str = "https://accounts.livechat.com";
@@ -62,6 +62,10 @@ pub struct OidcSettings {
 pub struct AuthConfig {
     /// `VS_ALLOW_ANONYMOUS`: callers without a credential pass (loopback only).
     pub allow_anonymous: bool,
+    /// `VS_ACCESS_TOKENS`: static agent tokens (at least 16 visible ASCII characters each).
+    pub access_tokens: Vec<Secret>,
+    /// `VS_JWT_SECRET`: the HS256 key of host-minted JWTs (at least 32 bytes).
+    pub jwt_secret: Option<Secret>,
     pub jwt: JwtSettings,
     pub livechat: Option<LiveChatSignIn>,
     pub oidc: Option<OidcSettings>,
@@ -83,8 +87,32 @@ fn flag(value: Option<&str>, key: &str) -> Result<bool, ConfigError> {
 }
 
 impl AuthConfig {
-    pub fn from_raw(raw: &RawConfig, jwt_secret: bool) -> Result<AuthConfig, ConfigError> {
+    pub fn from_raw(raw: &RawConfig) -> Result<AuthConfig, ConfigError> {
         let get = |env: &str| raw.value(env);
+        let access_tokens: Vec<Secret> = list(get("VS_ACCESS_TOKENS"))
+            .into_iter()
+            .map(|t| {
+                if t.len() < 16 {
+                    Err(err(
+                        "VS_ACCESS_TOKENS",
+                        "each token must be at least 16 characters",
+                    ))
+                } else if !t.bytes().all(|b| b.is_ascii_graphic()) {
+                    Err(err(
+                        "VS_ACCESS_TOKENS",
+                        "tokens may contain only visible ASCII characters",
+                    ))
+                } else {
+                    Ok(Secret::new(t))
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        let jwt_secret = match get("VS_JWT_SECRET") {
+            Some(s) if s.len() < 32 => {
+                return Err(err("VS_JWT_SECRET", "must be at least 32 bytes for HS256"))
+            }
+            other => other.map(Secret::new),
+        };
         let allow_anonymous = flag(get("VS_ALLOW_ANONYMOUS"), "VS_ALLOW_ANONYMOUS")?;
 
         let jwks_url = get("VS_JWKS_URL")
@@ -107,7 +135,7 @@ impl AuthConfig {
             jwks_url,
             max_lifetime: Duration::from_secs(max_lifetime),
         };
-        if jwt_secret && jwt.audience.is_none() {
+        if jwt_secret.is_some() && jwt.audience.is_none() {
             // A shared secret is often the identity provider's or another app's too: a token
             // minted for anything else with the same key must not let its holder in.
             return Err(err(
@@ -123,7 +151,7 @@ impl AuthConfig {
                     return Err(err(key, "is required with VS_JWKS_URL"));
                 }
             }
-        } else if !jwt_secret {
+        } else if jwt_secret.is_none() {
             for key in ["VS_JWT_AUDIENCE", "VS_JWT_ISSUER"] {
                 if get(key).is_some() {
                     return Err(err(
@@ -222,6 +250,8 @@ impl AuthConfig {
         }
         Ok(AuthConfig {
             allow_anonymous,
+            access_tokens,
+            jwt_secret,
             jwt,
             livechat,
             oidc,
@@ -229,6 +259,15 @@ impl AuthConfig {
             session_secret,
             session_ttl: Duration::from_secs(ttl),
         })
+    }
+
+    /// Whether any way of signing agents in is configured.
+    pub fn access_control(&self) -> bool {
+        !self.access_tokens.is_empty()
+            || self.jwt_secret.is_some()
+            || self.jwt.jwks_url.is_some()
+            || self.livechat.is_some()
+            || self.oidc.is_some()
     }
 
     /// The origin of `VS_PUBLIC_URL`, where the proxy's own pages are served from.
@@ -241,18 +280,11 @@ impl AuthConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
-
-    fn raw(pairs: &[(&str, &str)]) -> RawConfig {
-        let mut raw = RawConfig::default();
-        for (k, v) in pairs {
-            assert!(raw.set(k, *v), "{k}");
-        }
-        raw
-    }
 
     fn error_key(pairs: &[(&str, &str)]) -> String {
-        Config::from_raw(&raw(pairs)).unwrap_err().key
+        AuthConfig::from_raw(&RawConfig::from_pairs(pairs))
+            .unwrap_err()
+            .key
     }
 
     const OIDC: [(&str, &str); 3] = [
@@ -263,8 +295,8 @@ mod tests {
 
     #[test]
     fn closed_by_default_and_every_mode_from_its_keys() {
-        let c = Config::from_raw(&RawConfig::default()).unwrap();
-        assert!(!c.auth.allow_anonymous && !c.access_control());
+        let c = AuthConfig::from_raw(&RawConfig::default()).unwrap();
+        assert!(!c.allow_anonymous && !c.access_control());
         let mut pairs = OIDC.to_vec();
         pairs.extend([
             ("VS_ALLOW_ANONYMOUS", "TRUE"),
@@ -278,23 +310,20 @@ mod tests {
             ("VS_JWT_ISSUER", "https://console.example.com"),
             ("VS_SESSION_TTL_SECS", "900"),
         ]);
-        let c = Config::from_raw(&raw(&pairs)).unwrap();
-        assert!(c.auth.allow_anonymous && c.access_control());
-        let lc = c.auth.livechat.as_ref().unwrap();
+        let c = AuthConfig::from_raw(&RawConfig::from_pairs(&pairs)).unwrap();
+        assert!(c.allow_anonymous && c.access_control());
+        let lc = c.livechat.as_ref().unwrap();
         assert_eq!(lc.accounts_url, DEFAULT_LIVECHAT_ACCOUNTS_URL);
+        assert_eq!(c.public_url.as_deref(), Some("https://sidebar.example.com"));
         assert_eq!(
-            c.auth.public_url.as_deref(),
+            c.public_origin().as_deref(),
             Some("https://sidebar.example.com")
         );
         assert_eq!(
-            c.auth.public_origin().as_deref(),
-            Some("https://sidebar.example.com")
-        );
-        assert_eq!(
-            c.auth.oidc.unwrap().issuer,
+            c.oidc.unwrap().issuer,
             "https://idp.example.com/realms/agents"
         );
-        assert_eq!(c.auth.session_ttl, Duration::from_secs(900));
+        assert_eq!(c.session_ttl, Duration::from_secs(900));
     }
 
     #[test]
@@ -353,13 +382,6 @@ mod tests {
             (&[("VS_SESSION_SECRET", "short")], "VS_SESSION_SECRET"),
             (&[("VS_SESSION_TTL_SECS", "7200")], "VS_SESSION_TTL_SECS"),
             (&[("VS_SESSION_TTL_SECS", "10")], "VS_SESSION_TTL_SECS"),
-            (
-                &[
-                    ("VS_LISTEN", "0.0.0.0:3000"),
-                    ("VS_ALLOW_ANONYMOUS", "true"),
-                ],
-                "VS_ALLOW_ANONYMOUS",
-            ),
         ];
         for (pairs, key) in cases {
             assert_eq!(error_key(pairs), *key, "{pairs:?}");

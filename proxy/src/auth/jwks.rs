@@ -14,6 +14,7 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
 
 use super::Refusal;
+use crate::metrics::{Operation, Provider};
 use crate::upstream::{Call, Upstream};
 
 /// How long fetched keys are used before they are fetched again.
@@ -193,7 +194,7 @@ impl Jwks {
             .upstream
             .send(
                 self.upstream.client.get(&self.url),
-                Call::new(WHO, "host_jwks", "jwks"),
+                Call::new(WHO, Provider::host_jwks, Operation::jwks),
             )
             .await
             .map_err(|e| e.to_string())?;

@@ -29,6 +29,7 @@ use sha2::{Digest, Sha256};
 
 use super::config::LiveChatSignIn;
 use super::{Agent, AgentMode, Refusal};
+use crate::metrics::{Limit, Metrics, Operation, Provider};
 use crate::upstream::{Call, Upstream};
 
 /// Longest a verdict is reused.
@@ -79,6 +80,8 @@ struct Info {
 pub struct LiveChatTokens {
     config: LiveChatSignIn,
     upstream: Upstream,
+    /// Counts the checks refused by the per-client bound.
+    metrics: Metrics,
     verdicts: Cache<[u8; 32], Verdict>,
     /// Accounts-server checks per client address.
     checks: DefaultKeyedRateLimiter<IpAddr>,
@@ -91,10 +94,11 @@ pub fn verdict_ttl(expires_in: u64) -> Duration {
 }
 
 impl LiveChatTokens {
-    pub fn new(config: LiveChatSignIn, upstream: Upstream) -> Self {
+    pub fn new(config: LiveChatSignIn, upstream: Upstream, metrics: Metrics) -> Self {
         LiveChatTokens {
             config,
             upstream,
+            metrics,
             verdicts: Cache::builder()
                 .max_capacity(CAPACITY)
                 .expire_after(VerdictExpiry)
@@ -125,7 +129,7 @@ impl LiveChatTokens {
             Some(verdict) => verdict,
             None => {
                 if let Err(not_until) = self.checks.check_key(&client) {
-                    self.upstream.metrics().rate_limited("token_check");
+                    self.metrics.rate_limited(Limit::token_check);
                     let wait = not_until.wait_time_from(self.clock.now());
                     return Err(Refusal::RateLimited(
                         wait.as_secs_f64().ceil().max(1.0) as u64
@@ -160,7 +164,7 @@ impl LiveChatTokens {
             .upstream
             .send(
                 request,
-                Call::new(WHO, "livechat_accounts", "token_info").with_max_cooldown(MAX_COOLDOWN),
+                Call::new(WHO, Provider::livechat_accounts, Operation::token_info).with_max_cooldown(MAX_COOLDOWN),
             )
             .await.map_err(|e| {
             tracing::warn!(code = %e.code(), detail = e.detail.as_deref().unwrap_or(""), "LiveChat's accounts server could not be asked");

@@ -32,10 +32,12 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use visitor_sidebar_contract::ErrorCode;
 
-use crate::config::Config;
 use crate::error::AppError;
+use crate::extract::Authorization;
+use crate::metrics::Metrics;
 use crate::secret::{secrets_equal, Secret};
 use crate::upstream::Upstream;
+use config::AuthConfig;
 use host_jwt::HostJwt;
 use livechat::LiveChatTokens;
 use oidc::Oidc;
@@ -165,9 +167,34 @@ impl IntoResponse for Refusal {
     }
 }
 
+/// What a refused credential looked like, since it proved nothing: the `mode` label of a
+/// refused sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CredentialShape {
+    /// No `Authorization` header.
+    None,
+    /// A JWT's shape: host-minted or a session token.
+    Jwt,
+    /// Anything else: a static or a LiveChat token, or not a bearer token at all.
+    Opaque,
+}
+
+/// A refused credential: why, and what it looked like.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    pub shape: CredentialShape,
+    pub refusal: Refusal,
+}
+
+impl Refused {
+    fn new(shape: CredentialShape, refusal: Refusal) -> Refused {
+        Refused { shape, refusal }
+    }
+}
+
 /// Whether a bearer token has a JWT's shape: three base64url parts (two dots, the signature may
 /// be empty only in an unsigned token, which is refused later anyway).
-pub fn looks_like_jwt(token: &str) -> bool {
+fn looks_like_jwt(token: &str) -> bool {
     token.bytes().filter(|&b| b == b'.').count() == 2
         && token
             .bytes()
@@ -188,29 +215,37 @@ struct Inner {
 }
 
 impl Auth {
-    pub fn new(config: &Config, upstream: Upstream) -> Auth {
-        let auth = &config.auth;
+    /// Every way of signing in that `auth` turns on. `allowed_origins` (`VS_ALLOWED_ORIGINS`),
+    /// with the proxy's own public origin, are the pages company sign-in may post a token to.
+    /// `upstream` asks the services that vouch for credentials; `metrics` counts their limits.
+    pub fn new(
+        auth: &AuthConfig,
+        allowed_origins: &[String],
+        upstream: Upstream,
+        metrics: Metrics,
+    ) -> Auth {
         let sessions = Arc::new(Sessions::new(
             auth.session_secret.as_ref(),
             auth.session_ttl,
         ));
-        let host_jwt = HostJwt::new(config.jwt_secret.as_ref(), &auth.jwt, upstream.clone());
+        let host_jwt = HostJwt::new(auth.jwt_secret.as_ref(), &auth.jwt, upstream.clone());
         Auth(Arc::new(Inner {
             allow_anonymous: auth.allow_anonymous,
-            tokens: config.access_tokens.clone(),
+            tokens: auth.access_tokens.clone(),
             host_jwt,
             livechat: auth
                 .livechat
                 .clone()
-                .map(|lc| LiveChatTokens::new(lc, upstream.clone())),
+                .map(|lc| LiveChatTokens::new(lc, upstream.clone(), metrics.clone())),
             oidc: auth.oidc.clone().map(|settings| {
-                let mut origins = config.allowed_origins.clone();
+                let mut origins = allowed_origins.to_vec();
                 origins.extend(auth.public_origin());
                 Oidc::new(
                     settings,
                     auth.public_url.clone().unwrap_or_default(),
                     origins,
                     upstream,
+                    metrics,
                     sessions.clone(),
                 )
             }),
@@ -222,40 +257,39 @@ impl Auth {
         self.0.allow_anonymous
     }
 
-    /// Whether any credential can be accepted at all.
-    pub fn has_sign_in(&self) -> bool {
-        !self.0.tokens.is_empty()
-            || self.0.host_jwt.is_some()
-            || self.0.livechat.is_some()
-            || self.0.oidc.is_some()
-    }
-
-    /// The caller's identity from its `Authorization` header, or why it was refused. `client`
-    /// is the caller's address (bounds how often it may have tokens checked upstream).
+    /// The caller's identity from its `Authorization` header, or why it was refused and what
+    /// the refused credential looked like. `client` is the caller's address (bounds how often
+    /// it may have tokens checked upstream).
     pub async fn authenticate(
         &self,
         headers: &HeaderMap,
         client: IpAddr,
-    ) -> Result<Agent, Refusal> {
-        let Some(value) = headers.get(header::AUTHORIZATION) else {
-            return if self.0.allow_anonymous {
-                Ok(Agent::anonymous())
-            } else {
-                Err(Refusal::Missing)
-            };
+    ) -> Result<Agent, Refused> {
+        let token = match Authorization::of(headers) {
+            Authorization::Absent if self.0.allow_anonymous => return Ok(Agent::anonymous()),
+            Authorization::Absent => {
+                return Err(Refused::new(CredentialShape::None, Refusal::Missing))
+            }
+            Authorization::Malformed => {
+                return Err(Refused::new(
+                    CredentialShape::Opaque,
+                    Refusal::Invalid("The Authorization header must be 'Bearer <token>'."),
+                ))
+            }
+            Authorization::Bearer(token) => token,
         };
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(Refusal::Invalid(
-                "The Authorization header must be 'Bearer <token>'.",
-            ))?;
+        let shape = if looks_like_jwt(token) {
+            CredentialShape::Jwt
+        } else {
+            CredentialShape::Opaque
+        };
+        self.verify(token, client)
+            .await
+            .map_err(|refusal| Refused::new(shape, refusal))
+    }
+
+    /// Whose `token` is: a static token, a session token, a host JWT or a LiveChat token.
+    async fn verify(&self, token: &str, client: IpAddr) -> Result<Agent, Refusal> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(Refusal::Invalid("The access token is not valid."));
         }

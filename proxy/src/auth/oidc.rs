@@ -17,7 +17,6 @@
 //! after an ID token whose signature did not verify, in case the keys rotated), each through the
 //! proxy's upstream client (no redirects, bounded bodies, timeouts).
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -25,7 +24,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -37,6 +36,7 @@ use openidconnect::{
     EndpointMaybeSet, EndpointNotSet, EndpointSet, HttpRequest, HttpResponse, IssuerUrl, Nonce,
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope, TokenResponse,
 };
+use serde::Deserialize;
 use serde_json::json;
 use visitor_sidebar_contract::ErrorCode;
 
@@ -46,6 +46,8 @@ use super::session::Sessions;
 use super::Auth;
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
+use crate::extract::AppQuery;
+use crate::metrics::{CompanySignIn, Limit, Metrics, Operation, Provider};
 use crate::upstream::{Call, Upstream};
 use crate::urls::check_origin;
 
@@ -110,6 +112,8 @@ struct Inner {
     /// Origins a token may be posted to.
     origins: Vec<String>,
     upstream: Upstream,
+    /// Counts refused login starts and each callback's outcome.
+    metrics: Metrics,
     sessions: Arc<Sessions>,
     client: tokio::sync::Mutex<Option<(Arc<Client>, Instant)>>,
     pending: moka::sync::Cache<String, PendingLogin>,
@@ -130,15 +134,15 @@ fn http_client(
             // Discovery and the JWKS are GETs (told apart by the discovery document's path);
             // the code exchange is the one POST.
             let operation = if parts.method == axum::http::Method::POST {
-                "token"
+                Operation::token
             } else if parts
                 .uri
                 .path()
                 .ends_with("/.well-known/openid-configuration")
             {
-                "discovery"
+                Operation::discovery
             } else {
-                "jwks"
+                Operation::jwks
             };
             let builder = upstream
                 .client
@@ -146,7 +150,7 @@ fn http_client(
                 .headers(parts.headers)
                 .body(body);
             let answer = upstream
-                .send(builder, Call::new(WHO, "oidc", operation))
+                .send(builder, Call::new(WHO, Provider::oidc, operation))
                 .await?;
             let mut response = HttpResponse::new(answer.body.to_vec());
             *response.status_mut() = answer.status;
@@ -166,6 +170,7 @@ impl Oidc {
         public_url: String,
         origins: Vec<String>,
         upstream: Upstream,
+        metrics: Metrics,
         sessions: Arc<Sessions>,
     ) -> Oidc {
         let per_minute = NonZeroU32::new(LOGINS_PER_MINUTE).expect("not 0");
@@ -175,6 +180,7 @@ impl Oidc {
             settings,
             origins,
             upstream,
+            metrics,
             sessions,
             client: tokio::sync::Mutex::new(None),
             pending: moka::sync::Cache::builder()
@@ -259,10 +265,22 @@ impl Oidc {
     }
 }
 
-fn query(request: &Request) -> HashMap<String, String> {
-    form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
-        .into_owned()
-        .collect()
+/// `GET /api/auth/login`'s query: the page the token goes to and the popup's own nonce.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct LoginQuery {
+    origin: String,
+    nonce: String,
+}
+
+/// `GET /api/auth/callback`'s query, as the provider sends it: a code, or an error, and the
+/// login's state.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct CallbackQuery {
+    state: Option<String>,
+    code: Option<String>,
+    error: Option<String>,
 }
 
 /// The error page, and when the opener is known, the error message posted to it.
@@ -291,7 +309,11 @@ fn failure(error: AppError, opener: Option<Opener<'_>>) -> Response {
 }
 
 /// `GET /api/auth/login?origin=<the widget's origin>`.
-pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
+pub async fn login(
+    State(auth): State<Auth>,
+    ClientIp(ip): ClientIp,
+    AppQuery(LoginQuery { origin, nonce }): AppQuery<LoginQuery>,
+) -> Response {
     let Some(oidc) = auth.oidc() else {
         return failure(
             AppError::new(
@@ -301,8 +323,7 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
             None,
         );
     };
-    let params = query(&request);
-    let origin = params.get("origin").map(String::as_str).unwrap_or("");
+    let origin = origin.as_str();
     if !oidc.origin_allowed(origin) {
         return failure(
             AppError::new(
@@ -312,7 +333,7 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
             None,
         );
     }
-    let widget_nonce = params.get("nonce").map(String::as_str).unwrap_or("");
+    let widget_nonce = nonce.as_str();
     if !nonce_ok(widget_nonce) {
         return failure(
             AppError::invalid_body(
@@ -327,9 +348,8 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
             nonce: widget_nonce,
         })
     };
-    let ClientIp(ip) = ClientIp::of(request.extensions());
     if oidc.0.logins.check_key(&ip).is_err() {
-        oidc.0.upstream.metrics().rate_limited("sign_in_start");
+        oidc.0.metrics.rate_limited(Limit::sign_in_start);
         return failure(AppError::rate_limited(60), opener());
     }
     if oidc.0.logins.len() > MAX_PENDING_LOGINS as usize {
@@ -376,23 +396,26 @@ pub async fn login(State(auth): State<Auth>, request: Request) -> Response {
 
 /// `GET /api/auth/callback?code=…&state=…` (or `error=…&state=…`), where the provider sends the
 /// popup back. Each outcome is counted (`vs_company_sign_ins_total`).
-pub async fn callback(State(auth): State<Auth>, request: Request) -> Response {
-    let metrics = auth.oidc().map(|oidc| oidc.0.upstream.metrics().clone());
-    let response = callback_flow(auth, request).await;
+pub async fn callback(
+    State(auth): State<Auth>,
+    AppQuery(query): AppQuery<CallbackQuery>,
+) -> Response {
+    let metrics = auth.oidc().map(|oidc| oidc.0.metrics.clone());
+    let response = callback_flow(auth, query).await;
     if let Some(metrics) = metrics {
         metrics.company_sign_in(match response.status().as_u16() {
-            200 => "accepted",
-            401 => "refused",
-            403 => "forbidden",
-            429 => "rate_limited",
-            503 => "unavailable",
-            _ => "failed",
+            200 => CompanySignIn::accepted,
+            401 => CompanySignIn::refused,
+            403 => CompanySignIn::forbidden,
+            429 => CompanySignIn::rate_limited,
+            503 => CompanySignIn::unavailable,
+            _ => CompanySignIn::failed,
         });
     }
     response
 }
 
-async fn callback_flow(auth: Auth, request: Request) -> Response {
+async fn callback_flow(auth: Auth, query: CallbackQuery) -> Response {
     let Some(oidc) = auth.oidc() else {
         return failure(
             AppError::new(
@@ -402,10 +425,10 @@ async fn callback_flow(auth: Auth, request: Request) -> Response {
             None,
         );
     };
-    let params = query(&request);
     // Single use: whatever happens next, this state cannot be replayed.
-    let pending = params
-        .get("state")
+    let pending = query
+        .state
+        .as_ref()
         .and_then(|state| oidc.0.pending.remove(state));
     let Some(pending) = pending else {
         return failure(
@@ -421,7 +444,7 @@ async fn callback_flow(auth: Auth, request: Request) -> Response {
             nonce: &pending.widget_nonce,
         })
     };
-    if let Some(error) = params.get("error") {
+    if let Some(error) = &query.error {
         // Only the provider's error code, and only if it looks like one, reaches the page.
         let error: String = error
             .chars()
@@ -435,7 +458,7 @@ async fn callback_flow(auth: Auth, request: Request) -> Response {
             opener(),
         );
     }
-    let Some(code) = params.get("code") else {
+    let Some(code) = &query.code else {
         return failure(
             AppError::unauthorized("The company sign-in sent no authorization code."),
             opener(),

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::secret::Secret;
 use crate::settings::{err, number, ConfigError, RawConfig};
+use crate::store::config::TokenBounds;
 use crate::urls::base_url;
 
 pub const DEFAULT_LIVECHAT_API_URL: &str = "https://api.livechatinc.com";
@@ -29,9 +30,17 @@ pub struct LiveChatConfig {
     /// Agent Chat API v3.6 (customers): `LIVECHAT_ACCOUNT_ID` + `LIVECHAT_PAT`.
     pub v3: Option<BasicLogin>,
     pub region: Option<String>,
-    pub webhook_secret: Option<Secret>,
-    pub webhook_ttl: Duration,
-    pub webhook_capacity: u64,
+    /// `None` without `LIVECHAT_WEBHOOK_SECRET`: no webhook, and so no chat tokens for details.
+    pub webhook: Option<WebhookConfig>,
+}
+
+/// The `chat_started` webhook: the secret in its URL and the bounds of the tokens it delivers.
+#[derive(Clone, Debug)]
+pub struct WebhookConfig {
+    pub secret: Secret,
+    /// How many tokens the store keeps, and for how long (`LIVECHAT_WEBHOOK_CAPACITY`,
+    /// `LIVECHAT_WEBHOOK_TTL_SECS`).
+    pub tokens: TokenBounds,
 }
 
 impl LiveChatConfig {
@@ -110,14 +119,16 @@ impl LiveChatConfig {
             };
             return Err(err(key, "must be more than 0"));
         }
+        let tokens = TokenBounds {
+            ttl: Duration::from_secs(webhook_ttl_secs),
+            capacity: webhook_capacity,
+        };
         Ok(Some(LiveChatConfig {
             api_url,
             v2,
             v3,
             region,
-            webhook_secret,
-            webhook_ttl: Duration::from_secs(webhook_ttl_secs),
-            webhook_capacity,
+            webhook: webhook_secret.map(|secret| WebhookConfig { secret, tokens }),
         }))
     }
 }

@@ -1,102 +1,207 @@
-//! LiveChat's part of the proxy: its settings, its response cache, the tokens `chat_started`
-//! webhooks delivered, and its routes: the visitor list and one visitor (REST API v2), one
-//! customer (Agent Chat API v3.6, the ID LiveChat's Agent App gives), custom details for a
-//! visitor's running chat, and the webhook itself.
+//! LiveChat's part of the proxy: [`LiveChat`] (its client, when configured, the response cache
+//! and the `chat_started` webhook with the tokens it delivered) and its routes: the visitor list
+//! and one visitor (REST API v2), one customer (Agent Chat API v3.6, the ID LiveChat's Agent App
+//! gives), custom details for a visitor's running chat, and the webhook itself. The files:
+//! `config.rs` (the settings), `client.rs` (the calls), `list_query.rs` (the list's checked
+//! query), `failures.rs` (the error for each failing answer), `deprecation.rs` (v2's
+//! `Deprecation` and `Sunset` headers), `webhook.rs` (the webhook).
 
 pub mod client;
 pub mod config;
 pub mod deprecation;
+pub mod failures;
+pub mod list_query;
 pub mod webhook;
 
-use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use axum::extract::{FromRef, RawQuery, State};
+use axum::extract::{FromRef, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use bytes::Bytes;
 use serde_json::json;
-use visitor_sidebar_contract::DetailsRequest;
+use visitor_sidebar_contract::{DetailsRequest, ErrorCode};
 
-use crate::cache::ResponseCache;
+use crate::cache::{Cached, ResponseCache};
 use crate::error::AppError;
-use crate::extract::{AppJson, CustomerId, VisitorId};
+use crate::extract::{AppJson, AppQuery, CustomerId, VisitorId};
+use crate::metrics::{CacheKind, Metrics, TokenRemoved};
 use crate::store::TokenStore;
 use crate::upstream::Upstream;
-use client::ListQuery;
+use client::LiveChatClient;
 use config::LiveChatConfig;
-use deprecation::DeprecationNotice;
+use list_query::ListQuery;
+use webhook::Webhook;
 
 /// LiveChat's state, cheap to clone. Its handlers take only this.
 #[derive(Clone)]
-pub struct LiveChat(Arc<Inner>);
-
-struct Inner {
+pub struct LiveChat {
     /// `None`: the proxy is not configured for LiveChat (its routes answer `not_configured`).
-    config: Option<LiveChatConfig>,
-    upstream: Upstream,
+    client: Option<Arc<LiveChatClient>>,
+    /// The answers, keyed `lc:list?...`, `lc:visitor:{id}`, `lc:customer:{id}`.
     cache: ResponseCache,
     /// `None` when webhooks are not configured (no secret): details then have no token.
-    tokens: Option<TokenStore>,
-    /// The REST API v2's latest `Deprecation` / `Sunset` headers.
-    deprecation: DeprecationNotice,
-    /// Wrong webhook secrets per client address.
-    webhook_secret_failures: DefaultKeyedRateLimiter<IpAddr>,
+    webhook: Option<Arc<Webhook>>,
+    /// Counts the tokens dropped because LiveChat refused them.
+    metrics: Metrics,
 }
 
 impl LiveChat {
+    /// `tokens`: where the webhook's tokens are kept, when webhooks are configured.
     pub fn new(
         config: Option<LiveChatConfig>,
         upstream: Upstream,
         cache: ResponseCache,
         tokens: Option<TokenStore>,
+        metrics: Metrics,
     ) -> Self {
-        LiveChat(Arc::new(Inner {
-            config,
-            upstream,
+        let secret = config
+            .as_ref()
+            .and_then(|lc| lc.webhook.as_ref())
+            .map(|webhook| webhook.secret.clone());
+        let webhook = match (secret, tokens) {
+            (Some(secret), Some(tokens)) => {
+                Some(Arc::new(Webhook::new(secret, tokens, metrics.clone())))
+            }
+            _ => None,
+        };
+        LiveChat {
+            client: config.map(|config| Arc::new(LiveChatClient::new(config, upstream))),
             cache,
-            tokens,
-            deprecation: DeprecationNotice::default(),
-            webhook_secret_failures: RateLimiter::keyed(
-                Quota::per_minute(
-                    NonZeroU32::new(webhook::SECRET_FAILURES_PER_MINUTE).expect("not 0"),
-                )
-                .allow_burst(NonZeroU32::new(webhook::SECRET_FAILURES_PER_MINUTE).expect("not 0")),
-            ),
-        }))
-    }
-
-    /// The cached answers (keys `lc:list?...`, `lc:visitor:{id}`).
-    pub fn cache(&self) -> &ResponseCache {
-        &self.0.cache
+            webhook,
+            metrics,
+        }
     }
 
     /// The chat tokens the `chat_started` webhooks delivered, by visitor ID (when webhooks are
     /// configured).
     pub fn webhooks(&self) -> Option<&TokenStore> {
-        self.0.tokens.as_ref()
+        self.webhook.as_deref().map(Webhook::tokens)
+    }
+
+    /// The webhook's secret, tokens and throttle, when webhooks are configured.
+    fn webhook(&self) -> Option<&Webhook> {
+        self.webhook.as_deref()
     }
 
     /// Whether the proxy is configured for LiveChat.
     pub fn is_configured(&self) -> bool {
-        self.0.config.is_some()
+        self.client.is_some()
+    }
+
+    fn client(&self) -> Result<&LiveChatClient, AppError> {
+        self.client
+            .as_deref()
+            .ok_or_else(|| AppError::not_configured("LiveChat"))
     }
 
     /// What `/api/health` says about LiveChat (never a credential).
     pub fn health(&self) -> serde_json::Value {
-        match &self.0.config {
-            Some(lc) => json!({
-                "configured": true,
-                "rest_api_v2": lc.v2.is_some(),
-                "agent_chat_api_v3": lc.v3.is_some(),
-                "webhook": lc.webhook_secret.is_some(),
-                "v2_deprecation": self.0.deprecation.health(),
-            }),
+        match &self.client {
+            Some(client) => {
+                let lc = client.config();
+                json!({
+                    "configured": true,
+                    "rest_api_v2": lc.v2.is_some(),
+                    "agent_chat_api_v3": lc.v3.is_some(),
+                    "webhook": lc.webhook.is_some(),
+                    "v2_deprecation": client.deprecation().health(),
+                })
+            }
             None => json!({"configured": false}),
         }
+    }
+
+    /// One customer of the Agent Chat API v3.6 (`get_customer`), from the cache or one shared
+    /// upstream call.
+    pub async fn customer(&self, customer_id: &str) -> Result<Arc<Cached>, AppError> {
+        let client = self.client()?;
+        client.v3()?;
+        let key = format!("lc:customer:{customer_id}");
+        self.cache
+            .get_or_load(CacheKind::lc_customer, key, client.customer(customer_id))
+            .await
+    }
+
+    /// The visitor list for this query, from the cache or one shared upstream call.
+    pub async fn list(&self, query: &ListQuery) -> Result<Arc<Cached>, AppError> {
+        let client = self.client()?;
+        client.v2()?;
+        let key = format!("lc:list?{}", query.to_query());
+        self.cache
+            .get_or_load(CacheKind::lc_list, key, client.list(query))
+            .await
+    }
+
+    /// One visitor, found in the (cached) unfiltered list; `not_found` when absent.
+    pub async fn visitor(&self, visitor_id: &str) -> Result<Arc<Cached>, AppError> {
+        self.client()?.v2()?;
+        let key = format!("lc:visitor:{visitor_id}");
+        self.cache
+            .get_or_load(CacheKind::lc_visitor, key, async move {
+                let all = self.list(&ListQuery::default()).await?;
+                let visitors: Vec<serde_json::Value> =
+                    serde_json::from_slice(&all.body).map_err(|e| {
+                        AppError::new(
+                            ErrorCode::UpstreamBadResponse,
+                            "LiveChat's visitor list was not a list.",
+                        )
+                        .detail(e.to_string())
+                    })?;
+                let found = visitors
+                    .into_iter()
+                    .find(|v| v["id"].as_str() == Some(visitor_id))
+                    .ok_or_else(|| {
+                        AppError::not_found(
+                            "This visitor is not on the website now (or not tracked by LiveChat).",
+                        )
+                    })?;
+                Ok(Bytes::from(
+                    serde_json::to_vec(&found).map_err(|e| AppError::internal(e.to_string()))?,
+                ))
+            })
+            .await
+    }
+
+    /// Posts custom details for the visitor's running chat with the token its `chat_started`
+    /// webhook delivered. `details` must be normalized and valid. A token LiveChat refuses is
+    /// forgotten (only that one: a newer chat's, stored meanwhile, stays).
+    pub async fn add_details(
+        &self,
+        visitor_id: &str,
+        details: &DetailsRequest,
+    ) -> Result<Response, AppError> {
+        let client = self.client()?;
+        client.v2()?;
+        let tokens = self.webhooks();
+        let chat = match tokens {
+            Some(tokens) => tokens.get(visitor_id).await?,
+            None => None,
+        };
+        let Some(chat) = chat else {
+            return Err(AppError::new(ErrorCode::NoWebhookToken,
+            "LiveChat has not told the proxy about a chat with this visitor yet (no chat_started webhook), so details cannot be added. Try again once the chat has started.",
+        ));
+        };
+        let answer = client.add_details(visitor_id, details, &chat).await;
+        if let (Err(e), Some(tokens)) = (&answer, tokens) {
+            if e.code() == ErrorCode::LivechatTokenRejected {
+                match tokens.remove_if(visitor_id, &chat).await {
+                    Ok(true) => self.metrics.token_removed(TokenRemoved::rejected),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!("could not drop a refused webhook token: {e}"),
+                }
+            }
+        }
+        answer
+    }
+
+    /// Readiness's probe (see [`LiveChatClient::probe`]); `None` when LiveChat is not
+    /// configured.
+    pub async fn probe(&self) -> Option<Result<(), String>> {
+        Some(self.client.as_ref()?.probe().await)
     }
 }
 
@@ -127,10 +232,9 @@ where
 
 async fn list(
     State(lc): State<LiveChat>,
-    RawQuery(query): RawQuery,
+    AppQuery(query): AppQuery<ListQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let query = ListQuery::parse(query.as_deref())?;
     let cached = lc.list(&query).await?;
     Ok(cached.respond(&headers))
 }

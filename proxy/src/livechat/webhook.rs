@@ -12,17 +12,26 @@
 //! guessing from LiveChat's address (or behind the same front end) cannot hold back its
 //! deliveries.
 
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::LiveChat;
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
+use crate::extract::AppQuery;
+use crate::metrics::{Limit, Metrics, TokenRemoved};
 use crate::secret::{secrets_equal, Secret};
+use crate::store::TokenStore;
 use visitor_sidebar_contract::ErrorCode;
 
 pub use crate::store::ChatToken;
@@ -34,19 +43,139 @@ pub const MAX_TOKEN_LEN: usize = 512;
 /// Wrong webhook secrets one client may send per minute (and at once) before 429s.
 pub const SECRET_FAILURES_PER_MINUTE: u32 = 20;
 
-/// A value a webhook may carry as a chat ID or token: 1 to `max` visible ASCII characters.
-fn bounded(value: &str, max: usize) -> bool {
-    !value.is_empty() && value.len() <= max && value.bytes().all(|b| b.is_ascii_graphic())
+/// The webhook's side of LiveChat: the secret its URL must carry, where the tokens it delivers
+/// are kept, and the wrong secrets seen per client.
+pub struct Webhook {
+    secret: Secret,
+    tokens: TokenStore,
+    secret_failures: DefaultKeyedRateLimiter<IpAddr>,
+    /// Counts tokens stored and dropped, and throttled wrong secrets.
+    metrics: Metrics,
 }
 
-/// The event's `chat.id`: absent is `Ok(None)`, present but not a bounded ID is refused.
-fn chat_id(event: &Value) -> Result<Option<&str>, AppError> {
-    match &event["chat"]["id"] {
-        Value::Null => Ok(None),
-        Value::String(id) if bounded(id, MAX_CHAT_ID_LEN) => Ok(Some(id)),
-        _ => Err(AppError::invalid_body(format!(
-            "The webhook's chat.id must be 1 to {MAX_CHAT_ID_LEN} visible characters."
-        ))),
+impl Webhook {
+    pub fn new(secret: Secret, tokens: TokenStore, metrics: Metrics) -> Webhook {
+        let per_minute = NonZeroU32::new(SECRET_FAILURES_PER_MINUTE).expect("not 0");
+        Webhook {
+            secret,
+            tokens,
+            secret_failures: RateLimiter::keyed(
+                Quota::per_minute(per_minute).allow_burst(per_minute),
+            ),
+            metrics,
+        }
+    }
+
+    /// The chat tokens the `chat_started` webhooks delivered, by visitor ID.
+    pub fn tokens(&self) -> &TokenStore {
+        &self.tokens
+    }
+
+    /// Whether `given` is the secret; a wrong one spends `client`'s budget (then 429).
+    fn check_secret(&self, given: &str, client: IpAddr) -> Result<(), AppError> {
+        if secrets_equal(given, self.secret.expose()) {
+            return Ok(());
+        }
+        if self.secret_failures.check_key(&client).is_err() {
+            self.metrics.rate_limited(Limit::webhook_secret);
+            return Err(AppError::rate_limited(60));
+        }
+        if self.secret_failures.len() > 10_000 {
+            self.secret_failures.retain_recent();
+        }
+        Err(AppError::unauthorized(
+            "The webhook secret is missing or wrong.",
+        ))
+    }
+}
+
+/// The events the proxy acts on, by their `event_type`; any other (or none) is acknowledged and
+/// ignored (`visitor_queued`, …).
+#[derive(Deserialize)]
+#[serde(tag = "event_type", rename_all = "snake_case")]
+enum Event {
+    ChatStarted(Chat),
+    ChatEnded(Chat),
+    #[serde(other)]
+    Other,
+}
+
+/// What `chat_started` and `chat_ended` carry besides the visitor. Each field takes whatever
+/// JSON was sent, so that its own check refuses it with its own sentence.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Chat {
+    license_id: Field,
+    token: Field,
+    chat: ChatRef,
+}
+
+/// One field as sent.
+#[derive(Default, Deserialize)]
+#[serde(untagged)]
+enum Field {
+    Text(String),
+    Number(serde_json::Number),
+    /// Absent, or `null`.
+    #[default]
+    Absent,
+    Other(IgnoredAny),
+}
+
+/// `chat`: an object, whose `id` names the chat; anything else names none.
+#[derive(Default, Deserialize)]
+#[serde(untagged)]
+enum ChatRef {
+    /// Before `Object`, which would otherwise read a list's first item as the `id`.
+    List(#[allow(dead_code)] Vec<IgnoredAny>),
+    Object {
+        #[serde(default)]
+        id: Field,
+    },
+    #[default]
+    None,
+    Other(IgnoredAny),
+}
+
+impl Field {
+    /// The text, when it is 1 to `max` visible ASCII characters (a chat ID or a token).
+    fn bounded(&self, max: usize) -> Option<&str> {
+        match self {
+            Field::Text(value)
+                if !value.is_empty()
+                    && value.len() <= max
+                    && value.bytes().all(|b| b.is_ascii_graphic()) =>
+            {
+                Some(value)
+            }
+            _ => None,
+        }
+    }
+
+    /// A license ID: 1 to 32 digits, sent as text or as a number.
+    fn license_id(&self) -> Option<String> {
+        let text = match self {
+            Field::Text(text) => text.clone(),
+            Field::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        (!text.is_empty() && text.len() <= 32 && text.bytes().all(|b| b.is_ascii_digit()))
+            .then_some(text)
+    }
+}
+
+impl Chat {
+    /// `chat.id`: absent is `Ok(None)`, present but not a bounded ID is refused.
+    fn chat_id(&self) -> Result<Option<&str>, AppError> {
+        match &self.chat {
+            ChatRef::Object { id: Field::Absent } => Ok(None),
+            ChatRef::Object { id } => id.bounded(MAX_CHAT_ID_LEN).map(Some).ok_or_else(|| {
+                AppError::invalid_body(format!(
+                    "The webhook's chat.id must be 1 to {MAX_CHAT_ID_LEN} visible characters."
+                ))
+            }),
+            ChatRef::List(_) | ChatRef::None | ChatRef::Other(_) => Ok(None),
+        }
     }
 }
 
@@ -54,33 +183,14 @@ fn chat_id(event: &Value) -> Result<Option<&str>, AppError> {
 pub async fn chat_started(
     State(lc): State<LiveChat>,
     ClientIp(client): ClientIp,
-    RawQuery(query): RawQuery,
+    AppQuery(WebhookQuery { secret }): AppQuery<WebhookQuery>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<impl IntoResponse, AppError> {
-    let (Some(expected), Some(tokens)) = (
-        lc.0.config
-            .as_ref()
-            .and_then(|config| config.webhook_secret.as_ref()),
-        lc.0.tokens.as_ref(),
-    ) else {
+    let Some(webhook) = lc.webhook() else {
         return Err(AppError::not_configured("LiveChat webhooks"));
     };
-    let given = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "secret")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
-    if !secrets_equal(&given, expected.expose()) {
-        if lc.0.webhook_secret_failures.check_key(&client).is_err() {
-            lc.0.upstream.metrics().rate_limited("webhook_secret");
-            return Err(AppError::rate_limited(60));
-        }
-        if lc.0.webhook_secret_failures.len() > 10_000 {
-            lc.0.webhook_secret_failures.retain_recent();
-        }
-        return Err(AppError::unauthorized(
-            "The webhook secret is missing or wrong.",
-        ));
-    }
+    webhook.check_secret(&secret, client)?;
+    let tokens = webhook.tokens();
     let body = body
         .map_err(|_| AppError::new(ErrorCode::PayloadTooLarge, "The webhook body is too large."))?;
     let event: Value = serde_json::from_slice(&body)
@@ -89,44 +199,37 @@ pub async fn chat_started(
     if let Err(why) = visitor_sidebar_contract::check_id(visitor_id) {
         return Err(AppError::invalid_id("visitor ID", why));
     }
-    match event["event_type"].as_str() {
-        Some("chat_started") => {
-            let license_id = match &event["license_id"] {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
-                _ => String::new(),
-            };
-            let token = event["token"].as_str().unwrap_or("");
-            let license_ok = !license_id.is_empty()
-                && license_id.len() <= 32
-                && license_id.bytes().all(|b| b.is_ascii_digit());
-            let token_ok = bounded(token, MAX_TOKEN_LEN);
-            if !license_ok || !token_ok {
+    // No `event_type`, or not text: not an event the proxy acts on.
+    match Event::deserialize(&event).unwrap_or(Event::Other) {
+        Event::ChatStarted(chat) => {
+            let (Some(license_id), Some(token)) = (
+                chat.license_id.license_id(),
+                chat.token.bounded(MAX_TOKEN_LEN),
+            ) else {
                 return Err(AppError::invalid_body(
                     "A chat_started webhook needs a numeric license_id and a token.",
                 ));
-            }
+            };
             let token = ChatToken {
                 license_id,
                 token: Secret::new(token),
-                chat_id: chat_id(&event)?.map(str::to_owned),
+                chat_id: chat.chat_id()?.map(str::to_owned),
             };
             // Durable (fsync'd, or in Redis) before the 200 goes out.
             tokens.put(visitor_id, &token).await?;
-            lc.0.upstream.metrics().token_stored();
+            webhook.metrics.token_stored();
             tracing::info!(visitor_id, "chat_started webhook stored");
         }
-        Some("chat_ended") => {
+        Event::ChatEnded(chat) => {
             // Only the chat that ended: a late chat_ended must not drop a newer chat's token.
-            let chat_id = chat_id(&event)?;
-            let token = match &event["token"] {
-                Value::Null => None,
-                Value::String(token) if bounded(token, MAX_TOKEN_LEN) => Some(token.as_str()),
-                _ => {
-                    return Err(AppError::invalid_body(format!(
+            let chat_id = chat.chat_id()?;
+            let token = match &chat.token {
+                Field::Absent => None,
+                token => Some(token.bounded(MAX_TOKEN_LEN).ok_or_else(|| {
+                    AppError::invalid_body(format!(
                         "The webhook's token must be 1 to {MAX_TOKEN_LEN} visible characters."
-                    )))
-                }
+                    ))
+                })?),
             };
             if chat_id.is_none() && token.is_none() {
                 return Err(AppError::invalid_body(
@@ -143,12 +246,19 @@ pub async fn chat_started(
                 // Only if it is still that token: a chat_started racing this one on another
                 // replica wins.
                 if same_chat && tokens.remove_if(visitor_id, &stored).await? {
-                    lc.0.upstream.metrics().token_removed("chat_ended");
+                    webhook.metrics.token_removed(TokenRemoved::chat_ended);
                 }
             }
         }
         // Other events (visitor_queued, ...) are acknowledged and ignored.
-        _ => {}
+        Event::Other => {}
     }
     Ok((StatusCode::OK, Json(json!({"ok": true}))))
+}
+
+/// `?secret=`: the webhook's shared secret, as registered with LiveChat.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct WebhookQuery {
+    secret: String,
 }

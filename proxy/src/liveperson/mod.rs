@@ -1,73 +1,93 @@
-//! LivePerson's part of the proxy: its settings, its response cache and the account's domain,
-//! and its route, `GET /api/liveperson/visitors/{visitor_id}/visit?sid=...` (the Visit
-//! Information API's current state of the visit).
+//! LivePerson's part of the proxy: [`LivePerson`] (its client, when configured, and the visits'
+//! response cache) and its route, `GET /api/liveperson/visitors/{visitor_id}/visit?sid=...`
+//! (the Visit Information API's current state of the visit). The files: `config.rs` (the
+//! settings), `client.rs` (the signed calls), `domain.rs` (the Domain API and its pinning),
+//! `failures.rs` (the internal codes and the error for each failing answer), `oauth1.rs`
+//! (RFC 5849 signing).
 
 pub mod client;
 pub mod config;
+pub mod domain;
+pub mod failures;
 pub mod oauth1;
 
 use std::sync::Arc;
 
-use axum::extract::{FromRef, RawQuery, State};
+use axum::extract::{FromRef, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use serde::Deserialize;
 use serde_json::json;
 use visitor_sidebar_contract::check_id;
 
-use crate::cache::ResponseCache;
+use crate::cache::{Cached, ResponseCache};
 use crate::error::AppError;
-use crate::extract::VisitorId;
+use crate::extract::{AppQuery, VisitorId};
+use crate::metrics::CacheKind;
 use crate::upstream::Upstream;
+use client::LivePersonClient;
 use config::{LivePersonAuth, LivePersonConfig};
 
 /// LivePerson's state, cheap to clone. Its handlers take only this.
 #[derive(Clone)]
-pub struct LivePerson(Arc<Inner>);
-
-struct Inner {
+pub struct LivePerson {
     /// `None`: the proxy is not configured for LivePerson (its route answers `not_configured`).
-    config: Option<LivePersonConfig>,
-    upstream: Upstream,
+    client: Option<Arc<LivePersonClient>>,
+    /// The visits, keyed `lp:visit:{visitor}:{sid}`.
     cache: ResponseCache,
-    /// The account's base URL found through the Domain API.
-    domain: moka::future::Cache<(), String>,
 }
 
 impl LivePerson {
     pub fn new(config: Option<LivePersonConfig>, upstream: Upstream, cache: ResponseCache) -> Self {
-        LivePerson(Arc::new(Inner {
-            config,
-            upstream,
+        LivePerson {
+            client: config.map(|config| Arc::new(LivePersonClient::new(config, upstream))),
             cache,
-            domain: moka::future::Cache::builder()
-                .max_capacity(1)
-                .time_to_live(client::DOMAIN_TTL)
-                .build(),
-        }))
+        }
     }
 
     /// The cached visits (keys `lp:visit:{visitor}:{sid}`).
     pub fn cache(&self) -> &ResponseCache {
-        &self.0.cache
+        &self.cache
     }
 
     /// Whether the proxy is configured for LivePerson.
     pub fn is_configured(&self) -> bool {
-        self.0.config.is_some()
+        self.client.is_some()
     }
 
     /// What `/api/health` says about LivePerson (never a credential).
     pub fn health(&self) -> serde_json::Value {
-        match &self.0.config {
-            Some(lp) => json!({
-                "configured": true,
-                "auth": match lp.auth { LivePersonAuth::OAuth1 { .. } => "oauth1", LivePersonAuth::Bearer(_) => "bearer" },
-                "domain": if lp.domain.is_some() { "configured" } else { "domain_api" },
-            }),
+        match &self.client {
+            Some(client) => {
+                let lp = client.config();
+                json!({
+                    "configured": true,
+                    "auth": match lp.auth { LivePersonAuth::OAuth1 { .. } => "oauth1", LivePersonAuth::Bearer(_) => "bearer" },
+                    "domain": if lp.domain.is_some() { "configured" } else { "domain_api" },
+                })
+            }
             None => json!({"configured": false}),
         }
+    }
+
+    /// The visit's current state as LivePerson sent it, from the cache or one shared upstream call.
+    pub async fn visit(&self, visitor_id: &str, sid: &str) -> Result<Arc<Cached>, AppError> {
+        let client = self
+            .client
+            .as_ref()
+            .ok_or_else(|| AppError::not_configured("LivePerson"))?;
+        let key = format!("lp:visit:{visitor_id}:{sid}");
+        self.cache
+            .get_or_load(CacheKind::lp_visit, key, client.visit(visitor_id, sid))
+            .await
+    }
+
+    /// Readiness's probe (see [`LivePersonClient::probe`]); `None` when LivePerson is not
+    /// configured.
+    pub async fn probe(&self) -> Option<Result<(), String>> {
+        Some(self.client.as_ref()?.probe().await)
     }
 }
 
@@ -80,16 +100,19 @@ where
     Router::new().route("/api/liveperson/visitors/{visitor_id}/visit", get(visit))
 }
 
+/// `?sid=`: the visitor's session, which the Visit Information API asks for.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct VisitQuery {
+    sid: String,
+}
+
 async fn visit(
     State(lp): State<LivePerson>,
     VisitorId(visitor_id): VisitorId,
-    RawQuery(query): RawQuery,
+    AppQuery(VisitQuery { sid }): AppQuery<VisitQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let sid = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "sid")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
     check_id(&sid).map_err(|why| AppError::invalid_id("session ID (sid)", why))?;
     let cached = lp.visit(&visitor_id, &sid).await?;
     Ok(cached.respond(&headers))

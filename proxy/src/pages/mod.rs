@@ -28,8 +28,9 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use reqwest::Url;
+use serde::Deserialize;
 
-use crate::config::Config;
+use crate::extract::query;
 
 /// Who may frame the pages when `VS_FRAME_ANCESTORS` is unset: the proxy's own origin only.
 /// Embedding the page in a console (LiveChat's Agent App, LivePerson's Agent Workspace) takes
@@ -146,11 +147,16 @@ pub enum Console {
 impl Console {
     /// The query's first `console` parameter, decoded, as the page's loader and the widget read
     /// it (`URLSearchParams.get`).
-    pub fn of_query(query: Option<&str>) -> Console {
-        let liveperson = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .find(|(key, _)| key == "console")
-            .is_some_and(|(_, value)| value.trim().eq_ignore_ascii_case("liveperson"));
-        if liveperson {
+    pub fn of_query(raw: Option<&str>) -> Console {
+        /// `?console=`, the one parameter the page's mode depends on.
+        #[derive(Default, Deserialize)]
+        #[serde(default)]
+        struct PageQuery {
+            console: String,
+        }
+        // Every value is text, so reading it cannot fail.
+        let PageQuery { console } = query(raw).unwrap_or_default();
+        if console.trim().eq_ignore_ascii_case("liveperson") {
             Console::LivePerson
         } else {
             Console::Other
@@ -181,16 +187,22 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// From the configuration, and the built pages in `VS_STATIC_DIR` when set.
-    pub fn gather(config: &Config) -> Sources {
+    /// From the settings (`VS_FRAME_ANCESTORS`; LiveChat's accounts server, framed for silent
+    /// sign-in when agents sign in with LiveChat), and the built pages in `static_dir`
+    /// (`VS_STATIC_DIR`) when set.
+    pub fn gather(
+        frame_ancestors: &[String],
+        livechat_accounts_url: Option<&str>,
+        static_dir: Option<&Path>,
+    ) -> Sources {
         let mut sources = Sources {
-            frame_ancestors: config.frame_ancestors.clone(),
+            frame_ancestors: frame_ancestors.to_vec(),
             ..Sources::default()
         };
-        if let Some(livechat) = &config.auth.livechat {
-            push_origin(&mut sources.frames, &livechat.accounts_url);
+        if let Some(url) = livechat_accounts_url {
+            push_origin(&mut sources.frames, url);
         }
-        if let Some(dir) = &config.static_dir {
+        if let Some(dir) = static_dir {
             sources.read_pages(dir);
         }
         sources

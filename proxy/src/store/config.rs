@@ -32,6 +32,13 @@ pub struct StoreConfig {
     pub redis_ca: Option<Vec<u8>>,
 }
 
+/// How many webhook tokens the store keeps (the oldest go first) and how long each lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenBounds {
+    pub ttl: Duration,
+    pub capacity: u64,
+}
+
 /// The Redis client for `url`: plain, or TLS against `ca` (or the system's roots).
 pub fn redis_client(url: &str, ca: Option<&[u8]>) -> RedisResult<Client> {
     match ca {
@@ -123,11 +130,7 @@ mod tests {
     use super::*;
 
     fn config(pairs: &[(&str, &str)]) -> Result<StoreConfig, ConfigError> {
-        let mut raw = RawConfig::default();
-        for (k, v) in pairs {
-            assert!(raw.set(k, *v), "{k}");
-        }
-        StoreConfig::from_raw(&raw)
+        StoreConfig::from_raw(&RawConfig::from_pairs(pairs))
     }
 
     #[test]

@@ -4,12 +4,13 @@
 //! SQLite by measurement (the proxy's README, Deployment): as fast for this one-row commit, a
 //! third of the compile time, half the binary growth, and no C compiler.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 
+use super::config::TokenBounds;
 use super::{ChatToken, StoreError, TokenRecord};
 use crate::metrics::Metrics;
 use crate::settings::{err, ConfigError};
@@ -29,11 +30,10 @@ pub struct DiskTokens(Arc<Inner>);
 
 struct Inner {
     db: Database,
-    path: PathBuf,
     ttl: Duration,
     capacity: u64,
     /// Counts the tokens the sweeps find expired.
-    metrics: Option<Metrics>,
+    metrics: Metrics,
 }
 
 fn now_ms() -> u64 {
@@ -48,18 +48,15 @@ fn failed(e: impl std::fmt::Display) -> StoreError {
 
 impl DiskTokens {
     /// Creates `dir` if needed (owner-only: the tokens are credentials for running chats) and
-    /// opens or creates the database in it; then sweeps and keeps sweeping expired tokens.
-    pub fn open(dir: &Path, ttl: Duration, capacity: u64) -> Result<DiskTokens, ConfigError> {
-        DiskTokens::open_counted(dir, ttl, capacity, None)
-    }
-
-    /// [`DiskTokens::open`], counting expired tokens into `metrics`.
-    pub fn open_counted(
+    /// opens or creates the database in it, keeping at most `bounds.capacity` tokens for
+    /// `bounds.ttl` each; then sweeps, and keeps sweeping, expired tokens, counting them into
+    /// `metrics`.
+    pub fn open(
         dir: &Path,
-        ttl: Duration,
-        capacity: u64,
-        metrics: Option<Metrics>,
+        bounds: TokenBounds,
+        metrics: Metrics,
     ) -> Result<DiskTokens, ConfigError> {
+        let TokenBounds { ttl, capacity } = bounds;
         let shown = dir.display();
         let unusable =
             |e: &dyn std::fmt::Display| err("VS_DATA_DIR", format!("cannot use '{shown}': {e}"));
@@ -95,7 +92,6 @@ impl DiskTokens {
         write.commit().map_err(|e| unusable(&e))?;
         let store = DiskTokens(Arc::new(Inner {
             db,
-            path,
             ttl,
             capacity,
             metrics,
@@ -105,11 +101,6 @@ impl DiskTokens {
             runtime.spawn(sweep_now_and_then(Arc::downgrade(&store.0), ttl));
         }
         Ok(store)
-    }
-
-    /// Where the database is.
-    pub fn path(&self) -> &Path {
-        &self.0.path
     }
 
     /// Readiness: whether a write transaction commits now (disk full, read-only remount or a
@@ -282,9 +273,7 @@ impl Inner {
             }
         }
         write.commit()?;
-        if let Some(metrics) = &self.metrics {
-            metrics.tokens_expired(removed as u64);
-        }
+        self.metrics.tokens_expired(removed as u64);
         Ok(removed)
     }
 }
@@ -319,6 +308,10 @@ mod tests {
     use super::*;
     use crate::secret::Secret;
 
+    fn open(dir: &Path, ttl: Duration, capacity: u64) -> Result<DiskTokens, ConfigError> {
+        DiskTokens::open(dir, TokenBounds { ttl, capacity }, Metrics::new())
+    }
+
     fn token(chat: &str) -> ChatToken {
         ChatToken {
             license_id: "9281545".into(),
@@ -332,13 +325,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ttl = Duration::from_secs(60);
         {
-            let store = DiskTokens::open(dir.path(), ttl, 10).unwrap();
+            let store = open(dir.path(), ttl, 10).unwrap();
             store.put("S1.a", &token("A")).await.unwrap();
             store.put("S1.b", &token("B")).await.unwrap();
             // A newer chat replaces the older one's token.
             store.put("S1.b", &token("B2")).await.unwrap();
         }
-        let store = DiskTokens::open(dir.path(), ttl, 10).unwrap();
+        let store = open(dir.path(), ttl, 10).unwrap();
         assert_eq!(store.get("S1.a").await.unwrap(), Some(token("A")));
         assert_eq!(store.get("S1.b").await.unwrap(), Some(token("B2")));
         assert_eq!(store.get("S1.c").await.unwrap(), None);
@@ -351,7 +344,7 @@ mod tests {
     #[tokio::test]
     async fn bounded_oldest_first_and_expired_tokens_are_swept() {
         let dir = tempfile::tempdir().unwrap();
-        let store = DiskTokens::open(dir.path(), Duration::from_secs(60), 3).unwrap();
+        let store = open(dir.path(), Duration::from_secs(60), 3).unwrap();
         for i in 0..5 {
             store.put(&format!("v{i}"), &token("C")).await.unwrap();
         }
@@ -361,7 +354,7 @@ mod tests {
         assert!(store.get("v4").await.unwrap().is_some());
 
         let dir = tempfile::tempdir().unwrap();
-        let short = DiskTokens::open(dir.path(), Duration::from_millis(1), 3).unwrap();
+        let short = open(dir.path(), Duration::from_millis(1), 3).unwrap();
         short.put("v9", &token("D")).await.unwrap();
         // Expired ones read as absent at once, whether or not a sweep ran yet...
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
@@ -378,15 +371,13 @@ mod tests {
     #[test]
     fn one_folder_per_proxy_and_a_clear_error_when_unusable() {
         let dir = tempfile::tempdir().unwrap();
-        let _first = DiskTokens::open(dir.path(), Duration::from_secs(1), 1).unwrap();
-        let e = DiskTokens::open(dir.path(), Duration::from_secs(1), 1)
-            .err()
-            .unwrap();
+        let _first = open(dir.path(), Duration::from_secs(1), 1).unwrap();
+        let e = open(dir.path(), Duration::from_secs(1), 1).err().unwrap();
         assert_eq!(e.key, "VS_DATA_DIR");
         assert!(e.message.contains("in use by another proxy"), "{e}");
         let file = dir.path().join("a-file");
         std::fs::write(&file, b"").unwrap();
-        let e = DiskTokens::open(&file.join("data"), Duration::from_secs(1), 1)
+        let e = open(&file.join("data"), Duration::from_secs(1), 1)
             .err()
             .unwrap();
         assert_eq!(e.key, "VS_DATA_DIR");

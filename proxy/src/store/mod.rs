@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use visitor_sidebar_contract::ErrorCode;
 
-use crate::config::Config;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::secret::Secret;
 use crate::settings::ConfigError;
+use config::{StoreConfig, TokenBounds};
 use embedded::DiskTokens;
 use redis::{Redis, RedisTokens, SharedCache};
 
@@ -146,41 +146,29 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the token store (creating `VS_DATA_DIR` when it is the disk) and, with
-    /// `VS_REDIS_URL`, the Redis connection, which is made lazily: the proxy starts while Redis
-    /// is down, and says so in `/api/health` until it is up.
-    pub fn open(config: &Config) -> Result<Store, ConfigError> {
-        Store::open_counted(config, None)
-    }
-
-    /// [`Store::open`], counting expired webhook tokens into `metrics`.
-    pub fn open_counted(config: &Config, metrics: Option<Metrics>) -> Result<Store, ConfigError> {
-        let redis = match &config.store.redis_url {
+    /// Opens the token store when there are webhook tokens to keep (`tokens`: their bounds), in
+    /// a file in `VS_DATA_DIR` (created when missing) or, with `VS_REDIS_URL`, in Redis, whose
+    /// connection is made lazily: the proxy starts while Redis is down, and says so in
+    /// `/api/health` until it is up. Expired tokens are counted into `metrics`.
+    pub fn open(
+        config: &StoreConfig,
+        tokens: Option<TokenBounds>,
+        metrics: Metrics,
+    ) -> Result<Store, ConfigError> {
+        let redis = match &config.redis_url {
             Some(url) => Some(Redis::connect(
                 url,
-                config.store.redis_ca.as_deref(),
-                config.store.redis_timeout,
+                config.redis_ca.as_deref(),
+                config.redis_timeout,
             )?),
             None => None,
         };
-        let tokens = match &config.livechat {
-            Some(lc) if lc.webhook_secret.is_some() => Some(match &redis {
-                Some(redis) => {
-                    let tokens =
-                        RedisTokens::new(redis.clone(), lc.webhook_ttl, lc.webhook_capacity);
-                    TokenStore::Redis(match &metrics {
-                        Some(metrics) => tokens.counted(metrics.clone()),
-                        None => tokens,
-                    })
-                }
-                None => TokenStore::Disk(DiskTokens::open_counted(
-                    &config.store.data_dir,
-                    lc.webhook_ttl,
-                    lc.webhook_capacity,
-                    metrics.clone(),
-                )?),
+        let tokens = match tokens {
+            None => None,
+            Some(bounds) => Some(match &redis {
+                Some(redis) => TokenStore::Redis(RedisTokens::new(redis.clone(), bounds, metrics)),
+                None => TokenStore::Disk(DiskTokens::open(&config.data_dir, bounds, metrics)?),
             }),
-            _ => None,
         };
         Ok(Store { tokens, redis })
     }

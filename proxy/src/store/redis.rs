@@ -17,6 +17,7 @@ use std::time::Duration;
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use ::redis::{RedisResult, Script, Value};
 
+use super::config::TokenBounds;
 use super::{ChatToken, StoreError, TokenRecord};
 use crate::metrics::Metrics;
 use crate::secret::Secret;
@@ -202,7 +203,7 @@ pub struct RedisTokens {
     redis: Redis,
     ttl: Duration,
     capacity: u64,
-    metrics: Option<Metrics>,
+    metrics: Metrics,
 }
 
 fn token_key(visitor_id: &str) -> String {
@@ -212,20 +213,16 @@ fn token_key(visitor_id: &str) -> String {
 const TOKEN_INDEX: &str = "vs:lc:tokens";
 
 impl RedisTokens {
-    pub fn new(redis: Redis, ttl: Duration, capacity: u64) -> RedisTokens {
+    /// At most `bounds.capacity` tokens, each for `bounds.ttl`. Expired tokens are counted into
+    /// `metrics`: Redis expires the keys itself, and each `put` drops the expired ones from the
+    /// index, so they are counted then.
+    pub fn new(redis: Redis, bounds: TokenBounds, metrics: Metrics) -> RedisTokens {
         RedisTokens {
             redis,
-            ttl,
-            capacity,
-            metrics: None,
+            ttl: bounds.ttl,
+            capacity: bounds.capacity,
+            metrics,
         }
-    }
-
-    /// Counts expired tokens into `metrics`: Redis expires the keys itself, and each `put`
-    /// drops the expired ones from the index, so they are counted then.
-    pub fn counted(mut self, metrics: Metrics) -> RedisTokens {
-        self.metrics = Some(metrics);
-        self
     }
 
     pub async fn get(&self, visitor_id: &str) -> Result<Option<ChatToken>, StoreError> {
@@ -259,9 +256,7 @@ impl RedisTokens {
                     .await
             })
             .await?;
-        if let Some(metrics) = &self.metrics {
-            metrics.tokens_expired(expired);
-        }
+        self.metrics.tokens_expired(expired);
         Ok(())
     }
 
@@ -351,11 +346,6 @@ impl SharedCache {
     /// Whether to use Redis now; while it is down the cache goes local at once.
     pub fn available(&self) -> bool {
         !self.redis.is_down()
-    }
-
-    /// The longest a Redis command may take.
-    pub fn timeout(&self) -> Duration {
-        self.redis.0.timeout
     }
 
     pub async fn claim(

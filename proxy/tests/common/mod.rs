@@ -1,7 +1,10 @@
 //! The test harness: a simulator on 127.0.0.1:0 and a proxy configured to call it, both real
-//! HTTP servers, plus a client and a few helpers.
+//! HTTP servers, plus a client and a few helpers; [`eventually`] (polling with a deadline),
+//! [`Captured`] (the log, in memory) and `redis` (a `redis-server` per test).
 #![allow(dead_code)]
 
+pub mod logs;
+pub mod poll;
 pub mod redis;
 
 use std::time::Duration;
@@ -11,6 +14,11 @@ use visitor_sidebar_proxy::store::ChatToken;
 use visitor_sidebar_proxy::{serve, Config, RawConfig, RunningServer};
 use visitor_sidebar_sim::{Sim, SimConfig};
 
+// Each test binary uses some of these.
+#[allow(unused_imports)]
+pub use logs::Captured;
+#[allow(unused_imports)]
+pub use poll::eventually;
 pub use visitor_sidebar_sim::{SEED_LC_VISITOR_ID, SEED_LP_SID, SEED_LP_VISITOR_ID};
 
 pub const WEBHOOK_SECRET: &str = "test-webhook-secret-0123456789";
@@ -145,6 +153,19 @@ impl Harness {
             .get(visitor_id)
             .await
             .expect("the token store answers")
+    }
+
+    /// Waits until the simulator has counted `calls` LivePerson visit calls (one still being
+    /// answered counts).
+    pub async fn lp_visit_calls_reach(&self, calls: u64) {
+        let what = format!("{calls} visit calls reach the simulator");
+        eventually(Duration::from_secs(10), &what, || async {
+            match self.sim.counters().lp_visit {
+                seen if seen >= calls => Ok(()),
+                seen => Err(seen),
+            }
+        })
+        .await
     }
 
     /// A generated LiveChat visitor in the given state.

@@ -343,26 +343,11 @@ mod tests {
         assert_eq!(w.chats(), World::plain().chats());
         for n in [1, 500, 1000] {
             let (id, sid) = load_visitor(n);
-            assert_eq!(visitor_sidebar_contract_like_id(&id), Ok(()));
+            assert_eq!(visitor_sidebar_contract::check_id(&id), Ok(()));
             let body = w.lp_visit(&id, &sid).ok().expect("a load visitor");
             assert!(body["appSessions"][0]["pages"].is_array());
         }
         let (id, sid) = load_visitor(1001);
         assert!(w.lp_visit(&id, &sid).is_err());
-    }
-
-    /// The proxy's ID rule (the contract crate's `check_id`), restated: the simulator does not
-    /// depend on the contract crate.
-    fn visitor_sidebar_contract_like_id(id: &str) -> Result<(), ()> {
-        let ok = !id.is_empty()
-            && id.len() <= 128
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'~'));
-        if ok {
-            Ok(())
-        } else {
-            Err(())
-        }
     }
 }

@@ -1,21 +1,20 @@
-//! What operators scrape: the proxy's metrics in the Prometheus text format, served by
-//! [`router`] on a listener of its own (`VS_METRICS_LISTEN`, never the public API port), with an
-//! optional bearer token (`VS_METRICS_TOKEN`, required on a non-loopback address).
-//!
-//! One [`Metrics`] per `AppState`, each with its own `prometheus-client` registry: a test process
-//! that starts several proxies reads each one's exact counts. Every label value is either a
-//! fixed word chosen in code or a route template (axum's `MatchedPath`): never a visitor ID, a
-//! session ID, a token or a raw path.
+//! The proxy's metrics: one [`Metrics`] per `AppState`, each with its own `prometheus-client`
+//! registry, so that a test process that starts several proxies reads each one's exact counts;
+//! and the middleware that counts every request. Every label value is a word fixed in code
+//! ([`labels`]) or a route template (axum's `MatchedPath`): never a visitor ID, a session ID, a
+//! token or a raw path. [`listener`] serves them to operators.
 
-use std::net::SocketAddr;
+pub mod labels;
+pub mod listener;
+
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -23,9 +22,10 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use crate::secret::{secrets_equal, Secret};
-use crate::settings::{err, ConfigError, RawConfig};
-use crate::urls::is_loopback;
+pub use labels::{
+    CacheKind, CacheResult, Check, CompanySignIn, HttpMethod, Limit, Operation, Provider,
+    SignInMode, SignInOutcome, StoreKind, TokenRemoved,
+};
 
 /// Buckets of the latency histograms, in seconds: from a cache hit (well under a millisecond)
 /// to the longest upstream timeout worth telling apart.
@@ -37,123 +37,76 @@ fn latency_histogram() -> Histogram {
     Histogram::new(LATENCY_BUCKETS)
 }
 
-/// `VS_METRICS_LISTEN` and `VS_METRICS_TOKEN`, checked.
-#[derive(Clone, Debug, Default)]
-pub struct MetricsConfig {
-    /// `None`: no metrics listener (the default).
-    pub listen: Option<SocketAddr>,
-    /// Bearer token `/metrics` asks for, when set.
-    pub token: Option<Secret>,
-}
-
-impl MetricsConfig {
-    pub fn from_raw(raw: &RawConfig, api_listen: SocketAddr) -> Result<MetricsConfig, ConfigError> {
-        let token = match raw.value("VS_METRICS_TOKEN") {
-            Some(t) if t.len() < 16 => {
-                return Err(err("VS_METRICS_TOKEN", "must be at least 16 characters"))
-            }
-            Some(t) if !t.bytes().all(|b| b.is_ascii_graphic()) => {
-                return Err(err(
-                    "VS_METRICS_TOKEN",
-                    "may contain only visible ASCII characters",
-                ))
-            }
-            other => other.map(Secret::new),
-        };
-        let listen = match raw.value("VS_METRICS_LISTEN") {
-            None => None,
-            Some(text) => Some(text.parse::<SocketAddr>().map_err(|_| {
-                err(
-                    "VS_METRICS_LISTEN",
-                    format!("'{text}' is not an address such as 127.0.0.1:9090"),
-                )
-            })?),
-        };
-        if let Some(addr) = listen {
-            if !is_loopback(addr.ip()) && token.is_none() {
-                return Err(err(
-                    "VS_METRICS_LISTEN",
-                    format!("refusing /metrics on non-loopback {addr} without VS_METRICS_TOKEN: set a token, or listen on loopback"),
-                ));
-            }
-            if addr.port() != 0 && addr == api_listen {
-                return Err(err(
-                    "VS_METRICS_LISTEN",
-                    "must differ from VS_LISTEN: metrics are never served on the API port",
-                ));
-            }
-        }
-        Ok(MetricsConfig { listen, token })
-    }
-}
-
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct HttpLabels {
     route: String,
-    method: &'static str,
+    method: HttpMethod,
+    /// `2xx`, `4xx`, …
     status: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
     route: String,
-    method: &'static str,
+    method: HttpMethod,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct UpstreamLabels {
-    provider: &'static str,
-    operation: &'static str,
+    provider: Provider,
+    operation: Operation,
+    /// The HTTP status, or `timeout` / `unreachable`.
     status: String,
+    /// LivePerson's documented internal codes (see `liveperson::failures`), `other` or empty.
     code: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OperationLabels {
-    provider: &'static str,
-    operation: &'static str,
+    provider: Provider,
+    operation: Operation,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ProviderLabels {
-    provider: &'static str,
+    provider: Provider,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CacheLabels {
-    cache: &'static str,
-    result: &'static str,
+    cache: CacheKind,
+    result: CacheResult,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct SignInLabels {
-    mode: &'static str,
-    outcome: &'static str,
+    mode: SignInMode,
+    outcome: SignInOutcome,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabels {
-    outcome: &'static str,
+    outcome: CompanySignIn,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct LimitLabels {
-    limit: &'static str,
+    limit: Limit,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ReasonLabels {
-    reason: &'static str,
+    reason: TokenRemoved,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct StoreLabels {
-    store: &'static str,
+    store: StoreKind,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CheckLabels {
-    check: &'static str,
+    check: Check,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -187,14 +140,11 @@ struct Inner {
     draining: Gauge,
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
-        Metrics::new()
-    }
-}
-
 impl Metrics {
     /// A fresh registry with every metric family registered (names start with `vs_`).
+    // No `Default`: a part that made its own registry would count into one nobody scrapes, so
+    // each takes the app state's, and making a new one is always said.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("vs");
         let http_requests = Family::<HttpLabels, Counter>::default();
@@ -355,8 +305,8 @@ impl Metrics {
     /// LivePerson's internal code for a known one (`other` for an unknown, empty without).
     pub fn upstream(
         &self,
-        provider: &'static str,
-        operation: &'static str,
+        provider: Provider,
+        operation: Operation,
         status: String,
         code: &'static str,
         took: Duration,
@@ -380,7 +330,7 @@ impl Metrics {
     }
 
     /// The upstream answered (a status below 500) just now.
-    pub fn upstream_answered(&self, provider: &'static str) {
+    pub fn upstream_answered(&self, provider: Provider) {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
@@ -391,7 +341,7 @@ impl Metrics {
     }
 
     /// A response-cache lookup: `cache` names the kind of key, `result` how it was served.
-    pub fn cache(&self, cache: &'static str, result: &'static str) {
+    pub fn cache(&self, cache: CacheKind, result: CacheResult) {
         self.0
             .cache
             .get_or_create(&CacheLabels { cache, result })
@@ -406,7 +356,7 @@ impl Metrics {
         self.0.tokens_expired.inc_by(n);
     }
 
-    pub fn token_removed(&self, reason: &'static str) {
+    pub fn token_removed(&self, reason: TokenRemoved) {
         self.0
             .tokens_removed
             .get_or_create(&ReasonLabels { reason })
@@ -414,7 +364,7 @@ impl Metrics {
     }
 
     /// An agent credential checked on a visitor route.
-    pub fn sign_in(&self, mode: &'static str, outcome: &'static str) {
+    pub fn sign_in(&self, mode: SignInMode, outcome: SignInOutcome) {
         self.0
             .sign_ins
             .get_or_create(&SignInLabels { mode, outcome })
@@ -422,7 +372,7 @@ impl Metrics {
     }
 
     /// A company sign-in callback's outcome.
-    pub fn company_sign_in(&self, outcome: &'static str) {
+    pub fn company_sign_in(&self, outcome: CompanySignIn) {
         self.0
             .company_sign_ins
             .get_or_create(&OutcomeLabels { outcome })
@@ -430,14 +380,14 @@ impl Metrics {
     }
 
     /// A request refused by the named rate limit.
-    pub fn rate_limited(&self, limit: &'static str) {
+    pub fn rate_limited(&self, limit: Limit) {
         self.0
             .rate_limited
             .get_or_create(&LimitLabels { limit })
             .inc();
     }
 
-    pub fn store_up(&self, store: &'static str, up: bool) {
+    pub fn store_up(&self, store: StoreKind, up: bool) {
         self.0
             .store_up
             .get_or_create(&StoreLabels { store })
@@ -445,12 +395,12 @@ impl Metrics {
     }
 
     /// The outcome of a readiness evaluation and of each of its checks.
-    pub fn readiness(&self, ready: bool, checks: &[(&'static str, bool)]) {
+    pub fn readiness(&self, ready: bool, checks: &[(Check, bool)]) {
         self.0.ready.set(i64::from(ready));
         for (check, ok) in checks {
             self.0
                 .ready_checks
-                .get_or_create(&CheckLabels { check })
+                .get_or_create(&CheckLabels { check: *check })
                 .set(i64::from(*ok));
         }
     }
@@ -462,16 +412,16 @@ impl Metrics {
 }
 
 /// Methods outside this list are one label, so a client cannot mint label values.
-fn method_label(method: &Method) -> &'static str {
+fn method_label(method: &Method) -> HttpMethod {
     match *method {
-        Method::GET => "GET",
-        Method::POST => "POST",
-        Method::HEAD => "HEAD",
-        Method::OPTIONS => "OPTIONS",
-        Method::PUT => "PUT",
-        Method::DELETE => "DELETE",
-        Method::PATCH => "PATCH",
-        _ => "other",
+        Method::GET => HttpMethod::GET,
+        Method::POST => HttpMethod::POST,
+        Method::HEAD => HttpMethod::HEAD,
+        Method::OPTIONS => HttpMethod::OPTIONS,
+        Method::PUT => HttpMethod::PUT,
+        Method::DELETE => HttpMethod::DELETE,
+        Method::PATCH => HttpMethod::PATCH,
+        _ => HttpMethod::other,
     }
 }
 
@@ -517,70 +467,6 @@ pub async fn track(
     response
 }
 
-/// What the metrics listener needs to answer.
-#[derive(Clone)]
-struct Exposition {
-    metrics: Metrics,
-    token: Option<Secret>,
-    /// Brings the gauges that are read rather than counted (readiness, stores) up to date.
-    refresh: Arc<dyn Fn() -> BoxFuture + Send + Sync>,
-}
-
-/// What the scrape's `refresh` returns.
-pub type BoxFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
-
-/// The metrics listener's router: `GET /metrics`, and 404 for anything else. `refresh` runs
-/// before each scrape (readiness and store gauges).
-pub fn router(
-    metrics: Metrics,
-    token: Option<Secret>,
-    refresh: impl Fn() -> BoxFuture + Send + Sync + 'static,
-) -> axum::Router {
-    let exposition = Exposition {
-        metrics,
-        token,
-        refresh: Arc::new(refresh),
-    };
-    axum::Router::new()
-        .route("/metrics", axum::routing::get(scrape))
-        .fallback(|| async { StatusCode::NOT_FOUND })
-        .with_state(exposition)
-}
-
-async fn scrape(State(exposition): State<Exposition>, headers: HeaderMap) -> Response {
-    if let Some(token) = &exposition.token {
-        let given = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
-        if !secrets_equal(given, token.expose()) {
-            return (
-                StatusCode::UNAUTHORIZED,
-                [(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static(r#"Bearer realm="visitor-sidebar-metrics""#),
-                )],
-            )
-                .into_response();
-        }
-    }
-    (exposition.refresh)().await;
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(
-                    prometheus_client::encoding::prometheus_text::CONTENT_TYPE,
-                ),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        exposition.metrics.encode(),
-    )
-        .into_response()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -601,14 +487,14 @@ mod tests {
             Duration::ZERO,
         );
         m.upstream(
-            "liveperson",
-            "visit",
+            Provider::liveperson,
+            Operation::visit,
             "404".into(),
             "37",
             Duration::from_millis(2),
         );
-        m.cache("lp_visit", "hit");
-        m.cache("lp_visit", "hit");
+        m.cache(CacheKind::lp_visit, CacheResult::hit);
+        m.cache(CacheKind::lp_visit, CacheResult::hit);
         let text = m.encode();
         for line in [
             r#"vs_http_requests_total{route="/api/liveperson/visitors/{visitor_id}/visit",method="GET",status="4xx"} 1"#,
@@ -623,30 +509,20 @@ mod tests {
     }
 
     #[test]
-    fn a_non_loopback_listener_needs_a_token() {
-        let api: SocketAddr = "127.0.0.1:3000".parse().unwrap();
-        let mut raw = RawConfig::default();
-        raw.set("VS_METRICS_LISTEN", "0.0.0.0:9090");
-        assert_eq!(
-            MetricsConfig::from_raw(&raw, api).unwrap_err().key,
-            "VS_METRICS_LISTEN"
-        );
-        raw.set("VS_METRICS_TOKEN", "short");
-        assert_eq!(
-            MetricsConfig::from_raw(&raw, api).unwrap_err().key,
-            "VS_METRICS_TOKEN"
-        );
-        raw.set("VS_METRICS_TOKEN", "metrics-token-0123456789");
-        let c = MetricsConfig::from_raw(&raw, api).unwrap();
-        assert_eq!(c.listen.unwrap().port(), 9090);
-        raw.set("VS_METRICS_LISTEN", "127.0.0.1:3000");
-        assert_eq!(
-            MetricsConfig::from_raw(&raw, api).unwrap_err().key,
-            "VS_METRICS_LISTEN"
-        );
-        assert!(MetricsConfig::from_raw(&RawConfig::default(), api)
-            .unwrap()
-            .listen
-            .is_none());
+    fn cache_labels_are_kinds_never_ids() {
+        let m = Metrics::new();
+        for kind in [
+            CacheKind::lp_visit,
+            CacheKind::lc_list,
+            CacheKind::lc_visitor,
+            CacheKind::lc_customer,
+        ] {
+            m.cache(kind, CacheResult::miss);
+        }
+        let text = m.encode();
+        for kind in ["lp_visit", "lc_list", "lc_visitor", "lc_customer"] {
+            let line = format!(r#"vs_cache_requests_total{{cache="{kind}",result="miss"}} 1"#);
+            assert!(text.contains(&line), "{line} not in\n{text}");
+        }
     }
 }
