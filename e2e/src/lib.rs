@@ -215,6 +215,17 @@ pub fn other_origin(demo: &DemoServer, path: &str) -> String {
     format!("http://localhost:{}{path}", demo.addr.port())
 }
 
+/// Clicks the first element matching `css` (the WebDriver click: in view, not covered).
+pub async fn click(client: &Client, css: &str) -> Result<()> {
+    client
+        .find(Locator::Css(css))
+        .await
+        .with_context(|| format!("no element matches {css}"))?
+        .click()
+        .await?;
+    Ok(())
+}
+
 /// chromedriver's `POST /session/{id}/se/log {"type": "browser"}`: the browser's console entries
 /// since the last call (needs `goog:loggingPrefs`).
 #[derive(Debug)]
@@ -302,6 +313,11 @@ fn free_port() -> Result<u16> {
 }
 
 impl Browser {
+    /// Clicks the first element matching `css` in the current frame.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        click(&self.client, css).await
+    }
+
     /// Starts chromedriver and a fresh Chromium profile with a `width`×`height` window.
     pub async fn start(width: u32, height: u32) -> Result<Browser> {
         Browser::start_with(width, height, &[]).await

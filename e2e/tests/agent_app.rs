@@ -11,7 +11,9 @@
 use anyhow::{ensure, Context, Result};
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
-use visitor_sidebar_e2e::{other_origin, start_demo, start_demo_for_consoles, Browser, DemoServer};
+use visitor_sidebar_e2e::{
+    click, other_origin, start_demo, start_demo_for_consoles, Browser, DemoServer,
+};
 use visitor_sidebar_proxy::sim::SimConfig;
 use visitor_sidebar_sim::{DemoChat, SEED_LC_CUSTOMER_ID, SEED_LC_VISITOR_ID};
 
@@ -62,13 +64,11 @@ async fn open_chat(browser: &Browser, customer_id: &str) -> Result<()> {
     let client = &browser.client;
     client.enter_parent_frame().await?;
     let answered = host_state(client).await?["answered"].as_u64().unwrap_or(0);
-    client
-        .find(Locator::Css(&format!(
-            "nav button[data-customer-id=\"{customer_id}\"]"
-        )))
-        .await?
-        .click()
-        .await?;
+    click(
+        client,
+        &format!("nav button[data-customer-id=\"{customer_id}\"]"),
+    )
+    .await?;
     browser
         .wait_js(
             "the widget's answer to customer_profile",
@@ -196,11 +196,7 @@ async fn the_sidebar_follows_the_agent_apps_theme() -> Result<()> {
     .await?;
     for theme in ["dark", "light", "dark"] {
         let answered = host_state(client).await?["answered"].as_u64().unwrap_or(0);
-        client
-            .find(Locator::Id(&format!("theme-{theme}")))
-            .await?
-            .click()
-            .await?;
+        click(client, &format!("#theme-{theme}")).await?;
         browser
             .wait_js(
                 "the widget's answer to change_theme",
@@ -242,11 +238,7 @@ async fn the_customer_view_passes_axe_and_fits_its_frame_in_both_themes() -> Res
     let mut problems = Vec::new();
     for theme in ["light", "dark"] {
         client.enter_parent_frame().await?;
-        client
-            .find(Locator::Id(&format!("theme-{theme}")))
-            .await?
-            .click()
-            .await?;
+        click(client, &format!("#theme-{theme}")).await?;
         client.enter_frame(0).await?;
         browser
             .wait_js(
@@ -320,11 +312,7 @@ async fn custom_details_sent_inside_the_agent_app_reach_livechat_and_drafts_surv
             .await?;
         ensure!(kept.as_deref() == Some(value), "{label} kept {kept:?}");
     }
-    client
-        .find(Locator::Css("button.vs-send"))
-        .await?
-        .click()
-        .await?;
+    click(client, "button.vs-send").await?;
     browser
         .wait_for_text(".vs-details-form", "Sent: LiveChat accepted the details")
         .await?;

@@ -292,13 +292,7 @@ async fn the_demo_agent_workspace_switches_between_the_simulators_liveperson_vis
     browser.client.enter_parent_frame().await?;
 
     browser
-        .client
-        .find(Locator::Css(&format!(
-            "button[data-visitor-id=\"{}\"]",
-            other.visitor_id
-        )))
-        .await?
-        .click()
+        .click(&format!("button[data-visitor-id=\"{}\"]", other.visitor_id))
         .await?;
     widget().await?;
     browser.wait_for_text(".vs-lp-header", &other.name).await?;
@@ -306,12 +300,7 @@ async fn the_demo_agent_workspace_switches_between_the_simulators_liveperson_vis
     browser.client.enter_parent_frame().await?;
 
     browser
-        .client
-        .find(Locator::Css(
-            "button[data-visitor-id=\"unknown-demo-visitor\"]",
-        ))
-        .await?
-        .click()
+        .click("button[data-visitor-id=\"unknown-demo-visitor\"]")
         .await?;
     widget().await?;
     browser

@@ -141,12 +141,9 @@ async fn every_view_and_console_page_loads_without_a_violation() -> Result<()> {
         .await?;
     urls.extend(loaded(&browser).await?);
     browser
-        .client
-        .find(Locator::Css(&format!(
+        .click(&format!(
             "nav button[data-customer-id=\"{SEED_LC_CUSTOMER_ID}\"]"
-        )))
-        .await?
-        .click()
+        ))
         .await?;
     browser.client.enter_frame(0).await?;
     browser

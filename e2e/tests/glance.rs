@@ -11,8 +11,8 @@ use anyhow::{ensure, Context, Result};
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 use visitor_sidebar_e2e::{
-    dist_copy, other_origin, start_custom_console, start_demo_for_consoles, with_meta, write_file,
-    Browser, DemoServer, WITH_MOUSE,
+    click, dist_copy, other_origin, start_custom_console, start_demo_for_consoles, with_meta,
+    write_file, Browser, DemoServer, WITH_MOUSE,
 };
 use visitor_sidebar_proxy::sim::SimConfig;
 use visitor_sidebar_sim::{
@@ -147,13 +147,11 @@ async fn open_agent_app_chat(browser: &Browser, demo: &DemoServer) -> Result<()>
             "window.agentApp && window.agentApp.state.inited",
         )
         .await?;
-    client
-        .find(Locator::Css(&format!(
-            "nav button[data-customer-id=\"{SEED_LC_CUSTOMER_ID}\"]"
-        )))
-        .await?
-        .click()
-        .await?;
+    click(
+        client,
+        &format!("nav button[data-customer-id=\"{SEED_LC_CUSTOMER_ID}\"]"),
+    )
+    .await?;
     browser
         .wait_js(
             "the widget's answer to customer_profile",
@@ -431,14 +429,11 @@ async fn insert_in_the_agent_workspace_writes_a_hostile_value_html_escaped() -> 
     let client = &browser.client;
     browser.open(&demo, "/api/demo/agent-workspace").await?;
     browser.wait_for_text("nav", "John Doe").await?;
-    client
-        .find(Locator::Css(&format!(
-            "button[data-visitor-id=\"{}\"]",
-            chat.visitor_id
-        )))
-        .await?
-        .click()
-        .await?;
+    click(
+        client,
+        &format!("button[data-visitor-id=\"{}\"]", chat.visitor_id),
+    )
+    .await?;
     enter_widget(client).await?;
     browser
         .wait_js(

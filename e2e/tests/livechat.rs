@@ -5,7 +5,7 @@
 use anyhow::{ensure, Result};
 use fantoccini::{Client, Locator};
 use serde_json::json;
-use visitor_sidebar_e2e::{start_demo, Browser};
+use visitor_sidebar_e2e::{click, start_demo, Browser};
 
 const SEED: &str = "S148dea44981.d9443253fef2";
 
@@ -28,11 +28,7 @@ async fn fill(client: &Client, fields: &[(&str, &str)]) -> Result<()> {
 
 /// Presses the form's send button.
 async fn send(client: &Client) -> Result<()> {
-    client
-        .find(Locator::Css("button.vs-send"))
-        .await?
-        .click()
-        .await?;
+    click(client, "button.vs-send").await?;
     Ok(())
 }
 
@@ -49,13 +45,11 @@ async fn an_agent_sends_custom_details_for_the_demo_visitor() -> Result<()> {
         .await?;
     browser.wait_for_text(".vs-count", "visitors").await?;
 
-    client
-        .find(Locator::Css(&format!(
-            "button.vs-visitor-row[data-visitor-id=\"{SEED}\"]"
-        )))
-        .await?
-        .click()
-        .await?;
+    click(
+        client,
+        &format!("button.vs-visitor-row[data-visitor-id=\"{SEED}\"]"),
+    )
+    .await?;
     browser
         .wait_for_text(".vs-visitor", "Greenville, North Carolina, United States")
         .await?;
@@ -93,11 +87,7 @@ async fn an_agent_sends_custom_details_for_the_demo_visitor() -> Result<()> {
     );
 
     // Back to the list, which kept its place.
-    client
-        .find(Locator::Css("button.vs-back"))
-        .await?
-        .click()
-        .await?;
+    click(client, "button.vs-back").await?;
     browser
         .wait_for_text(".vs-visitor-rows", "LiveChat – Chat Window API (JS)")
         .await?;

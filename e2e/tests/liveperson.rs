@@ -15,14 +15,7 @@ fn page(addr: impl std::fmt::Display, visitor_id: &str, sid: &str) -> String {
 
 /// Opens a closed section by clicking its summary, as an agent would.
 async fn open_section(browser: &Browser, class: &str) -> Result<()> {
-    browser
-        .client
-        .find(Locator::Css(&format!("details.{class} > summary")))
-        .await
-        .with_context(|| format!("no {class} section"))?
-        .click()
-        .await?;
-    Ok(())
+    browser.click(&format!("details.{class} > summary")).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

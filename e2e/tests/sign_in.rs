@@ -253,10 +253,7 @@ async fn the_widgets_popup_navigated_to_someone_elses_sign_in_signs_nobody_in() 
         )
         .await?;
     browser
-        .client
-        .find(Locator::Css("aside.vs-root button.vs-sign-in-button"))
-        .await?
-        .click()
+        .click("aside.vs-root button.vs-sign-in-button")
         .await?;
     // The callback signs the provider's user in and posts a real token to this page, from the
     // widget's popup, then closes: the widget notices the closed window, not a sign-in.
@@ -365,10 +362,7 @@ async fn livechat_agents_are_signed_in_by_the_accounts_sdk_silently_or_by_its_po
         )
         .await?;
     browser
-        .client
-        .find(Locator::Css("aside.vs-root button.vs-sign-in-button"))
-        .await?
-        .click()
+        .click("aside.vs-root button.vs-sign-in-button")
         .await?;
     browser
         .wait_for_gone("aside.vs-root", "Sign in with LiveChat")
@@ -389,10 +383,7 @@ async fn livechat_agents_are_signed_in_by_the_accounts_sdk_silently_or_by_its_po
         )
         .await?;
     browser
-        .client
-        .find(Locator::Css("aside.vs-root button.vs-sign-in-button"))
-        .await?
-        .click()
+        .click("aside.vs-root button.vs-sign-in-button")
         .await?;
     browser
         .wait_for_text("aside.vs-root", "LiveChat did not sign you in")

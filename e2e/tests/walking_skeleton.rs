@@ -2,7 +2,6 @@
 //! a LivePerson visit and the LiveChat visitors fetched through the proxy from the simulator.
 
 use anyhow::Result;
-use fantoccini::Locator;
 use visitor_sidebar_e2e::{start_demo, Browser};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -14,10 +13,7 @@ async fn the_demo_console_shows_a_liveperson_visit_and_livechat_visitors() -> Re
     // The seed LivePerson visit, through OAuth 1.0-signed calls to the simulator.
     browser.wait_for_text("#chats", "John Doe").await?;
     browser
-        .client
-        .find(Locator::Css("#chats button[data-provider=\"liveperson\"]"))
-        .await?
-        .click()
+        .click("#chats button[data-provider=\"liveperson\"]")
         .await?;
     browser.wait_for_text("aside.vs-root", "John Doe").await?;
     browser.wait_for_text("aside.vs-root", "Test Page").await?;
@@ -25,12 +21,7 @@ async fn the_demo_console_shows_a_liveperson_visit_and_livechat_visitors() -> Re
 
     // The seed LiveChat visitor, through Basic-authenticated calls.
     browser
-        .client
-        .find(Locator::Css(
-            "#chats button[data-visitor-id=\"S148dea44981.d9443253fef2\"]",
-        ))
-        .await?
-        .click()
+        .click("#chats button[data-visitor-id=\"S148dea44981.d9443253fef2\"]")
         .await?;
     browser.wait_for_text("aside.vs-root", "Greenville").await?;
     browser
