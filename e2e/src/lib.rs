@@ -226,46 +226,30 @@ pub async fn click(client: &Client, css: &str) -> Result<()> {
     Ok(())
 }
 
-/// chromedriver's `POST /session/{id}/se/log {"type": "browser"}`: the browser's console entries
-/// since the last call (needs `goog:loggingPrefs`).
+/// A chromedriver-only command: `POST /session/{id}/{path}` with a JSON body. `se/log` with
+/// `{"type": "browser"}` gives the browser's console entries since the last call (needs
+/// `goog:loggingPrefs`); `goog/cdp/execute` runs one Chrome DevTools Protocol command.
 #[derive(Debug)]
-struct BrowserLog;
-
-impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
-    }
+struct ChromedriverPost {
+    path: &'static str,
+    body: String,
 }
 
-/// chromedriver's `POST /session/{id}/goog/cdp/execute`: one Chrome DevTools Protocol command.
-#[derive(Debug)]
-struct Cdp(serde_json::Value);
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+impl fantoccini::wd::WebDriverCompatibleCommand for ChromedriverPost {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(self.0.to_string()))
+        (http::Method::POST, Some(self.body.clone()))
     }
 }
 
@@ -412,7 +396,10 @@ impl Browser {
     pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> Result<serde_json::Value> {
         Ok(self
             .client
-            .issue_cmd(Cdp(serde_json::json!({"cmd": cmd, "params": params})))
+            .issue_cmd(ChromedriverPost {
+                path: "goog/cdp/execute",
+                body: serde_json::json!({"cmd": cmd, "params": params}).to_string(),
+            })
             .await?)
     }
 
@@ -435,7 +422,13 @@ impl Browser {
     /// in the page's process (frames from other sites too when site isolation is off, see
     /// `tests/csp.rs`).
     pub async fn security_log(&self) -> Result<Vec<String>> {
-        let entries = self.client.issue_cmd(BrowserLog).await?;
+        let entries = self
+            .client
+            .issue_cmd(ChromedriverPost {
+                path: "se/log",
+                body: r#"{"type":"browser"}"#.to_owned(),
+            })
+            .await?;
         Ok(entries
             .as_array()
             .map(Vec::as_slice)

@@ -120,6 +120,18 @@ async fn feedback(browser: &Browser, words: &str) -> Result<(String, String)> {
     ))
 }
 
+/// Clicks `fact`'s Insert in the widget frame (the console refuses it) and checks the status
+/// line: an alert starting with `said`, then where the text went instead.
+async fn insert_is_refused(browser: &Browser, fact: &str, said: &str) -> Result<()> {
+    click_glance(browser, fact, "insert").await?;
+    let (role, line) = feedback(browser, "Insert failed").await?;
+    ensure!(
+        role == "alert" && line.starts_with(said) && says_where_the_text_went(&line),
+        "{role}: {line}"
+    );
+    Ok(())
+}
+
 /// What an insert failure adds about the clipboard: the text is there, or why the browser
 /// would not let the sidebar put it there.
 fn says_where_the_text_went(line: &str) -> bool {
@@ -286,16 +298,12 @@ async fn insert_reaches_a_custom_console_by_postmessage_and_its_refusal_says_so(
         .execute("window.customConsole.answer = 'error';", vec![])
         .await?;
     enter_widget(client).await?;
-    click_glance(&browser, "where", "insert").await?;
-    let (role, line) = feedback(&browser, "Insert failed").await?;
-    ensure!(
-        role == "alert"
-            && line.starts_with(
-                "Insert failed: the console did not take the text (the reply box is closed)."
-            )
-            && says_where_the_text_went(&line),
-        "{role}: {line}"
-    );
+    insert_is_refused(
+        &browser,
+        "where",
+        "Insert failed: the console did not take the text (the reply box is closed).",
+    )
+    .await?;
     client.enter_parent_frame().await?;
     let host = client
         .execute(
@@ -386,17 +394,13 @@ async fn insert_in_the_agent_app_goes_through_put_message_and_a_refusal_says_so(
         .execute("window.agentApp.refusePut = true;", vec![])
         .await?;
     enter_widget(client).await?;
-    click_glance(&browser, "where", "insert").await?;
-    let (role, line) = feedback(&browser, "Insert failed").await?;
-    ensure!(
-        role == "alert"
-            && line.starts_with(
-                "Insert failed: LiveChat's Agent App did not take the text (The message box is \
-                 not available (refusePut).)."
-            )
-            && says_where_the_text_went(&line),
-        "{role}: {line}"
-    );
+    insert_is_refused(
+        &browser,
+        "where",
+        "Insert failed: LiveChat's Agent App did not take the text (The message box is \
+                 not available (refusePut).).",
+    )
+    .await?;
     client.enter_parent_frame().await?;
     let app = client
         .execute(
@@ -492,17 +496,13 @@ async fn insert_in_the_agent_workspace_writes_a_hostile_value_html_escaped() -> 
     client
         .execute("window.__lpStandin.answerCommands('error');", vec![])
         .await?;
-    click_glance(&browser, "page", "insert").await?;
-    let (role, line) = feedback(&browser, "Insert failed").await?;
-    ensure!(
-        role == "alert"
-            && line.starts_with(
-                "Insert failed: LivePerson's Agent Workspace did not take the text (The \
-                 conversation is closed.)."
-            )
-            && says_where_the_text_went(&line),
-        "{role}: {line}"
-    );
+    insert_is_refused(
+        &browser,
+        "page",
+        "Insert failed: LivePerson's Agent Workspace did not take the text (The \
+                 conversation is closed.).",
+    )
+    .await?;
     ensure!(
         client
             .execute("return window.__xss === undefined;", vec![])

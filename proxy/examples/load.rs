@@ -241,20 +241,7 @@ async fn load() -> anyhow::Result<bool> {
         }
     );
 
-    let path = std::env::var("LOAD_OUT")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| {
-            let proxy_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-            proxy_dir
-                .parent()
-                .unwrap_or(proxy_dir)
-                .join("artifacts/bench-load.txt")
-        });
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&path, &out)?;
-    println!("written to {}", path.display());
+    common::write_report("LOAD_OUT", "bench-load.txt", &out)?;
     drop(proxy);
     Ok(ok)
 }

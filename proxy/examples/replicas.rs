@@ -197,19 +197,6 @@ async fn bench() -> anyhow::Result<bool> {
                 .to_owned()
         }
     );
-    let path = std::env::var("REPLICAS_OUT")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| {
-            let proxy_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-            proxy_dir
-                .parent()
-                .unwrap_or(proxy_dir)
-                .join("artifacts/bench-replicas.txt")
-        });
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&path, &out)?;
-    println!("written to {}", path.display());
+    common::write_report("REPLICAS_OUT", "bench-replicas.txt", &out)?;
     Ok(ok)
 }

@@ -13,6 +13,27 @@ use std::time::{Duration, Instant};
 use visitor_sidebar_proxy::sim::Sim;
 
 /// A setting from the environment, `default` when unset or not a number, kept within `range`.
+/// Writes a run's report to the file named by `$variable`, else to `artifacts/{file}` at the
+/// workspace's root (git-ignored), and says where.
+pub fn write_report(variable: &str, file: &str, report: &str) -> anyhow::Result<()> {
+    let path = std::env::var(variable)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            let proxy_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            proxy_dir
+                .parent()
+                .unwrap_or(proxy_dir)
+                .join("artifacts")
+                .join(file)
+        });
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&path, report)?;
+    println!("written to {}", path.display());
+    Ok(())
+}
+
 pub fn env_u64(name: &str, default: u64, range: std::ops::RangeInclusive<u64>) -> u64 {
     std::env::var(name)
         .ok()
