@@ -209,6 +209,16 @@ pub async fn start_custom_console() -> Result<CustomConsole> {
     Ok(CustomConsole { addr, server })
 }
 
+/// The stand-in Agent App (`/agent-app.html`) at [`other_origin`], framing the demo's widget
+/// page at `widget` (a path and query, e.g. `/?console=livechat`).
+pub fn agent_app_url(demo: &DemoServer, widget: &str) -> String {
+    format!(
+        "{}?widget={}{widget}",
+        other_origin(demo, "/agent-app.html"),
+        demo.url()
+    )
+}
+
 /// `http://localhost:PORT{path}`: the demo proxy under another origin than its own
 /// (`http://127.0.0.1:PORT`).
 pub fn other_origin(demo: &DemoServer, path: &str) -> String {
@@ -297,6 +307,18 @@ fn free_port() -> Result<u16> {
 }
 
 impl Browser {
+    /// Opens the stand-in Agent App at `url` and waits until the widget's SDK has said
+    /// `plugin_inited` (the page stays in the top frame).
+    pub async fn open_agent_app(&self, url: &str) -> Result<()> {
+        self.client.goto(url).await?;
+        self.wait_js(
+            "the widget's plugin_inited",
+            "window.agentApp && window.agentApp.state.inited",
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Clicks the first element matching `css` in the current frame.
     pub async fn click(&self, css: &str) -> Result<()> {
         click(&self.client, css).await

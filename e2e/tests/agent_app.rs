@@ -42,13 +42,7 @@ async fn host_state(client: &Client) -> Result<Value> {
 
 /// Opens the stand-in Agent App and waits for the widget's `plugin_inited`.
 async fn open_agent_app(browser: &Browser, url: &str) -> Result<()> {
-    browser.client.goto(url).await?;
-    browser
-        .wait_js(
-            "the widget's plugin_inited",
-            "window.agentApp && window.agentApp.state.inited",
-        )
-        .await?;
+    browser.open_agent_app(url).await?;
     let state = host_state(&browser.client).await?;
     ensure!(
         state["received"][0]["message"] == "plugin_inited"

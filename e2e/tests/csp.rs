@@ -9,7 +9,7 @@
 
 use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
-use visitor_sidebar_e2e::{dist_copy, other_origin, write_file, Browser, DemoServer};
+use visitor_sidebar_e2e::{agent_app_url, dist_copy, write_file, Browser, DemoServer};
 use visitor_sidebar_proxy::sim::SimConfig;
 use visitor_sidebar_sim::{SEED_LC_CUSTOMER_ID, SEED_LP_SID, SEED_LP_VISITOR_ID};
 
@@ -126,18 +126,7 @@ async fn every_view_and_console_page_loads_without_a_violation() -> Result<()> {
 
     // The fake Agent App on another origin, framing the widget in ?console=livechat mode.
     browser
-        .client
-        .goto(&format!(
-            "{}?widget={}/?console=livechat",
-            other_origin(&demo, "/agent-app.html"),
-            demo.url()
-        ))
-        .await?;
-    browser
-        .wait_js(
-            "the widget's handshake",
-            "window.agentApp && window.agentApp.state.inited",
-        )
+        .open_agent_app(&agent_app_url(&demo, "/?console=livechat"))
         .await?;
     urls.extend(loaded(&browser).await?);
     browser
@@ -253,18 +242,7 @@ async fn an_injected_inline_script_and_event_handler_are_blocked_and_reported() 
     // The same page framed by the fake Agent App from another origin: the log holds the
     // cross-origin frame's violations too (what the first test relies on).
     browser
-        .client
-        .goto(&format!(
-            "{}?widget={}/injected.html?console=livechat",
-            other_origin(&demo, "/agent-app.html"),
-            demo.url()
-        ))
-        .await?;
-    browser
-        .wait_js(
-            "the widget's handshake",
-            "window.agentApp && window.agentApp.state.inited",
-        )
+        .open_agent_app(&agent_app_url(&demo, "/injected.html?console=livechat"))
         .await?;
     browser.client.enter_frame(0).await?;
     browser

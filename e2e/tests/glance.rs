@@ -11,7 +11,7 @@ use anyhow::{ensure, Context, Result};
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 use visitor_sidebar_e2e::{
-    click, dist_copy, other_origin, start_custom_console, start_demo_for_consoles, with_meta,
+    agent_app_url, click, dist_copy, start_custom_console, start_demo_for_consoles, with_meta,
     write_file, Browser, DemoServer, WITH_MOUSE,
 };
 use visitor_sidebar_proxy::sim::SimConfig;
@@ -33,15 +33,6 @@ fn lp_visit() -> String {
 
 fn lc_visitor() -> String {
     format!("/?provider=livechat&visitorId={SEED_LC_VISITOR_ID}")
-}
-
-/// The stand-in Agent App at the other origin, framing the widget in `?console=livechat` mode.
-fn agent_app(demo: &DemoServer) -> String {
-    format!(
-        "{}?widget={}/?console=livechat",
-        other_origin(demo, "/agent-app.html"),
-        demo.url()
-    )
 }
 
 /// Waits, in the current frame, for a glance with at least one fact and says where it is:
@@ -152,12 +143,8 @@ async fn enter_widget(client: &Client) -> Result<()> {
 /// customer's chat open; ends in the widget's frame.
 async fn open_agent_app_chat(browser: &Browser, demo: &DemoServer) -> Result<()> {
     let client = &browser.client;
-    client.goto(&agent_app(demo)).await?;
     browser
-        .wait_js(
-            "the widget's plugin_inited",
-            "window.agentApp && window.agentApp.state.inited",
-        )
+        .open_agent_app(&agent_app_url(demo, "/?console=livechat"))
         .await?;
     click(
         client,
