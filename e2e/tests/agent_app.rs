@@ -40,6 +40,21 @@ async fn host_state(client: &Client) -> Result<Value> {
         .await?)
 }
 
+/// Picks the Agent App's `theme` (in the top frame) and waits, in the widget's frame, for the
+/// sidebar to follow it; ends in the widget's frame.
+async fn switch_theme(browser: &Browser, theme: &str) -> Result<()> {
+    let client = &browser.client;
+    click(client, &format!("#theme-{theme}")).await?;
+    client.enter_frame(0).await?;
+    browser
+        .wait_js(
+            &format!("the {theme} theme"),
+            &format!("document.querySelector('aside.vs-root').dataset.theme === '{theme}'"),
+        )
+        .await?;
+    Ok(())
+}
+
 /// Opens the stand-in Agent App and waits for the widget's `plugin_inited`.
 async fn open_agent_app(browser: &Browser, url: &str) -> Result<()> {
     browser.open_agent_app(url).await?;
@@ -190,21 +205,14 @@ async fn the_sidebar_follows_the_agent_apps_theme() -> Result<()> {
     .await?;
     for theme in ["dark", "light", "dark"] {
         let answered = host_state(client).await?["answered"].as_u64().unwrap_or(0);
-        click(client, &format!("#theme-{theme}")).await?;
+        switch_theme(&browser, theme).await?;
+        client.enter_parent_frame().await?;
         browser
             .wait_js(
                 "the widget's answer to change_theme",
                 &format!("window.agentApp.state.answered > {answered}"),
             )
             .await?;
-        client.enter_frame(0).await?;
-        browser
-            .wait_js(
-                &format!("the {theme} theme"),
-                &format!("document.querySelector('aside.vs-root').dataset.theme === '{theme}'"),
-            )
-            .await?;
-        client.enter_parent_frame().await?;
     }
     browser.close().await
 }
@@ -232,14 +240,7 @@ async fn the_customer_view_passes_axe_and_fits_its_frame_in_both_themes() -> Res
     let mut problems = Vec::new();
     for theme in ["light", "dark"] {
         client.enter_parent_frame().await?;
-        click(client, &format!("#theme-{theme}")).await?;
-        client.enter_frame(0).await?;
-        browser
-            .wait_js(
-                &format!("the {theme} theme"),
-                &format!("document.querySelector('aside.vs-root').dataset.theme === '{theme}'"),
-            )
-            .await?;
+        switch_theme(&browser, theme).await?;
         // As the agent first sees it: every section open but the v2 visitor's, whose component
         // accessibility.rs checks on its own page (opened here, axe-core 4.14 reports its text
         // against a white background in the dark theme although the computed background is

@@ -67,6 +67,20 @@ fn bundle_text() -> Result<String> {
     Ok(text)
 }
 
+/// Opens the Agent App's widget page and presses its "Sign in with LiveChat" button.
+async fn sign_in_with_livechat(browser: &Browser, demo: &DemoServer) -> Result<()> {
+    browser.open(demo, "/?console=livechat").await?;
+    browser
+        .wait_for_text(
+            "aside.vs-root button.vs-sign-in-button",
+            "Sign in with LiveChat",
+        )
+        .await?;
+    browser
+        .click("aside.vs-root button.vs-sign-in-button")
+        .await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn company_sign_in_in_a_popup_shows_the_visitors_and_leaves_the_token_nowhere() -> Result<()>
 {
@@ -354,16 +368,7 @@ async fn livechat_agents_are_signed_in_by_the_accounts_sdk_silently_or_by_its_po
 
     // Where the browser keeps LiveChat's cookies from frames: the button, then the popup.
     demo.sim.set_livechat_frames_blocked(true);
-    browser.open(&demo, "/?console=livechat").await?;
-    browser
-        .wait_for_text(
-            "aside.vs-root button.vs-sign-in-button",
-            "Sign in with LiveChat",
-        )
-        .await?;
-    browser
-        .click("aside.vs-root button.vs-sign-in-button")
-        .await?;
+    sign_in_with_livechat(&browser, &demo).await?;
     browser
         .wait_for_gone("aside.vs-root", "Sign in with LiveChat")
         .await?;
@@ -375,16 +380,7 @@ async fn livechat_agents_are_signed_in_by_the_accounts_sdk_silently_or_by_its_po
 
     // Signed out of LiveChat: the popup's refusal is shown, in LiveChat's words.
     demo.sim.set_livechat_signed_out(true);
-    browser.open(&demo, "/?console=livechat").await?;
-    browser
-        .wait_for_text(
-            "aside.vs-root button.vs-sign-in-button",
-            "Sign in with LiveChat",
-        )
-        .await?;
-    browser
-        .click("aside.vs-root button.vs-sign-in-button")
-        .await?;
+    sign_in_with_livechat(&browser, &demo).await?;
     browser
         .wait_for_text("aside.vs-root", "LiveChat did not sign you in")
         .await?;
