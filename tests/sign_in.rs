@@ -180,6 +180,25 @@ fn sign_in_button(root: &web_sys::Element) -> Option<web_sys::Element> {
     root.query_selector("button.vs-sign-in-button").unwrap()
 }
 
+/// The LiveChat list mounted with the host's `getAccessToken` `callback`, once it shows.
+async fn list_signed_in_by(
+    callback: &HostCallback,
+) -> (web_sys::Element, visitor_sidebar::SidebarHandle) {
+    let root = fresh_root();
+    let handle = mount_with(
+        &root,
+        with_callback(
+            r#"{"provider":"livechat","pollIntervalMs":60000}"#,
+            callback,
+        ),
+    );
+    until("the LiveChat list", || {
+        text(&root).contains("United States")
+    })
+    .await;
+    (root, handle)
+}
+
 #[wasm_bindgen_test]
 async fn an_anonymous_proxy_asks_nobody_to_sign_in_and_is_asked_once() {
     let proxy = Proxy::start(ANONYMOUS, &[None]);
@@ -239,18 +258,7 @@ async fn an_expired_token_keeps_the_data_asks_the_callback_once_and_retries_with
     let proxy = Proxy::start(ANONYMOUS, &[Some("old-1")]);
     let (second, release) = deferred();
     let callback = host_callback(vec![token("old-1"), second]);
-    let root = fresh_root();
-    let _handle = mount_with(
-        &root,
-        with_callback(
-            r#"{"provider":"livechat","pollIntervalMs":60000}"#,
-            &callback,
-        ),
-    );
-    until("the LiveChat list", || {
-        text(&root).contains("United States")
-    })
-    .await;
+    let (root, _handle) = list_signed_in_by(&callback).await;
 
     // The proxy stops accepting the token; the next poll is refused as expired.
     proxy.accept(&[Some("new-2")]);
@@ -304,18 +312,7 @@ async fn a_new_token_that_comes_before_the_refused_poll_has_settled_is_used_at_o
     // The host answers at once (a cached or quickly minted token): the new token is set while
     // the refused answer is still being read.
     let callback = host_callback(vec![token("old-1"), token("new-2")]);
-    let root = fresh_root();
-    let _handle = mount_with(
-        &root,
-        with_callback(
-            r#"{"provider":"livechat","pollIntervalMs":60000}"#,
-            &callback,
-        ),
-    );
-    until("the LiveChat list", || {
-        text(&root).contains("United States")
-    })
-    .await;
+    let (root, _handle) = list_signed_in_by(&callback).await;
     proxy.accept(&[Some("new-2")]);
     refresh(&root);
     until("the retry with the new token", || {
@@ -533,18 +530,7 @@ fn host_tokens_are_read_from_allowed_origins_and_well_formed_messages_only() {
 async fn forbidden_and_an_unavailable_sign_in_service_have_their_own_words_and_ask_nobody() {
     let proxy = Proxy::start(ANONYMOUS, &[Some("t-1")]);
     let callback = host_callback(vec![token("t-1"), token("t-2")]);
-    let root = fresh_root();
-    let _handle = mount_with(
-        &root,
-        with_callback(
-            r#"{"provider":"livechat","pollIntervalMs":60000}"#,
-            &callback,
-        ),
-    );
-    until("the LiveChat list", || {
-        text(&root).contains("United States")
-    })
-    .await;
+    let (root, _handle) = list_signed_in_by(&callback).await;
 
     proxy.refuse(
         503,
