@@ -1,6 +1,7 @@
 //! `make bench`, the widget half: what each view transfers (raw, gzip, brotli, as the proxy's
 //! `--static` sends them) against the targets, the largest items of each release bundle
-//! (twiggy), time to first visitor data, decode + render time of large answers, and DOM
+//! (twiggy), time to first visitor data, decode + render time of large answers against a
+//! plain-JS reference building the same DOM (`bench_reference.js`), and DOM
 //! mutations caused by unchanged polls. Needs the release build in `dist/` with the named
 //! wasm twins in cargo's target directory (`NAMED_WASM=1 scripts/build.sh`, which `make bench`
 //! runs; `scripts/target-dir.sh` says where, for both). Prints a table and writes
@@ -8,7 +9,9 @@
 //! next run prints its totals beside that previous run's.
 //!
 //! `bench --check` only looks for that build, prints where the named wasm twins are, and exits
-//! (`scripts/test-target-dir.sh` runs it with a CARGO_TARGET_DIR of its own).
+//! (`scripts/test-target-dir.sh` runs it with a CARGO_TARGET_DIR of its own). `bench --render`
+//! runs only the render comparison against the plain-JS reference (`bench_reference.js`) and
+//! writes nothing: a minute's loop for work on the render path.
 
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -19,7 +22,22 @@ use visitor_sidebar_e2e::{dist_dir, start_demo, Browser, DemoServer};
 const LP_SEED: &str =
     "visitorId=jnPABZYjQcOS2Uk5fp_HnA&sid=c524460e4432e9f93cf700af590f16ef181f20e6";
 const LOADS: usize = 20;
-const RENDERS: usize = 7;
+/// Timed renders of each answer by the widget and by the plain-JS reference (each, interleaved).
+const RENDERS: usize = 11;
+/// The targets of issue 23: the widget at most this many times the reference's time for the
+/// large answers, and the seed-sized visit laid out within one frame of its body's arrival.
+const TARGET_RATIO: f64 = 2.0;
+const FRAME_MS: f64 = 16.0;
+/// How far the two DOMs' counts (elements, text nodes, rows) may differ for the comparison to
+/// stand.
+const SAME_DOM: f64 = 0.03;
+/// The seed visit (the API document's sample), as a body of its own size.
+const SEED_VISIT: &str = include_str!("../../../fixtures/liveperson-visit.json");
+/// The browser half: the reference renderer, then the page script that calls it or the widget.
+const RENDER_SCRIPT: &str = concat!(
+    include_str!("../bench_reference.js"),
+    include_str!("../bench_page.js")
+);
 /// What one view may transfer (bytes, 1 KB = 1,024 bytes).
 const TARGET_GZIP: usize = 150 * 1024;
 const TARGET_BROTLI: usize = 125 * 1024;
@@ -362,12 +380,217 @@ async fn sizes(
     Ok(())
 }
 
+/// One timed render in the bench page (`bench_page.js`): body arrival to laid out, mount to
+/// first data and the glance's share (the widget's), and the panel's DOM as counted after it.
+struct Render {
+    body_ms: f64,
+    mount_ms: f64,
+    glance_ms: f64,
+    dom: [u64; 3],
+    /// How many of each element (`tag.class.class`) and text node (`#text in tag.class`).
+    shape: BTreeMap<String, u64>,
+}
+
+/// The kinds of node whose counts differ between two DOM shapes, one line each.
+fn shape_differences(widget: &BTreeMap<String, u64>, reference: &BTreeMap<String, u64>) -> String {
+    let mut lines = String::new();
+    for name in widget
+        .keys()
+        .chain(reference.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let (w, r) = (
+            widget.get(name).copied().unwrap_or(0),
+            reference.get(name).copied().unwrap_or(0),
+        );
+        if w != r {
+            let _ = writeln!(lines, "  {name}: {w}, {r}");
+        }
+    }
+    lines
+}
+
+async fn render_once(
+    browser: &Browser,
+    kind: &str,
+    size: &serde_json::Value,
+    who: &str,
+) -> Result<Render> {
+    let answer = browser
+        .client
+        .execute_async(RENDER_SCRIPT, vec![kind.into(), size.clone(), who.into()])
+        .await?;
+    if let Some(error) = answer["error"].as_str() {
+        bail!("bench page, {who} rendering {kind}: {error}");
+    }
+    let number = |name: &str| answer[name].as_f64().unwrap_or(f64::NAN);
+    let count = |name: &str| answer[name].as_u64().unwrap_or(0);
+    Ok(Render {
+        body_ms: number("bodyMs"),
+        mount_ms: number("mountMs"),
+        glance_ms: number("glanceMs"),
+        dom: [count("elements"), count("texts"), count("rows")],
+        shape: answer["shape"]
+            .as_object()
+            .map(|shape| {
+                shape
+                    .iter()
+                    .map(|(name, n)| (name.clone(), n.as_u64().unwrap_or(0)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
+}
+
+/// Whether two DOM counts are within [`SAME_DOM`] of each other.
+fn same_dom(widget: [u64; 3], reference: [u64; 3]) -> bool {
+    widget.iter().zip(reference).all(|(&w, r)| {
+        let (w, r) = (w as f64, r as f64);
+        (w - r).abs() <= SAME_DOM * w.max(r)
+    })
+}
+
+/// Each answer rendered by the widget and by the plain-JS reference (`bench_reference.js`),
+/// interleaved in the iframe page of that provider's bundle: both times, their ratio against
+/// the targets, and both DOMs' counts (the comparison stands only when they match).
+async fn render_against_reference(
+    browser: &Browser,
+    base: &str,
+    section: &mut String,
+) -> Result<()> {
+    writeln!(
+        section,
+        "\n## Render against a plain-JS reference (issue 23): the same body, the same DOM"
+    )?;
+    writeln!(
+        section,
+        "From the body's arrival to its DOM built and laid out; medians of {RENDERS} runs each, interleaved \
+         (widget, reference, widget, ...) after one of each to warm up. The reference (e2e/src/bench_reference.js) \
+         is JSON.parse and createElement, building the widget's first screen for the body; DOM counted as \
+         elements / text nodes / rows (li)."
+    )?;
+    let cases = [
+        (
+            "liveperson",
+            serde_json::json!([2000, 10000]),
+            "LivePerson visit: 2,000 pages, 10,000 events",
+        ),
+        (
+            "livechat",
+            serde_json::json!([5000]),
+            "LiveChat list: 5,000 visitors",
+        ),
+        (
+            "seed",
+            serde_json::json!(SEED_VISIT),
+            "LivePerson seed visit (fixtures/liveperson-visit.json)",
+        ),
+    ];
+    let mut before = String::new();
+    for (kind, size, label) in cases {
+        // The iframe view of that provider: its bundle is the one the page loads.
+        let provider = if kind == "livechat" {
+            "livechat"
+        } else {
+            "liveperson"
+        };
+        browser
+            .client
+            .goto(&format!("{base}/?provider={provider}"))
+            .await?;
+        browser
+            .wait_for_text(
+                "aside.vs-root",
+                if provider == "liveperson" {
+                    "must pass"
+                } else {
+                    "visitors"
+                },
+            )
+            .await?;
+        for who in ["widget", "reference"] {
+            render_once(browser, kind, &size, who).await?;
+        }
+        let (mut widget, mut reference) = (Vec::new(), Vec::new());
+        for _ in 0..RENDERS {
+            widget.push(render_once(browser, kind, &size, "widget").await?);
+            reference.push(render_once(browser, kind, &size, "reference").await?);
+        }
+        let (w_dom, r_dom) = (widget[0].dom, reference[0].dom);
+        for (runs, first, who) in [(&widget, w_dom, "widget"), (&reference, r_dom, "reference")] {
+            if let Some(other) = runs.iter().find(|r| r.dom != first) {
+                bail!(
+                    "{label}: one {who} render built {first:?}, another {:?}",
+                    other.dom
+                );
+            }
+        }
+        let dom_line = format!(
+            "DOM: widget {} / {} / {}, reference {} / {} / {}",
+            w_dom[0], w_dom[1], w_dom[2], r_dom[0], r_dom[1], r_dom[2]
+        );
+        if !same_dom(w_dom, r_dom) {
+            print!("{section}");
+            bail!(
+                "{label}: the reference built another DOM than the widget ({dom_line}; they may differ by {:.0} %): \
+                 bench_reference.js no longer mirrors the widget's views. Where they differ (element or \
+                 text node's parent: widget, reference):\n{}",
+                SAME_DOM * 100.0,
+                shape_differences(&widget[0].shape, &reference[0].shape)
+            );
+        }
+        let w = median(widget.iter().map(|r| r.body_ms).collect());
+        let r = median(reference.iter().map(|r| r.body_ms).collect());
+        let ratio = w / r;
+        let target = if kind == "seed" {
+            format!(
+                "widget laid out within one frame (<= {FRAME_MS} ms): {}",
+                verdict(w <= FRAME_MS)
+            )
+        } else {
+            format!(
+                "ratio <= {TARGET_RATIO:.1}: {}",
+                verdict(ratio <= TARGET_RATIO)
+            )
+        };
+        writeln!(
+            section,
+            "{label:<56} widget {w:>7.1} ms   reference {r:>6.1} ms   ratio {ratio:>5.2}   {target}\n{:<56} {dom_line}",
+            ""
+        )?;
+        if kind != "seed" {
+            let m = median(widget.iter().map(|r| r.mount_ms).collect());
+            writeln!(
+                before,
+                "{label:<48} {m:>8.1} ms   target <= 100 ms: {}",
+                verdict(m <= 100.0)
+            )?;
+        }
+        if kind == "liveperson" {
+            // The list has no glance; the visit's is part of the time above.
+            let g = median(widget.iter().map(|r| r.glance_ms).collect());
+            writeln!(
+                before,
+                "{:<48} {g:>8.1} ms   of it: computing \"At a glance\" (target <= 16 ms, one frame): {}",
+                "",
+                verdict(g <= 16.0)
+            )?;
+        }
+    }
+    writeln!(
+        section,
+        "\n## Decode + render of large answers: mount() to first data (the widget's runs above, median of {RENDERS})\n{before}"
+    )?;
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
-    let check_only = match std::env::args().nth(1).as_deref() {
-        None => false,
-        Some("--check") => true,
-        Some(other) => bail!("unknown argument {other:?}; bench takes none, or --check"),
+    let (check_only, render_only) = match std::env::args().nth(1).as_deref() {
+        None => (false, false),
+        Some("--check") => (true, false),
+        Some("--render") => (false, true),
+        Some(other) => bail!("unknown argument {other:?}; bench takes none, --check or --render"),
     };
     // Both looked for before anything starts, so a missing build fails at once.
     let dist = dist_dir()?;
@@ -379,9 +602,17 @@ async fn main() -> Result<()> {
         }
         return Ok(());
     }
+    let demo = start_demo().await?;
+    if render_only {
+        let browser = Browser::start(400, 900).await?;
+        let mut section = String::new();
+        render_against_reference(&browser, &demo.url(), &mut section).await?;
+        browser.close().await?;
+        print!("{section}");
+        return Ok(());
+    }
     let mut report = String::new();
     writeln!(report, "visitor-sidebar benchmark: widget")?;
-    let demo = start_demo().await?;
     sizes(&mut report, &demo, &named).await?;
     print!("{report}");
     let browser = Browser::start(400, 900).await?;
@@ -422,65 +653,7 @@ async fn main() -> Result<()> {
         verdict(first_paint <= 150.0)
     )?;
 
-    // Decode + render of large answers.
-    let script = include_str!("../bench_page.js");
-    writeln!(
-        section,
-        "\n## Decode + render of large answers (median of {RENDERS})"
-    )?;
-    for (kind, size, label) in [
-        (
-            "liveperson",
-            serde_json::json!([2000, 10000]),
-            "LivePerson visit: 2,000 pages, 10,000 events",
-        ),
-        (
-            "livechat",
-            serde_json::json!([5000]),
-            "LiveChat list: 5,000 visitors",
-        ),
-    ] {
-        // The iframe view of that provider: its bundle is the one the page loads.
-        browser
-            .client
-            .goto(&format!("{base}/?provider={kind}"))
-            .await?;
-        browser
-            .wait_for_text(
-                "aside.vs-root",
-                if kind == "liveperson" {
-                    "must pass"
-                } else {
-                    "visitors"
-                },
-            )
-            .await?;
-        let (mut times, mut glances) = (Vec::new(), Vec::new());
-        for _ in 0..RENDERS {
-            let answer = browser
-                .client
-                .execute_async(script, vec![kind.into(), size.clone()])
-                .await?;
-            times.push(answer[0].as_f64().context("render time")?);
-            glances.push(answer[1].as_f64().context("glance time")?);
-        }
-        let m = median(times);
-        writeln!(
-            section,
-            "{label:<48} {m:>8.1} ms   target <= 100 ms: {}",
-            verdict(m <= 100.0)
-        )?;
-        if kind == "liveperson" {
-            // The list has no glance; the visit's is part of the time above.
-            let g = median(glances);
-            writeln!(
-                section,
-                "{:<48} {g:>8.1} ms   of it: computing \"At a glance\" (target <= 16 ms, one frame): {}",
-                "",
-                verdict(g <= 16.0)
-            )?;
-        }
-    }
+    render_against_reference(&browser, &base, &mut section).await?;
 
     // DOM mutations caused by unchanged polls (304s from the proxy's ETag).
     browser
