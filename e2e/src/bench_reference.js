@@ -626,12 +626,10 @@ function referenceList(visitors, total) {
         el("button", { type: "button", class: "vs-button" }, "Next ›")))));
 }
 
-// The reference's panel for a response body (`kind` "liveperson" or "livechat"; a list also
-// takes the count answer's body), built into `into` and laid out.
-function referenceRender(kind, body, countBody, into) {
-  const panel = kind === "livechat"
-    ? referenceList(JSON.parse(body), num(JSON.parse(countBody)))
-    : referenceVisit(JSON.parse(body));
+// The reference's panel for a parsed response body (`kind` "liveperson" or "livechat"; a list
+// also takes the count answer's), built into `into`.
+function referenceRender(kind, data, countData, into) {
+  const panel = kind === "livechat" ? referenceList(data, num(countData)) : referenceVisit(data);
   into.appendChild(panel);
   return panel;
 }

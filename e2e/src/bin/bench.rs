@@ -11,13 +11,15 @@
 //! `bench --check` only looks for that build, prints where the named wasm twins are, and exits
 //! (`scripts/test-target-dir.sh` runs it with a CARGO_TARGET_DIR of its own). `bench --render`
 //! runs only the render comparison against the plain-JS reference (`bench_reference.js`) and
-//! writes nothing: a minute's loop for work on the render path.
+//! writes nothing: a minute's loop for work on the render path. `bench --profile` does the same
+//! with the widget's runs CPU-profiled (Chromium's sampling profiler through CDP, the bundles'
+//! wasm swapped for their named twins) and lists the functions with the most self time.
 
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use visitor_sidebar_e2e::{dist_dir, start_demo, Browser, DemoServer};
+use visitor_sidebar_e2e::{dist_copy, dist_dir, start_demo, Browser, DemoServer, WorkspaceDist};
 
 const LP_SEED: &str =
     "visitorId=jnPABZYjQcOS2Uk5fp_HnA&sid=c524460e4432e9f93cf700af590f16ef181f20e6";
@@ -442,6 +444,125 @@ async fn render_once(
     })
 }
 
+/// With `--profile`: the release build with each bundle's wasm replaced by its twin that keeps
+/// function names, so the CPU profile names the widget's functions.
+fn named_dist(named: &[(&str, &str, PathBuf)]) -> Result<WorkspaceDist> {
+    let copy = dist_copy()?;
+    for (_, stem, path) in named {
+        let prefix = format!("{stem}-");
+        let served = std::fs::read_dir(&copy.dir)?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .find(|name| {
+                name.strip_prefix(&prefix)
+                    .and_then(|rest| rest.strip_suffix("_bg.wasm"))
+                    .is_some_and(|hash| {
+                        hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit())
+                    })
+            })
+            .with_context(|| format!("no {stem}-<hash>_bg.wasm in the release build"))?;
+        std::fs::copy(path, copy.dir.join(&served))?;
+        for twin in ["br", "gz"] {
+            let _ = std::fs::remove_file(copy.dir.join(format!("{served}.{twin}")));
+        }
+    }
+    Ok(copy)
+}
+
+/// CPU time per function (name and where it is: wasm, the bundle's JS, the browser's), summed
+/// over CPU profiles (CDP `Profiler.stop` answers): its own, and with what it called.
+#[derive(Default)]
+struct CpuTimes {
+    own: BTreeMap<String, f64>,
+    total: BTreeMap<String, f64>,
+}
+
+impl CpuTimes {
+    fn add(&mut self, profile: &serde_json::Value) {
+        let mut names = BTreeMap::new();
+        let mut parents = BTreeMap::new();
+        for node in profile["nodes"].as_array().into_iter().flatten() {
+            let id = node["id"].as_u64().unwrap_or(0);
+            let frame = &node["callFrame"];
+            let function = frame["functionName"].as_str().unwrap_or_default();
+            let url = frame["url"].as_str().unwrap_or_default();
+            let place = if url.starts_with("wasm://") || url.ends_with(".wasm") {
+                "wasm"
+            } else if url.is_empty() {
+                "browser"
+            } else {
+                url.rsplit('/').next().unwrap_or(url)
+            };
+            // Unnamed JS functions (wasm-bindgen's catching shims) told apart by their line.
+            let function = if function.is_empty() {
+                format!(
+                    "(anonymous):{}",
+                    frame["lineNumber"].as_i64().unwrap_or(-1) + 1
+                )
+            } else {
+                function.to_owned()
+            };
+            names.insert(id, format!("{function} [{place}]"));
+            for child in node["children"].as_array().into_iter().flatten() {
+                parents.insert(child.as_u64().unwrap_or(0), id);
+            }
+        }
+        let samples = profile["samples"].as_array().into_iter().flatten();
+        let deltas = profile["timeDeltas"].as_array().into_iter().flatten();
+        for (sample, delta) in samples.zip(deltas) {
+            let ms = delta.as_f64().unwrap_or(0.0) / 1000.0;
+            let Some(mut id) = sample.as_u64() else {
+                continue;
+            };
+            if let Some(name) = names.get(&id) {
+                *self.own.entry(name.clone()).or_default() += ms;
+            }
+            // Each function on the stack once, however deep it recurses.
+            let mut on_stack = std::collections::BTreeSet::new();
+            loop {
+                if let Some(name) = names.get(&id) {
+                    if on_stack.insert(name) {
+                        *self.total.entry(name.clone()).or_default() += ms;
+                    }
+                }
+                match parents.get(&id) {
+                    Some(&parent) => id = parent,
+                    None => break,
+                }
+            }
+        }
+    }
+
+    /// The `n` functions with the most own time, and the `n` of the widget's (wasm and bundle
+    /// JS) with the most time with what they called, one line each, per render.
+    fn top(&self, n: usize, runs: usize) -> String {
+        let per_run = |ms: f64| ms / runs as f64;
+        let ranked = |map: &BTreeMap<String, f64>, widget_only: bool| {
+            let mut all: Vec<(String, f64)> = map
+                .iter()
+                .filter(|(name, _)| !name.starts_with("(idle)") && !name.starts_with("(root)"))
+                .filter(|(name, _)| !widget_only || !name.ends_with("[browser]"))
+                .map(|(name, ms)| (name.chars().take(110).collect(), per_run(*ms)))
+                .collect();
+            all.sort_by(|a, b| b.1.total_cmp(&a.1));
+            all
+        };
+        let own = ranked(&self.own, false);
+        let all: f64 = own.iter().map(|(_, ms)| ms).sum();
+        let mut lines = format!(
+            "{:<56} CPU per render, whole run ({all:.1} ms, the bench page's own work included), own time:\n",
+            ""
+        );
+        for (name, ms) in own.into_iter().take(n) {
+            let _ = writeln!(lines, "{:<56} {ms:>6.2} ms  {name}", "");
+        }
+        let _ = writeln!(lines, "{:<56} the widget's, with what they called:", "");
+        for (name, ms) in ranked(&self.total, true).into_iter().take(n) {
+            let _ = writeln!(lines, "{:<56} {ms:>6.2} ms  {name}", "");
+        }
+        lines
+    }
+}
+
 /// Whether two DOM counts are within [`SAME_DOM`] of each other.
 fn same_dom(widget: [u64; 3], reference: [u64; 3]) -> bool {
     widget.iter().zip(reference).all(|(&w, r)| {
@@ -453,11 +574,26 @@ fn same_dom(widget: [u64; 3], reference: [u64; 3]) -> bool {
 /// Each answer rendered by the widget and by the plain-JS reference (`bench_reference.js`),
 /// interleaved in the iframe page of that provider's bundle: both times, their ratio against
 /// the targets, and both DOMs' counts (the comparison stands only when they match).
+///
+/// `profile`: the widget's runs are also CPU-profiled (CDP's sampling profiler, which slows
+/// them), and the functions that took the most time are listed under each answer.
 async fn render_against_reference(
     browser: &Browser,
     base: &str,
     section: &mut String,
+    profile: bool,
 ) -> Result<()> {
+    if profile {
+        browser
+            .cdp("Profiler.enable", serde_json::json!({}))
+            .await?;
+        browser
+            .cdp(
+                "Profiler.setSamplingInterval",
+                serde_json::json!({"interval": 100}),
+            )
+            .await?;
+    }
     writeln!(
         section,
         "\n## Render against a plain-JS reference (issue 23): the same body, the same DOM"
@@ -512,8 +648,15 @@ async fn render_against_reference(
             render_once(browser, kind, &size, who).await?;
         }
         let (mut widget, mut reference) = (Vec::new(), Vec::new());
+        let mut times = CpuTimes::default();
         for _ in 0..RENDERS {
+            if profile {
+                browser.cdp("Profiler.start", serde_json::json!({})).await?;
+            }
             widget.push(render_once(browser, kind, &size, "widget").await?);
+            if profile {
+                times.add(&browser.cdp("Profiler.stop", serde_json::json!({})).await?["profile"]);
+            }
             reference.push(render_once(browser, kind, &size, "reference").await?);
         }
         let (w_dom, r_dom) = (widget[0].dom, reference[0].dom);
@@ -558,6 +701,9 @@ async fn render_against_reference(
             "{label:<56} widget {w:>7.1} ms   reference {r:>6.1} ms   ratio {ratio:>5.2}   {target}\n{:<56} {dom_line}",
             ""
         )?;
+        if profile {
+            section.push_str(&times.top(25, RENDERS));
+        }
         if kind != "seed" {
             let m = median(widget.iter().map(|r| r.mount_ms).collect());
             writeln!(
@@ -586,11 +732,14 @@ async fn render_against_reference(
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let (check_only, render_only) = match std::env::args().nth(1).as_deref() {
-        None => (false, false),
-        Some("--check") => (true, false),
-        Some("--render") => (false, true),
-        Some(other) => bail!("unknown argument {other:?}; bench takes none, --check or --render"),
+    let (check_only, render_only, profile) = match std::env::args().nth(1).as_deref() {
+        None => (false, false, false),
+        Some("--check") => (true, false, false),
+        Some("--render") => (false, true, false),
+        Some("--profile") => (false, true, true),
+        Some(other) => {
+            bail!("unknown argument {other:?}; bench takes none, --check, --render or --profile")
+        }
     };
     // Both looked for before anything starts, so a missing build fails at once.
     let dist = dist_dir()?;
@@ -602,15 +751,23 @@ async fn main() -> Result<()> {
         }
         return Ok(());
     }
-    let demo = start_demo().await?;
     if render_only {
+        let served = profile.then(|| named_dist(&named)).transpose()?;
+        let demo = match &served {
+            Some(copy) => {
+                visitor_sidebar_proxy::start_demo("127.0.0.1:0".parse()?, Some(copy.dir.clone()))
+                    .await?
+            }
+            None => start_demo().await?,
+        };
         let browser = Browser::start(400, 900).await?;
         let mut section = String::new();
-        render_against_reference(&browser, &demo.url(), &mut section).await?;
+        render_against_reference(&browser, &demo.url(), &mut section, profile).await?;
         browser.close().await?;
         print!("{section}");
         return Ok(());
     }
+    let demo = start_demo().await?;
     let mut report = String::new();
     writeln!(report, "visitor-sidebar benchmark: widget")?;
     sizes(&mut report, &demo, &named).await?;
@@ -653,7 +810,7 @@ async fn main() -> Result<()> {
         verdict(first_paint <= 150.0)
     )?;
 
-    render_against_reference(&browser, &base, &mut section).await?;
+    render_against_reference(&browser, &base, &mut section, false).await?;
 
     // DOM mutations caused by unchanged polls (304s from the proxy's ETag).
     browser
