@@ -64,24 +64,37 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
     // Compared by identity: filtering reruns only on new data, never on a deep comparison of
     // thousands of visitors.
     let data = list.data().cloned().map(Same);
-    // Each listed visitor's index and lower-cased search text, built once per answer; a
-    // keystroke is then a plain substring scan.
-    let haystacks = use_memo(data.clone(), |data| {
-        data.as_ref().map_or_else(Vec::new, |Same(list)| {
-            list.0
+    let needle = lower(search.trim());
+    let searching = !needle.is_empty();
+    // Each listed visitor's index and lower-cased search text, built once per answer and only
+    // while the agent searches: a keystroke is then a plain substring scan, and a list nobody
+    // searches costs no text per visitor (for 5,000 visitors, most of the list's own render).
+    let haystacks = use_memo((data.clone(), searching), |(data, searching)| {
+        match (data, searching) {
+            (Some(Same(list)), true) => list
+                .0
                 .iter()
                 .enumerate()
                 .filter(|(_, v)| v.id.is_some())
                 .map(|(i, v)| (i, v.search_text()))
-                .collect::<Vec<(usize, String)>>()
-        })
+                .collect::<Vec<(usize, String)>>(),
+            _ => Vec::new(),
+        }
     });
-    let needle = lower(search.trim());
-    let matching: Vec<usize> = haystacks
-        .iter()
-        .filter(|(_, text)| text.contains(&needle))
-        .map(|(i, _)| *i)
-        .collect();
+    let matching: Vec<usize> = match &data {
+        Some(Same(list)) if !searching => list
+            .0
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.id.is_some())
+            .map(|(i, _)| i)
+            .collect(),
+        _ => haystacks
+            .iter()
+            .filter(|(_, text)| text.contains(&needle))
+            .map(|(i, _)| *i)
+            .collect(),
+    };
     {
         let mut seen = groups_seen.borrow_mut();
         let listed = data
