@@ -587,12 +587,10 @@ async fn a_five_thousand_page_visit_shows_the_latest_pages_then_all_on_demand() 
     assert!(text(&journey).contains("Page 0"));
 }
 
-/// The seed visit with `pages` pages (`Page 0`…, opened a second apart) and `events` leads
-/// (`Lead 0`…, a millisecond apart).
-fn long_visit(pages: usize, events: usize) -> Value {
-    let mut json = many_pages(pages);
+/// `json` with `n` leads for events (`Lead 0`…, a millisecond apart).
+fn with_leads(mut json: Value, n: usize) -> Value {
     let lead = session(&mut json)["events"][1].clone();
-    let leads: Vec<Value> = (0..events)
+    let leads: Vec<Value> = (0..n)
         .map(|i| {
             let mut e = lead.clone();
             e["lead"]["serverTimeStamp"] = json!(1_475_675_316_326.0 + i as f64);
@@ -602,6 +600,11 @@ fn long_visit(pages: usize, events: usize) -> Value {
         .collect();
     session(&mut json)["events"] = Value::Array(leads);
     json
+}
+
+/// The seed visit with `pages` pages (`Page 0`…, opened a second apart) and `events` leads.
+fn long_visit(pages: usize, events: usize) -> Value {
+    with_leads(many_pages(pages), events)
 }
 
 #[wasm_bindgen_test]
@@ -797,18 +800,7 @@ async fn liveperson_errors_and_staleness_read_distinctly() {
 
 #[wasm_bindgen_test]
 async fn a_long_timeline_is_built_when_opened_and_shows_the_latest_200_first() {
-    let mut json = seed();
-    let lead = session(&mut json)["events"][1].clone();
-    let events: Vec<Value> = (0..500)
-        .map(|i| {
-            let mut e = lead.clone();
-            e["lead"]["serverTimeStamp"] = json!(1_475_675_316_326.0 + i as f64);
-            e["lead"]["lead"]["topic"] = json!(format!("Lead {i}"));
-            e
-        })
-        .collect();
-    session(&mut json)["events"] = Value::Array(events);
-    let root = mount(&json).await;
+    let root = mount(&with_leads(seed(), 500)).await;
     assert!(
         query_all(&root, ".vs-lp-timeline li").is_empty(),
         "a closed timeline builds no lines"
