@@ -65,36 +65,25 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
     // thousands of visitors.
     let data = list.data().cloned().map(Same);
     let needle = lower(search.trim());
-    let searching = !needle.is_empty();
     // Each listed visitor's index and lower-cased search text, built once per answer and only
-    // while the agent searches: a keystroke is then a plain substring scan, and a list nobody
-    // searches costs no text per visitor (for 5,000 visitors, most of the list's own render).
-    let haystacks = use_memo((data.clone(), searching), |(data, searching)| {
-        match (data, searching) {
-            (Some(Same(list)), true) => list
-                .0
+    // while the agent searches (empty otherwise, which every visitor matches): a keystroke is
+    // then a plain substring scan, and a list nobody searches costs no text per visitor (for
+    // 5,000 visitors, most of the list's own render).
+    let haystacks = use_memo((data.clone(), !needle.is_empty()), |(data, searching)| {
+        data.as_ref().map_or_else(Vec::new, |Same(list)| {
+            list.0
                 .iter()
                 .enumerate()
                 .filter(|(_, v)| v.id.is_some())
-                .map(|(i, v)| (i, v.search_text()))
-                .collect::<Vec<(usize, String)>>(),
-            _ => Vec::new(),
-        }
+                .map(|(i, v)| (i, searching.then(|| v.search_text()).unwrap_or_default()))
+                .collect::<Vec<(usize, String)>>()
+        })
     });
-    let matching: Vec<usize> = match &data {
-        Some(Same(list)) if !searching => list
-            .0
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.id.is_some())
-            .map(|(i, _)| i)
-            .collect(),
-        _ => haystacks
-            .iter()
-            .filter(|(_, text)| text.contains(&needle))
-            .map(|(i, _)| *i)
-            .collect(),
-    };
+    let matching: Vec<usize> = haystacks
+        .iter()
+        .filter(|(_, text)| text.contains(&needle))
+        .map(|(i, _)| *i)
+        .collect();
     {
         let mut seen = groups_seen.borrow_mut();
         let listed = data
