@@ -623,7 +623,7 @@ async fn render_against_reference(
             "LivePerson seed visit (fixtures/liveperson-visit.json)",
         ),
     ];
-    let mut before = String::new();
+    let mut mount_lines = String::new();
     for (kind, size, label) in cases {
         // The iframe view of that provider: its bundle is the one the page loads.
         let provider = if kind == "livechat" {
@@ -716,7 +716,7 @@ async fn render_against_reference(
         if kind != "seed" {
             let m = median(widget.iter().map(|r| r.mount_ms).collect());
             writeln!(
-                before,
+                mount_lines,
                 "{label:<48} {m:>8.1} ms   target <= 100 ms: {}",
                 verdict(m <= 100.0)
             )?;
@@ -725,7 +725,7 @@ async fn render_against_reference(
             // The list has no glance; the visit's is part of the time above.
             let g = median(widget.iter().map(|r| r.glance_ms).collect());
             writeln!(
-                before,
+                mount_lines,
                 "{:<48} {g:>8.1} ms   of it: computing \"At a glance\" (target <= 16 ms, one frame): {}",
                 "",
                 verdict(g <= 16.0)
@@ -734,7 +734,7 @@ async fn render_against_reference(
     }
     writeln!(
         section,
-        "\n## Decode + render of large answers: mount() to first data (the widget's runs above, median of {RENDERS})\n{before}"
+        "\n## Decode + render of large answers: mount() to first data (the widget's runs above, median of {RENDERS})\n{mount_lines}"
     )?;
     Ok(())
 }
