@@ -252,6 +252,31 @@ async fn five_thousand_visitors_render_one_page_at_a_time() {
 }
 
 #[wasm_bindgen_test]
+async fn a_poll_with_a_new_visitor_adds_its_row_and_keeps_the_others() {
+    let proxy = FakeProxy::start(proxy_for(visitors(60)));
+    let root = render(list).await;
+    until("the first page", || rows(&root).len() == PAGE_SIZE).await;
+    until("the count", || text(&root).contains("60 visitors")).await;
+    let before = rows(&root);
+
+    let mut next = vec![visitor(1_000)];
+    next.extend(visitors(60));
+    proxy.route(proxy_for(next));
+    click(&find(&root, "button.vs-refresh"));
+    until("the new visitor", || {
+        text(&rows(&root)[0]).contains("Visitor 1000")
+    })
+    .await;
+    let after = rows(&root);
+    assert_eq!(after.len(), PAGE_SIZE);
+    assert!(
+        after[1..] == before[..PAGE_SIZE - 1],
+        "the visitors already shown keep their rows, one place down"
+    );
+    until("the new count", || text(&root).contains("1–50 of 61")).await;
+}
+
+#[wasm_bindgen_test]
 async fn back_from_a_visitor_keeps_the_search_the_page_and_the_row() {
     let _proxy = FakeProxy::start(proxy_for(visitors(300)));
     // Earlier tests' sidebars stay on the page and keep changing height; out of the layout, they

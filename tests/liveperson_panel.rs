@@ -587,6 +587,58 @@ async fn a_five_thousand_page_visit_shows_the_latest_pages_then_all_on_demand() 
     assert!(text(&journey).contains("Page 0"));
 }
 
+/// `json` with `n` leads for events (`Lead 0`…, a millisecond apart).
+fn with_leads(mut json: Value, n: usize) -> Value {
+    let lead = session(&mut json)["events"][1].clone();
+    let leads: Vec<Value> = (0..n)
+        .map(|i| {
+            let mut e = lead.clone();
+            e["lead"]["serverTimeStamp"] = json!(1_475_675_316_326.0 + i as f64);
+            e["lead"]["lead"]["topic"] = json!(format!("Lead {i}"));
+            e
+        })
+        .collect();
+    session(&mut json)["events"] = Value::Array(leads);
+    json
+}
+
+/// The seed visit with `pages` pages (`Page 0`…, opened a second apart) and `events` leads.
+fn long_visit(pages: usize, events: usize) -> Value {
+    with_leads(many_pages(pages), events)
+}
+
+#[wasm_bindgen_test]
+async fn a_poll_with_one_more_page_and_event_adds_their_rows_and_keeps_the_others() {
+    let (root, set) = render_driven(visit_of(&long_visit(120, 300)), |visit: &Rc<Visit>| {
+        html! { <VisitPanel visit={visit.clone()} /> }
+    })
+    .await;
+    let pages = || query_all(&section(&root, "Journey").unwrap(), "li.vs-page");
+    let lines = || query_all(&root, ".vs-lp-timeline li.vs-lp-event");
+    open_and_read(&root, "Timeline").await;
+    let (pages_before, lines_before) = (pages(), lines());
+    assert_eq!((pages_before.len(), lines_before.len()), (50, 200));
+
+    set(visit_of(&long_visit(121, 301)));
+    until("the new page and event", || {
+        text(&pages()[0]).contains("Page 120") && text(&lines()[199]).contains("Lead 300")
+    })
+    .await;
+    let (pages_after, lines_after) = (pages(), lines());
+    assert_eq!((pages_after.len(), lines_after.len()), (50, 200));
+    // Newest first: the new page on top, the 49 shown before under it, the same elements.
+    assert!(
+        pages_after[1..] == pages_before[..49],
+        "the pages already shown keep their rows"
+    );
+    // Oldest first: the earliest line gives way, the others stay, the new one comes last.
+    assert!(
+        lines_after[..199] == lines_before[1..],
+        "the events already shown keep their lines"
+    );
+    assert!(text(&section(&root, "Journey").unwrap()).contains("Show all 121 pages"));
+}
+
 #[wasm_bindgen_test]
 async fn with_several_app_sessions_the_newest_is_shown_and_others_can_be_picked() {
     let mut json = seed();
@@ -748,18 +800,7 @@ async fn liveperson_errors_and_staleness_read_distinctly() {
 
 #[wasm_bindgen_test]
 async fn a_long_timeline_is_built_when_opened_and_shows_the_latest_200_first() {
-    let mut json = seed();
-    let lead = session(&mut json)["events"][1].clone();
-    let events: Vec<Value> = (0..500)
-        .map(|i| {
-            let mut e = lead.clone();
-            e["lead"]["serverTimeStamp"] = json!(1_475_675_316_326.0 + i as f64);
-            e["lead"]["lead"]["topic"] = json!(format!("Lead {i}"));
-            e
-        })
-        .collect();
-    session(&mut json)["events"] = Value::Array(events);
-    let root = mount(&json).await;
+    let root = mount(&with_leads(seed(), 500)).await;
     assert!(
         query_all(&root, ".vs-lp-timeline li").is_empty(),
         "a closed timeline builds no lines"

@@ -1,9 +1,21 @@
-// Browser-side half of `make bench` (run through chromedriver's executeAsync): builds a large
-// LivePerson visit or LiveChat list, serves it to a freshly mounted sidebar through a stand-in
-// fetch, and reports the time from mount() to the widget's first-data mark, i.e. response
-// parsing, decoding and rendering, and how much of it computing "At a glance" took (the
-// widget's `visitor-sidebar:glance` measures): `[ms, glanceMs]`.
-const [kind, size, done] = arguments;
+// Browser-side half of `make bench` (run through chromedriver's executeAsync, after
+// bench_reference.js): one timed render of a response body, by the widget or by the plain-JS
+// reference, in the iframe page of that provider's bundle.
+//
+// Arguments: `kind` ("liveperson": a visit of `size` = [pages, events]; "livechat": a list of
+// `size` = [visitors]; "seed": the visit whose JSON text is `size`), `who` ("widget" or
+// "reference"). Answers `{bodyMs, mountMs, glanceMs, elements, texts, rows}`:
+// - bodyMs: from the body's arrival to its DOM built and laid out (style and layout done, what
+//   the next frame paints). For the widget, from the moment its fetch gets the Response to the
+//   widget's `visitor-sidebar:first-data` mark, with a layout forced right there (the page's
+//   `performance.mark` is wrapped for it); for the reference, from `response.json()` (JSON.parse
+//   of the body's text) on a Response made the same way to the same layout.
+// - mountMs (widget): from mount() to the first-data mark, the figure the bench printed before.
+// - glanceMs (widget): what computing "At a glance" took (its `visitor-sidebar:glance` measures).
+// - elements, texts, rows: the panel's DOM (elements, text nodes, `li` rows), so the bench can
+//   check that both built the same thing.
+const [kind, size, who, done] = arguments;
+const FIRST_DATA = "visitor-sidebar:first-data";
 
 function bigVisit(pages, events) {
   const page = (i) => ({
@@ -51,35 +63,113 @@ function bigList(count) {
   }));
 }
 
-const body = JSON.stringify(kind === "liveperson" ? bigVisit(size[0], size[1]) : bigList(size[0]));
-const realFetch = window.fetch;
-window.fetch = async (input) => {
-  const url = typeof input === "string" ? input : input.url;
-  // The sidebar asks the proxy how agents sign in before its first data request: anonymous,
-  // as the demo proxy answers (the big body there would be parsed once more and refused).
-  const text = url.includes("/auth/config")
-    ? JSON.stringify({ anonymous: true, modes: [] })
-    : url.includes("count=1") ? String(size[0]) : body;
-  return new Response(text, { status: 200, headers: { "Content-Type": "application/json" } });
-};
-performance.clearMarks("visitor-sidebar:first-data");
-performance.clearMeasures("visitor-sidebar:glance");
-const root = document.createElement("div");
-document.body.append(root);
-const options = kind === "liveperson"
-  ? { provider: "liveperson", visitorId: "big", sid: "s1", pollIntervalMs: 3600000 }
-  : { provider: "livechat", pollIntervalMs: 3600000 };
-const start = performance.now();
-const sidebar = window.wasmBindings.mount(root, options);
-const check = () => {
-  const mark = performance.getEntriesByName("visitor-sidebar:first-data")[0];
-  if (!mark) return setTimeout(check, 0);
-  const ms = mark.startTime - start;
-  const glance = performance.getEntriesByName("visitor-sidebar:glance")
-    .reduce((sum, m) => sum + m.duration, 0);
-  sidebar.unmount();
-  root.remove();
-  window.fetch = realFetch;
-  done([ms, glance]);
-};
-check();
+// Bodies are made once per page and kind: making them is not what is timed.
+const bodies = (window.vsBenchBodies ??= {});
+const provider = kind === "livechat" ? "livechat" : "liveperson";
+const key = kind === "seed" ? "seed" : `${kind}:${size.join("x")}`;
+bodies[key] ??= kind === "seed" ? size
+  : JSON.stringify(kind === "liveperson" ? bigVisit(size[0], size[1]) : bigList(size[0]));
+const body = bodies[key];
+const countBody = kind === "livechat" ? String(size[0]) : undefined;
+
+// The panel's elements, text nodes and rows, and how many of each kind (`tag.class` for an
+// element, `#text in tag.class` for a text node): where two DOMs differ, when they do.
+function census(panel) {
+  let elements = 0, texts = 0;
+  const shape = {};
+  const name = (e) => [e.localName, ...e.classList].join(".");
+  const walk = document.createTreeWalker(panel, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const node = walk.currentNode;
+    const kind = node.nodeType === Node.ELEMENT_NODE ? name(node) : `#text in ${name(node.parentElement)}`;
+    if (node.nodeType === Node.ELEMENT_NODE) elements++;
+    else texts++;
+    shape[kind] = (shape[kind] ?? 0) + 1;
+  }
+  return { elements, texts, rows: panel.querySelectorAll("li").length, shape };
+}
+
+// Waits (polling, with a deadline) until `ready()` gives a value; answers `{error}` after 20 s.
+function until(what, ready, then) {
+  const deadline = performance.now() + 20000;
+  const look = () => {
+    const value = ready();
+    if (value) return then(value);
+    if (performance.now() > deadline) return done({ error: `no ${what} within 20 s` });
+    setTimeout(look, 0);
+  };
+  look();
+}
+
+const json = (text) => new Response(text, { status: 200, headers: { "Content-Type": "application/json" } });
+
+if (who === "reference") {
+  const holder = document.createElement("aside");
+  holder.className = "vs-root";
+  holder.setAttribute("data-theme", "auto");
+  document.body.append(holder);
+  // The body as fetch hands it over, for both: bytes in a Response, parsed by `json()`.
+  const [response, countResponse] = [json(body), countBody && json(countBody)];
+  const start = performance.now();
+  (async () => {
+    const [data, total] = await Promise.all([response.json(), countResponse?.json()]);
+    const panel = referenceRender(provider, data, total, holder);
+    holder.getBoundingClientRect();
+    const bodyMs = performance.now() - start;
+    const counted = census(panel);
+    holder.remove();
+    done({ bodyMs, ...counted });
+  })();
+} else {
+  let bodyAt, laidOutAt;
+  const root = document.createElement("div");
+  const realFetch = window.fetch;
+  window.fetch = async (input) => {
+    const url = typeof input === "string" ? input : input.url;
+    // The sidebar asks the proxy how agents sign in before its first data request: anonymous,
+    // as the demo proxy answers (the big body there would be parsed once more and refused).
+    if (url.includes("/auth/config")) return json(JSON.stringify({ anonymous: true, modes: [] }));
+    const isCount = url.includes("count=1");
+    const response = json(isCount ? countBody : body);
+    // The body arrives: its bytes are in the Response the widget now gets.
+    if (!isCount) bodyAt = performance.now();
+    return response;
+  };
+  // The first-data mark is set once the data is in the DOM: lay it out right there, as the
+  // browser would before the next paint, and note when that was done.
+  performance.mark = function (name, options) {
+    const entry = Performance.prototype.mark.call(performance, name, options);
+    if (name === FIRST_DATA && laidOutAt === undefined) {
+      root.getBoundingClientRect();
+      laidOutAt = performance.now();
+    }
+    return entry;
+  };
+  performance.clearMarks(FIRST_DATA);
+  performance.clearMeasures("visitor-sidebar:glance");
+  document.body.append(root);
+  const options = provider === "liveperson"
+    ? { provider, visitorId: "big", sid: "s1", pollIntervalMs: 3600000 }
+    : { provider, pollIntervalMs: 3600000 };
+  const start = performance.now();
+  const sidebar = window.wasmBindings.mount(root, options);
+  until("first data", () => performance.getEntriesByName(FIRST_DATA)[0], (mark) => {
+    const mountMs = mark.startTime - start;
+    const bodyMs = laidOutAt - bodyAt;
+    const glanceMs = performance.getEntriesByName("visitor-sidebar:glance")
+      .reduce((sum, m) => sum + m.duration, 0);
+    // The list's count comes in its own answer; the DOM is counted once it shows too.
+    const settled = () => {
+      const panel = root.querySelector(".vs-panel");
+      return panel && (provider !== "livechat" || panel.querySelector(".vs-count")) && panel;
+    };
+    until("settled panel", settled, (panel) => {
+      const counted = census(panel);
+      sidebar.unmount();
+      root.remove();
+      window.fetch = realFetch;
+      delete performance.mark;
+      done({ bodyMs, mountMs, glanceMs, ...counted });
+    });
+  });
+}

@@ -12,6 +12,6 @@ pub mod use_polled;
 pub use use_auth::use_auth;
 pub use use_changes::use_changes;
 pub use use_host_messages::use_host_messages;
-pub use use_news::{item_key, unique_keys, use_news, News, NEW_MARK_MS};
+pub use use_news::{item_key, item_key_at, unique_keys, use_news, News, NEW_MARK_MS};
 pub use use_now::use_now;
 pub use use_polled::{use_polled, Phase, Polled, UsePolledHandle};

@@ -19,7 +19,7 @@ mod visit_panel;
 
 pub use visit_panel::VisitPanel;
 
-use crate::hooks::{item_key, unique_keys};
+use crate::hooks::{item_key_at, unique_keys};
 use crate::liveperson::model::{Event, Page};
 use std::rc::Rc;
 
@@ -80,23 +80,20 @@ impl SessionRef {
 
 /// What tells a page apart from the others of the visit, for its `New` mark and its key.
 fn page_key(page: &Page) -> u64 {
-    let opened = page.opened().map(|t| t.to_string()).unwrap_or_default();
-    item_key(&[
-        "page",
-        page.id.as_deref().unwrap_or_default(),
-        page.address().unwrap_or_default(),
-        &opened,
-    ])
+    item_key_at(
+        &[
+            "page",
+            page.id.as_deref().unwrap_or_default(),
+            page.address().unwrap_or_default(),
+        ],
+        page.opened(),
+    )
 }
 
 /// What tells an event apart: its kind and when the server recorded it (its place in the list
 /// shifts when the API drops the oldest).
 fn event_key(event: &Event) -> u64 {
-    let at = event
-        .server_time()
-        .map(|t| t.to_string())
-        .unwrap_or_default();
-    item_key(&["event", event.kind(), &at])
+    item_key_at(&["event", event.kind()], event.server_time())
 }
 
 /// The keys of a session's pages and events (unique), in their lists' order: the rows' keys and
