@@ -67,8 +67,9 @@ pub struct GlanceFact {
 /// The User Timing measure each computation of a glance records (`make bench` reads it).
 pub const GLANCE_MEASURE: &str = "visitor-sidebar:glance";
 
-/// `facts()`, timed as a [`GLANCE_MEASURE`] in the page's performance timeline: what the
-/// glance costs a big visit shows in `make bench` and in the browser's profiler alike.
+/// `facts()`, timed as a [`GLANCE_MEASURE`] in the page's performance timeline (the latest
+/// one): what the glance costs a big visit shows in `make bench` and in the browser's
+/// profiler alike.
 pub fn measured(facts: impl FnOnce() -> Vec<GlanceFact>) -> Vec<GlanceFact> {
     let performance = web_sys::window().and_then(|w| w.performance());
     let start = performance.as_ref().map(|p| p.now());
@@ -78,6 +79,9 @@ pub fn measured(facts: impl FnOnce() -> Vec<GlanceFact>) -> Vec<GlanceFact> {
         let _ = js_sys::Reflect::set(&options, &"start".into(), &start.into());
         let _ = js_sys::Reflect::set(&options, &"end".into(), &performance.now().into());
         if let Ok(measure) = js_sys::Reflect::get(&performance, &"measure".into()) {
+            // Only the latest is kept: the timeline keeps every entry until cleared, and a
+            // sidebar open all day computes glances for hours.
+            performance.clear_measures_with_measure_name(GLANCE_MEASURE);
             let measure: js_sys::Function = wasm_bindgen::JsCast::unchecked_into(measure);
             let _ = measure.call2(&performance, &GLANCE_MEASURE.into(), &options);
         }
