@@ -119,6 +119,14 @@ fn mount_in_agent_app(root: &web_sys::Element) -> SidebarHandle {
     .unwrap()
 }
 
+/// A sidebar mounted as the Agent App's widget, once it says it is connected.
+async fn connected_in_agent_app() -> (web_sys::Element, SidebarHandle) {
+    let root = fresh_root();
+    let sidebar = mount_in_agent_app(&root);
+    connected(&root).await;
+    (root, sidebar)
+}
+
 async fn connected(root: &web_sys::Element) {
     until("connected to the Agent App", || {
         text(root).contains("Open a chat to see who you are talking to")
@@ -258,9 +266,7 @@ async fn the_customer_shows_at_once_from_the_event_then_fills_in_from_the_proxy(
             reply(404, &error_body("not_found", "No such route."), &[])
         }
     });
-    let root = fresh_root();
-    let _sidebar = mount_in_agent_app(&root);
-    connected(&root).await;
+    let (root, _sidebar) = connected_in_agent_app().await;
 
     sdk.emit(
         "customer_profile",
@@ -340,9 +346,7 @@ async fn a_switch_never_shows_the_previous_customer_and_drops_its_late_answer() 
             holder.hold(&call.url)
         }
     });
-    let root = fresh_root();
-    let _sidebar = mount_in_agent_app(&root);
-    connected(&root).await;
+    let (root, _sidebar) = connected_in_agent_app().await;
     // Anything of Ann's: her event's facts and the proxy's.
     let ann = |t: &str| t.contains("Ann") || t.contains("c-ann") || t.contains("Wroclaw");
 
@@ -417,9 +421,7 @@ async fn the_sidebar_follows_the_agent_apps_theme() {
     // The theme the SDK saw before the sidebar listened (getTheme()).
     sdk.set("theme", &json!("dark"));
     let _proxy = FetchStub::new(|_| reply(404, &error_body("not_found", "No."), &[]));
-    let root = fresh_root();
-    let _sidebar = mount_in_agent_app(&root);
-    connected(&root).await;
+    let (root, _sidebar) = connected_in_agent_app().await;
     let aside = find(&root, "aside.vs-root");
     let theme = || aside.get_attribute("data-theme").unwrap_or_default();
     until("dark from getTheme()", || theme() == "dark").await;
@@ -509,9 +511,7 @@ async fn unmounting_unsubscribes_and_a_remount_shares_the_connection() {
 async fn an_unreadable_profile_clears_the_previous_customer() {
     let sdk = FakeSdk::install("ok");
     let _proxy = FetchStub::new(|_| reply(404, &error_body("not_found", "No."), &[]));
-    let root = fresh_root();
-    let _sidebar = mount_in_agent_app(&root);
-    connected(&root).await;
+    let (root, _sidebar) = connected_in_agent_app().await;
     sdk.emit(
         "customer_profile",
         &profile("c-ann", "Ann Example", "Wroclaw"),
@@ -544,9 +544,7 @@ async fn drafts_of_the_details_form_survive_switching_chats_and_back() {
             reply(404, &error_body("not_found", "No."), &[])
         }
     });
-    let root = fresh_root();
-    let _sidebar = mount_in_agent_app(&root);
-    connected(&root).await;
+    let (root, _sidebar) = connected_in_agent_app().await;
     let name_input = |root: &web_sys::Element| {
         query_all(root, ".vs-details-form input")
             .into_iter()
@@ -595,9 +593,7 @@ async fn a_hostile_profile_and_customer_stay_text() {
             reply(404, &error_body("not_found", "No."), &[])
         }
     });
-    let root = fresh_root();
-    let _sidebar = mount_in_agent_app(&root);
-    connected(&root).await;
+    let (root, _sidebar) = connected_in_agent_app().await;
     sdk.emit(
         "customer_profile",
         &json!({"id": "c-evil", "name": payload, "email": link,
@@ -639,9 +635,7 @@ async fn insert_puts_the_sentence_into_the_agents_message_box_through_put_messag
             reply(200, &customer("c-ann", "Ann Example", None), &[])
         }
     });
-    let root = fresh_root();
-    let _sidebar = mount_in_agent_app(&root);
-    connected(&root).await;
+    let (root, _sidebar) = connected_in_agent_app().await;
     // A hostile place: the Agent App's message box takes plain text, so it goes as written.
     let mut hostile = profile("c-ann", "Ann Example", "<img src=x onerror=alert(1)>");
     hostile["geolocation"]["country"] = json!("Poland");

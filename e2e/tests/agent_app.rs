@@ -67,6 +67,18 @@ async fn open_agent_app(browser: &Browser, url: &str) -> Result<()> {
     Ok(())
 }
 
+/// A browser 1280 px wide and `height` tall with the stand-in Agent App open on the demo's
+/// other origin (as the real one is: not the widget's), framing the demo's widget.
+async fn agent_app_on_other_origin(demo: &DemoServer, height: u32) -> Result<Browser> {
+    let browser = Browser::start(1280, height).await?;
+    open_agent_app(
+        &browser,
+        &agent_app_url(&other_origin(demo, ""), &demo.url(), ""),
+    )
+    .await?;
+    Ok(browser)
+}
+
 /// In the top frame: opens the chat of `customer_id` and waits until the widget has handled the
 /// `customer_profile` event.
 async fn open_chat(browser: &Browser, customer_id: &str) -> Result<()> {
@@ -103,12 +115,7 @@ async fn the_open_chats_customer_shows_and_a_switch_shows_only_the_new_one() -> 
     let demo = start_demo_for_consoles(still()).await?;
     let other = others(&demo).into_iter().next().context("a second chat")?;
     let other_customer = other.customer_id.clone().context("a customer ID")?;
-    let browser = Browser::start(1280, 900).await?;
-    open_agent_app(
-        &browser,
-        &agent_app_url(&other_origin(&demo, ""), &demo.url(), ""),
-    )
-    .await?;
+    let browser = agent_app_on_other_origin(&demo, 900).await?;
 
     // The seed's chat: the event's facts and the proxy's.
     open_chat(&browser, SEED_LC_CUSTOMER_ID).await?;
@@ -196,13 +203,8 @@ async fn the_open_chats_customer_shows_and_a_switch_shows_only_the_new_one() -> 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sidebar_follows_the_agent_apps_theme() -> Result<()> {
     let demo = start_demo_for_consoles(still()).await?;
-    let browser = Browser::start(1280, 900).await?;
+    let browser = agent_app_on_other_origin(&demo, 900).await?;
     let client = &browser.client;
-    open_agent_app(
-        &browser,
-        &agent_app_url(&other_origin(&demo, ""), &demo.url(), ""),
-    )
-    .await?;
     for theme in ["dark", "light", "dark"] {
         let answered = host_state(client).await?["answered"].as_u64().unwrap_or(0);
         switch_theme(&browser, theme).await?;
@@ -221,13 +223,8 @@ async fn the_sidebar_follows_the_agent_apps_theme() -> Result<()> {
 async fn the_customer_view_passes_axe_and_fits_its_frame_in_both_themes() -> Result<()> {
     let demo = start_demo_for_consoles(still()).await?;
     // Tall enough for the whole view to be on screen in the frame.
-    let browser = Browser::start(1280, 2400).await?;
+    let browser = agent_app_on_other_origin(&demo, 2400).await?;
     let client = &browser.client;
-    open_agent_app(
-        &browser,
-        &agent_app_url(&other_origin(&demo, ""), &demo.url(), ""),
-    )
-    .await?;
     open_chat(&browser, SEED_LC_CUSTOMER_ID).await?;
     browser.wait_for_text("aside.vs-root", "Page views").await?;
     // With the glance and its Insert (the Agent App's putMessage).
@@ -269,13 +266,8 @@ async fn custom_details_sent_inside_the_agent_app_reach_livechat_and_drafts_surv
 ) -> Result<()> {
     let demo = start_demo_for_consoles(still()).await?;
     let other = others(&demo).into_iter().next().context("a second chat")?;
-    let browser = Browser::start(1280, 900).await?;
+    let browser = agent_app_on_other_origin(&demo, 900).await?;
     let client = &browser.client;
-    open_agent_app(
-        &browser,
-        &agent_app_url(&other_origin(&demo, ""), &demo.url(), ""),
-    )
-    .await?;
     let input = |label: &str| {
         format!("//form//label[normalize-space(.)='{label}']/following-sibling::input")
     };
@@ -399,13 +391,8 @@ async fn hostile_customers_stay_text_inside_the_agent_app() -> Result<()> {
         !hostile.is_empty(),
         "the simulator's hostile LiveChat visitors"
     );
-    let browser = Browser::start(1280, 900).await?;
+    let browser = agent_app_on_other_origin(&demo, 900).await?;
     let client = &browser.client;
-    open_agent_app(
-        &browser,
-        &agent_app_url(&other_origin(&demo, ""), &demo.url(), ""),
-    )
-    .await?;
     for chat in &hostile {
         let customer = chat.customer_id.as_deref().context("customer")?;
         open_chat(&browser, customer).await?;

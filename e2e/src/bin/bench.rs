@@ -40,8 +40,10 @@ const RENDER_SCRIPT: &str = concat!(
     include_str!("../bench_reference.js"),
     include_str!("../bench_page.js")
 );
-/// What one view may transfer (bytes, 1 KB = 1,024 bytes).
-const TARGET_GZIP: usize = 150 * 1024;
+/// What one view may transfer (bytes, 1 KB = 1,024 bytes): issue 23's gzip target, and the
+/// one after it.
+const TARGET_GZIP: usize = 180 * 1024;
+const NEXT_TARGET_GZIP: usize = 150 * 1024;
 const TARGET_BROTLI: usize = 125 * 1024;
 /// What each view sent gzipped before "At a glance" (issue 20; `make bench` at 61df35f, in KB),
 /// and what the glance may add to it.
@@ -335,11 +337,12 @@ async fn sizes(
         let previous = before.get(view);
         writeln!(
             summary,
-            "{view:<32} {:>8.1} {:>8.1} {:>8.1}   gzip <= 150 KB: {}; brotli <= 125 KB: {}   (since the last run: raw {}, gzip {}, brotli {})",
+            "{view:<32} {:>8.1} {:>8.1} {:>8.1}   gzip <= 180 KB: {} (next <= 150 KB: {}); brotli <= 125 KB: {}   (since the last run: raw {}, gzip {}, brotli {})",
             kb(sum[0]),
             kb(sum[1]),
             kb(sum[2]),
             against(sum[1], TARGET_GZIP),
+            against(sum[1], NEXT_TARGET_GZIP),
             against(sum[2], TARGET_BROTLI),
             delta(sum[0], previous.map(|p| p[0])),
             delta(sum[1], previous.map(|p| p[1])),

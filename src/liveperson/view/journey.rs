@@ -3,31 +3,17 @@
 //! Long visits show the latest pages first and the rest on demand, so a 5,000-page visit costs
 //! little until the agent asks for all of it.
 
-use super::SessionRef;
-use crate::components::common::{new_mark, safe_link, Same, Section};
+use super::SessionListProps;
+use crate::components::common::{new_mark, safe_link, Section};
 use crate::format;
 use crate::format::when;
-use crate::hooks::News;
 use yew::prelude::*;
 
 /// How many pages a long visit shows before "Show all".
 pub const FIRST_PAGES: usize = 50;
 
-#[derive(Properties, PartialEq)]
-pub struct JourneyProps {
-    pub session: SessionRef,
-    #[prop_or_default]
-    pub locale: Option<AttrValue>,
-    /// The pages the last answer did not have.
-    #[prop_or_default]
-    pub news: News,
-    /// Each page's key (`ItemKeys::pages`).
-    #[prop_or_default]
-    pub keys: Same<Vec<u64>>,
-}
-
 #[function_component]
-pub fn Journey(props: &JourneyProps) -> Html {
+pub fn Journey(props: &SessionListProps) -> Html {
     let newest_first = use_state(|| true);
     let show_all = use_state(|| false);
     let s = props.session.get();

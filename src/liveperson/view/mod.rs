@@ -19,7 +19,7 @@ mod visit_panel;
 
 pub use visit_panel::VisitPanel;
 
-use crate::hooks::{item_key_at, unique_keys};
+use crate::hooks::{item_key_at, unique_keys, News};
 use crate::liveperson::model::{Event, Page};
 use std::rc::Rc;
 
@@ -76,6 +76,20 @@ impl SessionRef {
     pub fn get(&self) -> &AppSession {
         &self.visit.app_sessions[self.index]
     }
+}
+
+/// What the session's long lists (the journey's pages, the timeline's events) are drawn from.
+#[derive(Properties, PartialEq)]
+pub struct SessionListProps {
+    pub session: SessionRef,
+    #[prop_or_default]
+    pub locale: Option<AttrValue>,
+    /// The items the last answer did not have.
+    #[prop_or_default]
+    pub news: News,
+    /// Each item's key (`ItemKeys::pages`, `ItemKeys::events`).
+    #[prop_or_default]
+    pub keys: Same<Vec<u64>>,
 }
 
 /// What tells a page apart from the others of the visit, for its `New` mark and its key.

@@ -1,12 +1,11 @@
 //! Every engagement-attribute event of the session, of whatever kind, merged into one list in
 //! the order the server recorded them, one line each.
 
-use super::{money, SessionRef};
-use crate::components::common::{new_mark, Same, Section};
+use super::{money, SessionListProps};
+use crate::components::common::{new_mark, Section};
 use crate::format;
 use crate::format::join;
 use crate::format::when;
-use crate::hooks::News;
 use crate::liveperson::model::{Event, ProductLine};
 use yew::prelude::*;
 
@@ -86,23 +85,11 @@ fn describe(event: &Event, locale: Option<&str>) -> (&'static str, Option<String
 /// How many of the latest events an opened timeline shows before "Show all".
 pub const FIRST_EVENTS: usize = 200;
 
-#[derive(Properties, PartialEq)]
-pub struct TimelineProps {
-    pub session: SessionRef,
-    pub locale: Option<AttrValue>,
-    /// The events the last answer did not have.
-    #[prop_or_default]
-    pub news: News,
-    /// Each event's key (`ItemKeys::events`).
-    #[prop_or_default]
-    pub keys: Same<Vec<u64>>,
-}
-
 /// The timeline, closed at first. Its lines are built only once the agent opens it, and then
 /// only the latest [`FIRST_EVENTS`] until "Show all": a visit can carry 10,000 events, and
 /// building them all on every visit was most of the panel's render time.
 #[function_component]
-pub fn Timeline(props: &TimelineProps) -> Html {
+pub fn Timeline(props: &SessionListProps) -> Html {
     let opened = use_state_eq(|| false);
     let all = use_state_eq(|| false);
     let s = props.session.get();
