@@ -173,6 +173,14 @@ fn cors(allowed_origins: &[String]) -> CorsLayer {
             request_id::HEADER,
         ])
         .max_age(std::time::Duration::from_secs(600))
+        // The layer replaces the response's `Vary` with its own list: Accept-Encoding in it keeps
+        // what the cached answers and the precompressed files vary on (see `cache`).
+        .vary([
+            header::ORIGIN,
+            header::ACCESS_CONTROL_REQUEST_METHOD,
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            header::ACCEPT_ENCODING,
+        ])
 }
 
 /// `GET /api/health`: what is configured, never a credential.

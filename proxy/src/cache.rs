@@ -6,6 +6,10 @@
 //! Each lookup is counted (`vs_cache_requests_total`): a `hit` in this process's memory, a
 //! `shared_hit` from Redis, `coalesced` (it waited for a load another request started, here or on
 //! another replica), or a `miss` (it called the upstream).
+//! A request that accepts brotli or gzip gets the answer compressed, made the first time one
+//! asks for that coding and kept beside the body, so N agents polling one answer cost one
+//! compression per coding (`vs_cache_compressions_total`); each representation has its own tag
+//! (`"<sha1>"`, `"<sha1>-br"`, `"<sha1>-gzip"`) and every answer says `Vary: Accept-Encoding`.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -16,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use sha1::{Digest, Sha1};
 
+use crate::compression::{self, Coding};
 use crate::error::AppError;
 use crate::metrics::{CacheKind, CacheResult, Metrics};
 use crate::store::redis::{Claim, SharedCache};
@@ -23,25 +28,55 @@ use crate::store::redis::{Claim, SharedCache};
 /// Upper bound on the bytes of cached bodies.
 const MAX_CACHED_BYTES: u64 = 64 * 1024 * 1024;
 
-/// A JSON body ready to send, with its entity tag.
+/// A JSON body ready to send, with its entity tag, and its compressed forms once asked for.
 #[derive(Debug)]
 pub struct Cached {
     pub body: Bytes,
     pub etag: HeaderValue,
+    br: tokio::sync::OnceCell<Encoded>,
+    gzip: tokio::sync::OnceCell<Encoded>,
+}
+
+/// The body in one content coding, with that representation's own tag.
+#[derive(Debug)]
+struct Encoded {
+    body: Bytes,
+    etag: HeaderValue,
 }
 
 impl Cached {
     pub fn new(body: Bytes) -> Cached {
-        // A content hash: identical bodies get identical tags, whichever upstream call made them.
+        // A content hash: identical bodies get identical tags, whichever upstream call (or
+        // replica) made them.
         let digest = Sha1::digest(&body);
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         let etag = HeaderValue::from_str(&format!("\"{hex}\"")).expect("hex is a valid header");
-        Cached { body, etag }
+        Cached {
+            body,
+            etag,
+            br: Default::default(),
+            gzip: Default::default(),
+        }
     }
 
-    /// 200 with the body, or 304 when `If-None-Match` names this tag; `Cache-Control: no-cache`
-    /// makes browsers revalidate every time instead of showing stale visitor data.
-    pub fn respond(&self, request_headers: &HeaderMap) -> Response {
+    /// The answer to one request, in the coding it accepts best (see [`compression::negotiate`];
+    /// short bodies always as they are): 200 with the body, or 304 when `If-None-Match` names
+    /// that representation's tag. `Cache-Control: no-cache` makes browsers revalidate every time
+    /// instead of showing stale visitor data. A coding's first request compresses the body
+    /// (off the async workers) and counts it into `metrics`; its other requests share that.
+    pub async fn respond(&self, request_headers: &HeaderMap, metrics: &Metrics) -> Response {
+        let coding = if self.body.len() >= compression::MIN_COMPRESSED_LEN {
+            compression::negotiate(request_headers)
+        } else {
+            None
+        };
+        let (body, etag) = match coding {
+            None => (&self.body, &self.etag),
+            Some(coding) => {
+                let encoded = self.encoded(coding, metrics).await;
+                (&encoded.body, &encoded.etag)
+            }
+        };
         let matches = request_headers
             .get_all(header::IF_NONE_MATCH)
             .iter()
@@ -49,25 +84,55 @@ impl Cached {
             .flat_map(|v| v.split(','))
             .map(str::trim)
             // If-None-Match compares weakly (RFC 9110 section 13.1.2).
-            .any(|tag| {
-                tag == "*" || tag.trim_start_matches("W/").as_bytes() == self.etag.as_bytes()
-            });
+            .any(|tag| tag == "*" || tag.trim_start_matches("W/").as_bytes() == etag.as_bytes());
         let mut response = if matches {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
-            (
+            let mut response = (
                 [(
                     header::CONTENT_TYPE,
                     HeaderValue::from_static("application/json"),
                 )],
-                self.body.clone(),
+                body.clone(),
             )
-                .into_response()
+                .into_response();
+            if let Some(coding) = coding {
+                response.headers_mut().insert(
+                    header::CONTENT_ENCODING,
+                    HeaderValue::from_static(coding.token()),
+                );
+            }
+            response
         };
         let headers = response.headers_mut();
-        headers.insert(header::ETAG, self.etag.clone());
+        headers.insert(header::ETAG, etag.clone());
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        // Appended: the CORS layer adds its own `Vary` values to the same response.
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
         response
+    }
+
+    /// The body in `coding`, compressed by the first request that asks (the others wait for it).
+    async fn encoded(&self, coding: Coding, metrics: &Metrics) -> &Encoded {
+        let cell = match coding {
+            Coding::br => &self.br,
+            Coding::gzip => &self.gzip,
+        };
+        cell.get_or_init(|| async {
+            let body = self.body.clone();
+            // Megabytes take milliseconds: on a blocking thread, not an async worker.
+            let compressed = tokio::task::spawn_blocking(move || coding.encode(&body))
+                .await
+                .expect("the encoders do not panic");
+            metrics.compressed(coding);
+            let tag = self.etag.to_str().expect("made from hex");
+            let tag = format!("{}-{}\"", &tag[..tag.len() - 1], coding.token());
+            Encoded {
+                body: Bytes::from(compressed),
+                etag: HeaderValue::from_str(&tag).expect("hex and a token"),
+            }
+        })
+        .await
     }
 }
 
@@ -147,7 +212,12 @@ impl ResponseCache {
         let inner = moka::future::Cache::builder()
             .max_capacity(MAX_CACHED_BYTES)
             .weigher(|key: &String, slot: &Slot| {
-                let body = slot.entry.as_ref().map(|c| c.body.len()).unwrap_or(256);
+                // A quarter more for the compressed copies made later (a tenth each, for JSON).
+                let body = slot
+                    .entry
+                    .as_ref()
+                    .map(|c| c.body.len() + c.body.len() / 4)
+                    .unwrap_or(256);
                 u32::try_from(key.len() + body).unwrap_or(u32::MAX)
             })
             .expire_after(SlotExpiry)
@@ -197,6 +267,12 @@ impl ResponseCache {
         };
         self.metrics.cache(kind, outcome.into_inner().unwrap());
         slot.map_err(|e: Arc<AppError>| (*e).clone())?.entry
+    }
+
+    /// The answer to one request for `cached` (see [`Cached::respond`]), its compressions
+    /// counted into this cache's metrics.
+    pub async fn respond(&self, cached: &Cached, request_headers: &HeaderMap) -> Response {
+        cached.respond(request_headers, &self.metrics).await
     }
 
     /// Drops one entry (after a change the proxy itself made), on every replica.
@@ -434,24 +510,114 @@ mod tests {
         assert!(!text.contains("visitor-1") && !text.contains("session-1"));
     }
 
-    #[test]
-    fn etags_and_304() {
+    /// What a request with these headers gets: status, `Content-Encoding`, `ETag`, `Vary`, body.
+    async fn answer(c: &Cached, metrics: &Metrics, headers: &[(&str, &str)]) -> [String; 5] {
+        let mut h = HeaderMap::new();
+        for (name, value) in headers {
+            h.append(
+                header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        let response = c.respond(&h, metrics).await;
+        let read = |name| {
+            response
+                .headers()
+                .get(name)
+                .map_or(String::new(), |v| v.to_str().unwrap().to_owned())
+        };
+        let [status, coding, etag, vary] = [
+            response.status().as_u16().to_string(),
+            read(header::CONTENT_ENCODING),
+            read(header::ETAG),
+            read(header::VARY),
+        ];
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        [status, coding, etag, vary, format!("{} bytes", body.len())]
+    }
+
+    #[tokio::test]
+    async fn etags_and_304() {
+        let metrics = Metrics::new();
         let c = Cached::new(Bytes::from_static(b"{\"a\":1}"));
         let tag = c.etag.to_str().unwrap().to_owned();
         assert!(tag.starts_with('"') && tag.ends_with('"') && tag.len() == 42);
-        let mut h = HeaderMap::new();
-        assert_eq!(c.respond(&h).status(), StatusCode::OK);
-        h.insert(
-            header::IF_NONE_MATCH,
-            HeaderValue::from_str(&format!("\"x\", {tag}")).unwrap(),
+        let status = |h: Vec<(&'static str, String)>| {
+            let (c, metrics) = (&c, &metrics);
+            async move {
+                let h: Vec<(&str, &str)> = h.iter().map(|(n, v)| (*n, v.as_str())).collect();
+                answer(c, metrics, &h).await[0].clone()
+            }
+        };
+        assert_eq!(status(vec![]).await, "200");
+        for matching in [format!("\"x\", {tag}"), format!("W/{tag}"), "*".to_owned()] {
+            assert_eq!(status(vec![("if-none-match", matching)]).await, "304");
+        }
+        assert_eq!(
+            status(vec![("if-none-match", "\"other\"".to_owned())]).await,
+            "200"
         );
-        assert_eq!(c.respond(&h).status(), StatusCode::NOT_MODIFIED);
-        h.insert(
-            header::IF_NONE_MATCH,
-            HeaderValue::from_str(&format!("W/{tag}")).unwrap(),
+    }
+
+    #[tokio::test]
+    async fn each_coding_has_its_own_tag_and_is_compressed_once() {
+        let metrics = Metrics::new();
+        let body = serde_json::to_vec(&vec!["a page the visitor saw"; 200]).unwrap();
+        let c = Cached::new(Bytes::from(body.clone()));
+        let identity = c.etag.to_str().unwrap().to_owned();
+        let plain = answer(&c, &metrics, &[]).await;
+        assert_eq!(
+            plain,
+            [
+                "200".to_owned(),
+                String::new(),
+                identity.clone(),
+                "accept-encoding".to_owned(),
+                format!("{} bytes", body.len())
+            ]
         );
-        assert_eq!(c.respond(&h).status(), StatusCode::NOT_MODIFIED);
-        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"other\""));
-        assert_eq!(c.respond(&h).status(), StatusCode::OK);
+        let br_tag = format!("{}-br\"", &identity[..identity.len() - 1]);
+        let gzip_tag = format!("{}-gzip\"", &identity[..identity.len() - 1]);
+        for _ in 0..3 {
+            let br = answer(&c, &metrics, &[("accept-encoding", "gzip, deflate, br")]).await;
+            assert_eq!(br[..4], ["200", "br", &br_tag, "accept-encoding"]);
+            let gzip = answer(&c, &metrics, &[("accept-encoding", "gzip")]).await;
+            assert_eq!(gzip[..4], ["200", "gzip", &gzip_tag, "accept-encoding"]);
+        }
+        // A tag is its own representation's: the brotli one revalidates a brotli request only.
+        let again = [
+            ("accept-encoding", "br"),
+            ("if-none-match", br_tag.as_str()),
+        ];
+        assert_eq!(
+            answer(&c, &metrics, &again).await,
+            [
+                "304".to_owned(),
+                String::new(),
+                br_tag.clone(),
+                "accept-encoding".to_owned(),
+                "0 bytes".to_owned()
+            ]
+        );
+        let other = [
+            ("accept-encoding", "gzip"),
+            ("if-none-match", br_tag.as_str()),
+        ];
+        assert_eq!(answer(&c, &metrics, &other).await[0], "200");
+        let text = metrics.encode();
+        for line in [
+            r#"vs_cache_compressions_total{coding="br"} 1"#,
+            r#"vs_cache_compressions_total{coding="gzip"} 1"#,
+        ] {
+            assert!(text.contains(line), "{line} not in\n{text}");
+        }
+        // Too short to gain: as it is, whatever the request accepts.
+        let short = Cached::new(Bytes::from_static(b"{\"a\":1}"));
+        assert_eq!(
+            answer(&short, &metrics, &[("accept-encoding", "br")]).await[1],
+            ""
+        );
     }
 }

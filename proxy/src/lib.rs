@@ -8,12 +8,13 @@
 //! no part imports it, each is built from its own) → `health` (readiness over the parts below)
 //! → the providers (`liveperson`, `livechat`, each with its config, client and routes),
 //! `access`, `host_check` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`
-//! → `store` and `upstream` → `request_id`, `metrics`, `pages` (the pages' protective headers)
-//! → `extract` (the checked path IDs, JSON bodies, query strings and `Authorization` header) →
-//! `error`, `client_ip` (who the client is behind trusted front ends, for every limit and log
-//! line), `connections` (the accept loop, its cap and deadlines), `logging` (text or JSON lines)
-//! → `settings`, `secret`, `urls`. `metrics` is one registry per `AppState`, counted by `app`,
-//! `access`, `auth`, `cache`, `store` and `upstream`.
+//! → `store`, `upstream` and `compression` (the cached answers' codings) → `request_id`,
+//! `metrics`, `pages` (the pages' protective headers) → `extract` (the checked path IDs, JSON
+//! bodies, query strings and `Authorization` header) → `error`, `client_ip` (who the client is
+//! behind trusted front ends, for every limit and log line), `connections` (the accept loop, its
+//! cap and deadlines), `logging` (text or JSON lines) → `settings`, `secret`, `urls`. `metrics`
+//! is one registry per `AppState`, counted by `app`, `access`, `auth`, `cache`, `store` and
+//! `upstream`.
 
 pub mod access;
 pub mod app;
@@ -21,6 +22,7 @@ pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod client_ip;
+pub mod compression;
 pub mod config;
 pub mod connections;
 #[cfg(feature = "demo")]

@@ -340,6 +340,19 @@ async fn a_miss_on_one_replica_is_a_hit_on_another_with_the_same_etag() {
     );
     let (status, _, _, _) = r.get(1, &seed_visit(), Some(&tag)).await;
     assert_eq!(status, 304);
+    // Each replica compresses for itself, to the same tag: a brotli poll revalidates anywhere.
+    let br = |replica| {
+        r.client
+            .get(r.url(replica, &seed_visit()))
+            .header("Accept-Encoding", "br")
+    };
+    let first = br(0).send().await.unwrap();
+    assert_eq!(first.headers()["content-encoding"], "br");
+    let br_tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(br_tag, format!("{}-br\"", &tag[..tag.len() - 1]));
+    let again = br(1).header("If-None-Match", &br_tag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), br_tag);
 
     // Concurrent misses on both replicas, while the upstream is slow: one call in all.
     r.sim.set_knobs(Knobs {

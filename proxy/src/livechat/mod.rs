@@ -236,7 +236,7 @@ async fn list(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let cached = lc.list(&query).await?;
-    Ok(cached.respond(&headers))
+    Ok(lc.cache.respond(&cached, &headers).await)
 }
 
 async fn visitor(
@@ -245,7 +245,7 @@ async fn visitor(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let cached = lc.visitor(&visitor_id).await?;
-    Ok(cached.respond(&headers))
+    Ok(lc.cache.respond(&cached, &headers).await)
 }
 
 async fn customer(
@@ -254,7 +254,7 @@ async fn customer(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let cached = lc.customer(&customer_id).await?;
-    Ok(cached.respond(&headers))
+    Ok(lc.cache.respond(&cached, &headers).await)
 }
 
 async fn details(

@@ -115,5 +115,5 @@ async fn visit(
 ) -> Result<Response, AppError> {
     check_id(&sid).map_err(|why| AppError::invalid_id("session ID (sid)", why))?;
     let cached = lp.visit(&visitor_id, &sid).await?;
-    Ok(cached.respond(&headers))
+    Ok(lp.cache().respond(&cached, &headers).await)
 }

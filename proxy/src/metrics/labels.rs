@@ -74,6 +74,14 @@ pub enum CacheKind {
     lc_customer,
 }
 
+/// The content coding a cached answer was compressed into (`coding`).
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
+pub enum Coding {
+    br,
+    gzip,
+}
+
 /// How a cache lookup was served (`result`).
 #[allow(non_camel_case_types)]
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]

@@ -23,7 +23,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 pub use labels::{
-    CacheKind, CacheResult, Check, CompanySignIn, HttpMethod, Limit, Operation, Provider,
+    CacheKind, CacheResult, Check, Coding, CompanySignIn, HttpMethod, Limit, Operation, Provider,
     SignInMode, SignInOutcome, StoreKind, TokenRemoved,
 };
 
@@ -79,6 +79,11 @@ struct CacheLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CodingLabels {
+    coding: Coding,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct SignInLabels {
     mode: SignInMode,
     outcome: SignInOutcome,
@@ -128,6 +133,7 @@ struct Inner {
     upstream_duration: Histograms<OperationLabels>,
     upstream_last_answer: Family<ProviderLabels, Gauge<f64, AtomicU64>>,
     cache: Family<CacheLabels, Counter>,
+    compressions: Family<CodingLabels, Counter>,
     tokens_stored: Counter,
     tokens_expired: Counter,
     tokens_removed: Family<ReasonLabels, Counter>,
@@ -184,6 +190,12 @@ impl Metrics {
             "cache_requests",
             "Response cache lookups, by cache and result (hit, shared_hit, coalesced, miss)",
             cache.clone(),
+        );
+        let compressions = Family::<CodingLabels, Counter>::default();
+        registry.register(
+            "cache_compressions",
+            "Cached answers compressed, by coding (once per answer and coding, however many agents poll it)",
+            compressions.clone(),
         );
         let tokens_stored = Counter::default();
         registry.register(
@@ -260,6 +272,7 @@ impl Metrics {
             upstream_duration,
             upstream_last_answer,
             cache,
+            compressions,
             tokens_stored,
             tokens_expired,
             tokens_removed,
@@ -345,6 +358,14 @@ impl Metrics {
         self.0
             .cache
             .get_or_create(&CacheLabels { cache, result })
+            .inc();
+    }
+
+    /// A cached answer compressed into `coding` (its first request that accepted it).
+    pub fn compressed(&self, coding: Coding) {
+        self.0
+            .compressions
+            .get_or_create(&CodingLabels { coding })
             .inc();
     }
 
