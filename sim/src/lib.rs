@@ -45,7 +45,7 @@ pub use faults::Knobs;
 pub use hostile::{huge_payload, small_payloads, xss_payloads, HUGE_PAYLOAD_BYTES};
 pub use keys::SigningKey;
 pub use oidc::OidcUser;
-pub use world::{customer_id_for, load_visitor, DemoChat};
+pub use world::{customer_id_for, livechat_load_visitor, load_visitor, DemoChat};
 
 /// The LivePerson seed visit's visitor ID (from `fixtures/liveperson-visit.json`'s monitoring ID).
 pub const SEED_LP_VISITOR_ID: &str = "jnPABZYjQcOS2Uk5fp_HnA";
@@ -148,6 +148,10 @@ pub struct SimConfig {
     /// Extra LivePerson visits for load tests, not listed by [`Sim::chats`]: number `n` (1 to
     /// this) is [`load_visitor`]`(n)`, `load-000001` with sid `load.000001`.
     pub load_visitors: usize,
+    /// Extra LiveChat visitors for load tests and the bench, listed by `GET /visitors` (after
+    /// the others, in order) but not by [`Sim::chats`]: number `n` (1 to this) is
+    /// [`livechat_load_visitor`]`(n)`, `S1000000000.load000001`.
+    pub lc_load_visitors: usize,
 }
 
 impl Default for SimConfig {
@@ -160,6 +164,7 @@ impl Default for SimConfig {
             webhook_url: None,
             hostile: false,
             load_visitors: 0,
+            lc_load_visitors: 0,
         }
     }
 }
@@ -319,6 +324,7 @@ impl Sim {
                 world::Extras {
                     hostile: config.hostile,
                     load_visitors: config.load_visitors,
+                    lc_load_visitors: config.lc_load_visitors,
                 },
             )),
             base_url,

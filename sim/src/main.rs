@@ -52,6 +52,10 @@ struct Args {
     /// Add this many unlisted LivePerson visits for load tests (load-000001 / load.000001, ...).
     #[arg(long, default_value_t = 0)]
     load_visitors: usize,
+    /// Add this many LiveChat visitors to the visitor list, not to the demo console's chats
+    /// (S1000000000.load000001, ...).
+    #[arg(long, default_value_t = 0)]
+    lc_load_visitors: usize,
 }
 
 #[tokio::main]
@@ -83,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
         webhook_url: None,
         hostile: args.hostile,
         load_visitors: args.load_visitors,
+        lc_load_visitors: args.lc_load_visitors,
     })
     .await?;
     if args.webhook_url.is_some() {

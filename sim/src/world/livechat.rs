@@ -35,9 +35,17 @@ pub(super) struct LcVisitor {
     id: String,
     generated: bool,
     hostile: bool,
+    /// A load-test visitor: in the visitor list, not in the demo console's chats.
+    load: bool,
     body: Value,
     chat: Option<Chat>,
     details: Vec<Value>,
+}
+
+/// The LiveChat load-test visitor number `n` (from 1): its visitor ID, such as
+/// `S1000000000.load000001`.
+pub fn load_visitor(n: usize) -> String {
+    format!("S1000000000.load{n:06}")
 }
 
 /// Why `POST /visitors/{id}/details` is refused.
@@ -59,6 +67,7 @@ impl LcVisitor {
             id: SEED_LC_VISITOR_ID.into(),
             generated: false,
             hostile: false,
+            load: false,
             chat: Some(Chat {
                 id: seed["chat_id"].as_str().unwrap_or("DL1G0UED4H").into(),
                 token: crate::random_token(32),
@@ -82,9 +91,30 @@ impl LcVisitor {
             id,
             generated: true,
             hostile: false,
+            load: false,
             chat: None,
             details: Vec::new(),
         }
+    }
+
+    /// Load-test visitor number `n` (from 1), [`load_visitor`]`(n)`: a generated visitor's body
+    /// that does not move on, listed by `GET /visitors` but not in the demo console's chats.
+    pub(super) fn load(seed: &Value, n: usize, now: u64) -> LcVisitor {
+        let id = load_visitor(n);
+        LcVisitor {
+            body: generated_body(seed, n % GENERATED_PER_VENDOR, &id, now),
+            id,
+            generated: false,
+            hostile: false,
+            load: true,
+            chat: None,
+            details: Vec::new(),
+        }
+    }
+
+    /// Whether the demo console lists this visitor among its chats.
+    pub(super) fn in_demo(&self) -> bool {
+        !self.load
     }
 
     /// Hostile visitor number `n` (from 1): `S1666666666.hostile01`, chatting in a chat that
@@ -103,6 +133,7 @@ impl LcVisitor {
             id,
             generated: false,
             hostile: true,
+            load: false,
             chat: Some(Chat {
                 id: chat_id,
                 token: crate::random_token(32),
@@ -527,6 +558,29 @@ fn change_cart(b: &mut Value, index: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::world::Extras;
+    use crate::SimCredentials;
+
+    #[test]
+    fn load_visitors_are_listed_after_the_others_but_not_among_the_demo_chats() {
+        let plain = World::plain();
+        let w = World::new(
+            &SimCredentials::generate(),
+            Extras {
+                lc_load_visitors: 1000,
+                ..Extras::default()
+            },
+        );
+        assert_eq!(w.chats(), plain.chats());
+        let listed = w.lc_visitors();
+        let before = plain.lc_visitors().len();
+        assert_eq!(listed.len(), before + 1000);
+        for n in [1, 500, 1000] {
+            let id = load_visitor(n);
+            assert_eq!(visitor_sidebar_contract::check_id(&id), Ok(()));
+            assert_eq!(listed[before + n - 1]["id"], id.as_str());
+        }
+    }
 
     #[test]
     fn customer_ids_are_stable_uuids_and_lead_back_to_their_visitor() {

@@ -336,8 +336,8 @@ mod tests {
         let w = World::new(
             &SimCredentials::generate(),
             Extras {
-                hostile: false,
                 load_visitors: 1000,
+                ..Extras::default()
             },
         );
         assert_eq!(w.chats(), World::plain().chats());

@@ -18,8 +18,8 @@ use crate::{hostile, SimCredentials};
 use livechat::LcVisitor;
 use liveperson::LpVisit;
 
-pub use livechat::customer_id_for;
 pub(crate) use livechat::DetailsRefusal;
+pub use livechat::{customer_id_for, load_visitor as livechat_load_visitor};
 pub use liveperson::load_visitor;
 pub(crate) use liveperson::LpLookup;
 
@@ -129,6 +129,7 @@ fn random_id(rng: &mut StdRng, len: usize, alphabet: &[u8]) -> String {
 pub(crate) struct Extras {
     pub hostile: bool,
     pub load_visitors: usize,
+    pub lc_load_visitors: usize,
 }
 
 impl World {
@@ -153,6 +154,9 @@ impl World {
         for n in 1..=extras.load_visitors {
             lp.push(LpVisit::load(&lp_seed, n, now));
         }
+        for n in 1..=extras.lc_load_visitors {
+            lc.push(LcVisitor::load(&lc_seed, n, now));
+        }
         let mut world = World {
             lp,
             lc,
@@ -176,7 +180,11 @@ impl World {
     /// The demo console's list: LivePerson's listed visits, then LiveChat's visitors.
     pub(crate) fn chats(&self) -> Vec<DemoChat> {
         let lp = self.lp.iter().filter(|v| v.listed).map(LpVisit::demo_chat);
-        let lc = self.lc.iter().map(LcVisitor::demo_chat);
+        let lc = self
+            .lc
+            .iter()
+            .filter(|v| v.in_demo())
+            .map(LcVisitor::demo_chat);
         lp.chain(lc).collect()
     }
 }
@@ -289,6 +297,7 @@ mod tests {
             Extras {
                 hostile: true,
                 load_visitors: 0,
+                lc_load_visitors: 0,
             },
         );
         let chats = w.chats();
