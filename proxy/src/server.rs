@@ -89,8 +89,7 @@ pub(crate) async fn serve_on(
     // The address really bound (port 0 resolved): the Host check in anonymous mode names it.
     let mut config = config;
     config.listen = addr;
-    let mut state = AppState::new(config)?;
-    state.demo = demo_routes.is_some();
+    let state = AppState::with_demo(config, demo_routes.is_some())?;
     let router = app_with(state.clone(), demo_routes.unwrap_or_default());
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = Vec::new();

@@ -1,6 +1,7 @@
 //! The app state: what the handlers share, split into the parts each one takes (`FromRef`), so
 //! a handler asks only for what it uses and no provider module depends on this one.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
@@ -20,9 +21,49 @@ use crate::request_id::TrustRequestId;
 use crate::store::Store;
 use crate::upstream::Upstream;
 
-/// Cheap to clone: every part is reference-counted.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Every part, behind one reference count: axum clones the state for every request (each
+/// route's handler holds its own copy), and a struct of fourteen parts, each of several `Arc`s,
+/// was a dozen atomic increments and decrements per request.
+#[derive(Clone)]
+pub struct AppState(Arc<Parts>);
+
+impl Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// What a handler takes from the state: its part, cloned (each is reference-counted).
+macro_rules! parts {
+    ($($field:ident: $part:ty),* $(,)?) => {
+        $(impl FromRef<AppState> for $part {
+            fn from_ref(state: &AppState) -> $part {
+                state.$field.clone()
+            }
+        })*
+    };
+}
+
+parts!(
+    config: Arc<Config>,
+    access: Arc<Access>,
+    auth: Auth,
+    liveperson: LivePerson,
+    livechat: LiveChat,
+    store: Store,
+    metrics: Metrics,
+    health: Health,
+    upstream: Upstream,
+    trust_request_id: Arc<TrustRequestId>,
+    trusted_proxies: Arc<TrustedProxies>,
+    allowed_hosts: Arc<AllowedHosts>,
+    pages: Arc<PagePolicy>,
+);
+
+/// The parts of [`AppState`], each cheap to clone.
+pub struct Parts {
     pub config: Arc<Config>,
     pub access: Arc<Access>,
     pub auth: Auth,
@@ -45,13 +86,17 @@ pub struct AppState {
     /// configuration and the built pages).
     pub pages: Arc<PagePolicy>,
     /// Whether the upstreams are the in-process simulator (`--demo`).
-    #[from_ref(skip)]
     pub demo: bool,
 }
 
 impl AppState {
-    /// Builds every part from its own settings.
+    /// Builds every part from its own settings, for real upstreams.
     pub fn new(config: Config) -> anyhow::Result<AppState> {
+        AppState::with_demo(config, false)
+    }
+
+    /// [`AppState::new`], saying whether the upstreams are the in-process simulator.
+    pub fn with_demo(config: Config, demo: bool) -> anyhow::Result<AppState> {
         let metrics = Metrics::new();
         // One HTTP client (one connection pool) for both upstreams.
         let upstream = Upstream::new(&config.upstream, metrics.clone())?;
@@ -84,7 +129,7 @@ impl AppState {
                 .map(|lc| lc.accounts_url.as_str()),
             config.static_dir.as_deref(),
         );
-        Ok(AppState {
+        Ok(AppState(Arc::new(Parts {
             access: Arc::new(Access::new(
                 config.allowed_origins.clone(),
                 config.rate_limit,
@@ -109,8 +154,8 @@ impl AppState {
             allowed_hosts: Arc::new(AllowedHosts::new(&config.auth, config.listen)),
             pages: Arc::new(PagePolicy::new(&pages)),
             config: Arc::new(config),
-            demo: false,
-        })
+            demo,
+        })))
     }
 }
 
