@@ -239,20 +239,32 @@ impl ResponseCache {
     /// upstream answer such as a 404, is kept for the TTL, while transient failures (timeouts,
     /// 5xx, 429) are shared by the callers waiting then but not kept. `kind` is what the lookup
     /// is counted as (the metric's `cache` label: the kind of key, never the IDs in it).
-    pub async fn get_or_load<F>(
+    pub async fn get_or_load<L, F>(
         &self,
         kind: CacheKind,
         key: String,
-        load: F,
+        load: L,
     ) -> Result<Arc<Cached>, AppError>
     where
+        L: FnOnce() -> F,
         F: Future<Output = Result<Bytes, AppError>> + Send,
     {
-        let ttl = self.ttl;
         if let Some(slot) = self.inner.get(&key).await {
             self.metrics.cache(kind, CacheResult::hit);
             return slot.entry;
         }
+        // The miss path on the heap: its futures (moka's and the upstream call's) are many
+        // kilobytes, which a hit would otherwise carry and move with every request. `load` is
+        // a closure for the same reason: the upstream call's future is only made on a miss.
+        Box::pin(self.load(kind, key, load())).await
+    }
+
+    /// [`ResponseCache::get_or_load`] after a miss in this process's memory.
+    async fn load<F>(&self, kind: CacheKind, key: String, load: F) -> Result<Arc<Cached>, AppError>
+    where
+        F: Future<Output = Result<Bytes, AppError>> + Send,
+    {
+        let ttl = self.ttl;
         // Stays `coalesced` unless this lookup's own load runs: moka ran another caller's.
         let outcome: Outcome = std::sync::Mutex::new(CacheResult::coalesced);
         let slot = match &self.shared {
@@ -438,7 +450,7 @@ mod tests {
             let mut release = release_rx.clone();
             tasks.push(tokio::spawn(async move {
                 cache
-                    .get_or_load(CacheKind::lp_visit, "k".into(), async move {
+                    .get_or_load(CacheKind::lp_visit, "k".into(), || async move {
                         calls.fetch_add(1, Ordering::SeqCst);
                         let _ = release.wait_for(|go| *go).await;
                         Ok(Bytes::from_static(b"{}"))
@@ -470,7 +482,7 @@ mod tests {
             let mut release = release_rx.clone();
             async move {
                 cache
-                    .get_or_load(CacheKind::lp_visit, key(), async move {
+                    .get_or_load(CacheKind::lp_visit, key(), || async move {
                         started_tx.send(true).unwrap();
                         let _ = release.wait_for(|go| *go).await;
                         Ok(Bytes::from_static(b"{}"))
@@ -481,7 +493,7 @@ mod tests {
         started_rx.wait_for(|s| *s).await.unwrap();
         // Asked while that load is held: it cannot finish before the release, so once it has
         // been polled it is waiting on the load (its own load would fail the test).
-        let mut waiter = Box::pin(cache.get_or_load(CacheKind::lp_visit, key(), async {
+        let mut waiter = Box::pin(cache.get_or_load(CacheKind::lp_visit, key(), || async {
             Err(AppError::internal("a second load ran"))
         }));
         assert!(
@@ -494,7 +506,7 @@ mod tests {
         assert!(loader.await.unwrap().is_ok());
         assert!(waiter.await.is_ok(), "the waiter got the loader's answer");
         assert!(cache
-            .get_or_load(CacheKind::lp_visit, key(), async {
+            .get_or_load(CacheKind::lp_visit, key(), || async {
                 Err(AppError::internal("cached"))
             })
             .await

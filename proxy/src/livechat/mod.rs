@@ -121,7 +121,7 @@ impl LiveChat {
         client.v3()?;
         let key = format!("lc:customer:{customer_id}");
         self.cache
-            .get_or_load(CacheKind::lc_customer, key, client.customer(customer_id))
+            .get_or_load(CacheKind::lc_customer, key, || client.customer(customer_id))
             .await
     }
 
@@ -131,7 +131,7 @@ impl LiveChat {
         client.v2()?;
         let key = format!("lc:list?{}", query.to_query());
         self.cache
-            .get_or_load(CacheKind::lc_list, key, client.list(query))
+            .get_or_load(CacheKind::lc_list, key, || client.list(query))
             .await
     }
 
@@ -140,7 +140,7 @@ impl LiveChat {
         self.client()?.v2()?;
         let key = format!("lc:visitor:{visitor_id}");
         self.cache
-            .get_or_load(CacheKind::lc_visitor, key, async move {
+            .get_or_load(CacheKind::lc_visitor, key, move || async move {
                 let all = self.list(&ListQuery::default()).await?;
                 let visitors: Vec<serde_json::Value> =
                     serde_json::from_slice(&all.body).map_err(|e| {

@@ -80,7 +80,7 @@ impl LivePerson {
             .ok_or_else(|| AppError::not_configured("LivePerson"))?;
         let key = format!("lp:visit:{visitor_id}:{sid}");
         self.cache
-            .get_or_load(CacheKind::lp_visit, key, client.visit(visitor_id, sid))
+            .get_or_load(CacheKind::lp_visit, key, || client.visit(visitor_id, sid))
             .await
     }
 
