@@ -298,16 +298,12 @@ async fn after_an_upstream_429_the_proxy_pauses_that_upstream() {
 async fn knobs_change_at_run_time_over_http() {
     let h = start(|_, _| {}).await;
     let admin = format!("{}/_sim/knobs", h.sim.base_url());
-    let set: Value = h
-        .client
-        .put(&admin)
-        .json(&serde_json::json!({"error_rate": 1.0}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let set: Value = json_of(
+        h.client
+            .put(&admin)
+            .json(&serde_json::json!({"error_rate": 1.0})),
+    )
+    .await;
     assert_eq!(set["error_rate"], 1.0);
     assert_eq!(h.sim.knobs().error_rate, 1.0);
     let (status, body) = h.get_json("/api/livechat/visitors").await;
@@ -319,15 +315,8 @@ async fn knobs_change_at_run_time_over_http() {
         .await
         .unwrap();
     assert_eq!(h.get("/api/livechat/visitors").await.status(), 200);
-    let counters: Value = h
-        .client
-        .get(format!("{}/_sim/counters", h.sim.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let counters: Value =
+        json_of(h.client.get(format!("{}/_sim/counters", h.sim.base_url()))).await;
     assert_eq!(counters["lc_visitors"], 2);
 }
 

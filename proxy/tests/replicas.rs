@@ -230,15 +230,8 @@ async fn redis_over_tls_needs_the_right_ca_and_the_right_acl_password() {
     })
     .await;
     eventually(Duration::from_secs(10), "health says degraded", || async {
-        let health: Value = r
-            .client
-            .get(format!("http://{}/api/health", proxy.addr))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let health: Value =
+            json_of(r.client.get(format!("http://{}/api/health", proxy.addr))).await;
         if health["status"] == "degraded" {
             Ok(())
         } else {

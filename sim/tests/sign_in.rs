@@ -5,8 +5,11 @@
 //! redirect URIs, PKCE, single-use codes, client authentication, ID token with nonce) and the
 //! host JWKS.
 
+mod common;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use common::json_of;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -205,17 +208,11 @@ async fn oidc_code_flow_with_pkce() {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let redirect = "http://127.0.0.1:9/api/auth/callback";
     let creds = sim.credentials().clone();
-    let discovery: Value = client()
-        .get(format!(
-            "{}/.well-known/openid-configuration",
-            sim.oidc_issuer()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let discovery: Value = json_of(client().get(format!(
+        "{}/.well-known/openid-configuration",
+        sim.oidc_issuer()
+    )))
+    .await;
     assert_eq!(discovery["issuer"], sim.oidc_issuer());
     let (verifier, challenge) = pkce();
     let good = [
@@ -261,14 +258,8 @@ async fn oidc_code_flow_with_pkce() {
     let code = query(&location.unwrap(), "code").unwrap();
     let (status, body) = exchange(&sim, &code, redirect, &verifier, secret).await;
     assert_eq!(status, 200, "{body}");
-    let jwks: jsonwebtoken::jwk::JwkSet = client()
-        .get(format!("{}/jwks", sim.oidc_issuer()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: jsonwebtoken::jwk::JwkSet =
+        json_of(client().get(format!("{}/jwks", sim.oidc_issuer()))).await;
     let id_token = body["id_token"].as_str().unwrap();
     let kid = jsonwebtoken::decode_header(id_token).unwrap().kid.unwrap();
     let key = DecodingKey::from_jwk(jwks.find(&kid).unwrap()).unwrap();

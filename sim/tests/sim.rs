@@ -2,11 +2,14 @@
 //! here with the `oauth1-request` crate, a third implementation) and error codes, LiveChat's
 //! Basic auth, filters, details and webhooks, the fault knobs and the counters.
 
+mod common;
+
 use std::num::NonZeroU64;
 use std::sync::{Arc, Mutex};
 
 use axum::routing::post;
 use axum::{Json, Router};
+use common::json_of;
 use serde_json::{json, Value};
 use visitor_sidebar_sim::*;
 
@@ -364,15 +367,12 @@ async fn knobs_and_counters_over_http() {
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["retry-after"], "9");
     let client = reqwest::Client::new();
-    let knobs: Value = client
-        .put(format!("{}/_sim/knobs", sim.base_url()))
-        .json(&json!({"malformed_rate": 1.0}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let knobs: Value = json_of(
+        client
+            .put(format!("{}/_sim/knobs", sim.base_url()))
+            .json(&json!({"malformed_rate": 1.0})),
+    )
+    .await;
     assert_eq!(knobs["rate_limit_rate"], 0.0);
     let r = livechat(&sim, reqwest::Method::GET, "/visitors")
         .send()
@@ -395,14 +395,7 @@ async fn knobs_and_counters_over_http() {
         text.starts_with('[') && serde_json::from_str::<Value>(&text).is_err(),
         "cut in half"
     );
-    let counters: Value = client
-        .get(format!("{}/_sim/counters", sim.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let counters: Value = json_of(client.get(format!("{}/_sim/counters", sim.base_url()))).await;
     assert_eq!(counters["lc_visitors"], 3);
     client
         .post(format!("{}/_sim/counters/reset", sim.base_url()))
@@ -410,13 +403,6 @@ async fn knobs_and_counters_over_http() {
         .await
         .unwrap();
     assert_eq!(sim.counters(), CounterSnapshot::default());
-    let chats: Vec<DemoChat> = client
-        .post(format!("{}/_sim/tick", sim.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let chats: Vec<DemoChat> = json_of(client.post(format!("{}/_sim/tick", sim.base_url()))).await;
     assert_eq!(chats[0].name, "John Doe");
 }

@@ -192,6 +192,11 @@ impl Harness {
 }
 
 /// Asserts an error body's code (and returns the error object).
+/// A test's request sent, and its answer's body as JSON; panics if either fails.
+pub async fn json_of<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> T {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 pub fn error_code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<no error code>")
 }
