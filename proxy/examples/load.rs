@@ -25,7 +25,7 @@ use std::time::Duration;
 #[macro_use]
 mod common;
 
-use common::{env_u64, poll, start_proxy, Polled};
+use common::{env_u64, poll, runs_table, start_proxy, Polled};
 use visitor_sidebar_proxy::sim::{load_visitor, Sim, SimConfig};
 
 const SAME_VISITOR_POLLERS: usize = 100;
@@ -163,45 +163,19 @@ async fn load() -> anyhow::Result<bool> {
     say!(out, "");
     say!(
         out,
-        "| {:<30} | {:>9} | {:>6} | {:>8} | {:>7} | {:>7} | {:>8} | {:>7} | {:>13} |",
-        "run",
-        "requests",
-        "errors",
-        "req/s",
-        "p50 ms",
-        "p99 ms",
-        "upstream",
-        "windows",
-        "calls/window"
-    );
-    say!(
-        out,
-        "| {:-<30} | {:->9} | {:->6} | {:->8} | {:->7} | {:->7} | {:->8} | {:->7} | {:->13} |",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        ""
+        "{}",
+        runs_table(&[
+            (&same.name, &same.polled, same.upstream_calls, same.windows),
+            (
+                &distinct.name,
+                &distinct.polled,
+                distinct.upstream_calls,
+                distinct.windows
+            )
+        ])
     );
     let mut ok = true;
     for r in [&same, &distinct] {
-        say!(
-            out,
-            "| {:<30} | {:>9} | {:>6} | {:>8.0} | {:>7.2} | {:>7.2} | {:>8} | {:>7} | {:>13.1} |",
-            r.name,
-            r.polled.requests,
-            r.polled.errors,
-            r.polled.per_second(),
-            r.polled.percentile_ms(0.50),
-            r.polled.percentile_ms(0.99),
-            r.upstream_calls,
-            r.windows,
-            r.upstream_calls as f64 / r.windows as f64,
-        );
         if r.polled.errors > 0 {
             ok = false;
         }

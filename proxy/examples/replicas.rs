@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 #[macro_use]
 mod common;
 
-use common::{env_u64, poll, start_proxy, Killed, Polled};
+use common::{env_u64, poll, runs_table, start_proxy, Killed, Polled};
 use visitor_sidebar_proxy::sim::{Sim, SimConfig, SEED_LP_SID, SEED_LP_VISITOR_ID};
 
 const REPLICAS: usize = 4;
@@ -140,45 +140,22 @@ async fn bench() -> anyhow::Result<bool> {
     say!(out, "");
     say!(
         out,
-        "| {:<24} | {:>9} | {:>6} | {:>7} | {:>7} | {:>7} | {:>8} | {:>7} | {:>12} |",
-        "run",
-        "requests",
-        "errors",
-        "req/s",
-        "p50 ms",
-        "p99 ms",
-        "upstream",
-        "windows",
-        "calls/window"
+        "{}",
+        runs_table(&[
+            (
+                &alone.name,
+                &alone.polled,
+                alone.upstream_calls,
+                alone.windows
+            ),
+            (
+                &shared.name,
+                &shared.polled,
+                shared.upstream_calls,
+                shared.windows
+            )
+        ])
     );
-    say!(
-        out,
-        "| {:-<24} | {:->9} | {:->6} | {:->7} | {:->7} | {:->7} | {:->8} | {:->7} | {:->12} |",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        ""
-    );
-    for r in [&alone, &shared] {
-        say!(
-            out,
-            "| {:<24} | {:>9} | {:>6} | {:>7.0} | {:>7.2} | {:>7.2} | {:>8} | {:>7} | {:>12.2} |",
-            r.name,
-            r.polled.requests,
-            r.polled.errors,
-            r.polled.per_second(),
-            r.polled.percentile_ms(0.50),
-            r.polled.percentile_ms(0.99),
-            r.upstream_calls,
-            r.windows,
-            r.upstream_calls as f64 / r.windows as f64,
-        );
-    }
     say!(out, "");
     for r in [&alone, &shared] {
         if let Some(e) = r.polled.first_errors.first() {

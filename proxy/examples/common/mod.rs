@@ -188,6 +188,44 @@ impl Polled {
     }
 }
 
+/// The table both load benchmarks print (Markdown, one line per run): requests, errors,
+/// throughput, p50 and p99, and upstream calls in all and per TTL window. A row is a run's
+/// name, what its pollers measured, the upstream calls the simulator counted, and the TTL
+/// windows the run touched.
+pub fn runs_table(rows: &[(&str, &Polled, u64, u64)]) -> String {
+    let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(3);
+    let mut table = format!(
+        "| {:<w$} | {:>9} | {:>6} | {:>8} | {:>7} | {:>7} | {:>8} | {:>7} | {:>12} |\n",
+        "run",
+        "requests",
+        "errors",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "upstream",
+        "windows",
+        "calls/window"
+    );
+    let rule = [w, 9, 6, 8, 7, 7, 8, 7, 12].map(|n| "-".repeat(n + 2));
+    table.push_str(&format!("|{}|\n", rule.join("|")));
+    for &(name, polled, upstream_calls, windows) in rows {
+        table.push_str(&format!(
+            "| {:<w$} | {:>9} | {:>6} | {:>8.0} | {:>7.2} | {:>7.2} | {:>8} | {:>7} | {:>12.2} |\n",
+            name,
+            polled.requests,
+            polled.errors,
+            polled.per_second(),
+            polled.percentile_ms(0.50),
+            polled.percentile_ms(0.99),
+            upstream_calls,
+            windows,
+            upstream_calls as f64 / windows as f64,
+        ));
+    }
+    table.pop();
+    table
+}
+
 /// One keep-alive poller per URL, each asking again as soon as it has its answer, until
 /// `duration` has passed.
 pub async fn poll(urls: Vec<String>, duration: Duration) -> anyhow::Result<Polled> {
