@@ -41,8 +41,11 @@ impl RequestId {
         &self.0
     }
 
+    /// A UUID v4 from the thread's RNG (`rand`'s ChaCha, seeded from the OS), not `new_v4()`'s
+    /// system call per request: the ID names a request, it guards nothing.
     fn generate() -> RequestId {
-        RequestId(uuid::Uuid::new_v4().to_string().into())
+        let uuid = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+        RequestId(uuid.to_string().into())
     }
 }
 
