@@ -87,10 +87,7 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
             metrics::track,
         ))
         // Outside the trace layer, so the span names the client every limit and the audit use.
-        .layer(axum::middleware::from_fn_with_state(
-            state.trusted_proxies.clone(),
-            client_ip::resolve,
-        ))
+        .layer(client_ip::layer(state.trusted_proxies.clone()))
         .layer(
             TraceLayer::new_for_http()
                 // The path only: queries can hold the webhook secret.

@@ -13,12 +13,11 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName};
-use axum::middleware::Next;
-use axum::response::Response;
 use ipnet::IpNet;
+use tower::util::MapRequestLayer;
 
 use crate::settings::{err, list, ConfigError, RawConfig};
 
@@ -27,7 +26,7 @@ use crate::settings::{err, list, ConfigError, RawConfig};
 const UNKNOWN: IpAddr = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
 
 /// The client's address as the proxy judges it, in the request's extensions (put there by
-/// [`resolve`]).
+/// [`layer`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
@@ -186,19 +185,21 @@ fn node_address(text: &str) -> Option<IpAddr> {
         .map(canonical)
 }
 
-/// Middleware, outside the tracing layer: decides the request's [`ClientIp`] once and puts it
-/// in the extensions, where the span, the limits, the audit line and the handlers read it.
-pub async fn resolve(
-    State(trusted): State<Arc<TrustedProxies>>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let client = match peer(request.extensions()) {
-        Some(peer) => trusted.client(peer, request.headers()),
-        None => UNKNOWN,
-    };
-    request.extensions_mut().insert(ClientIp(client));
-    next.run(request).await
+/// The layer, outside the tracing layer: decides the request's [`ClientIp`] once and puts it
+/// in the extensions, where the span, the limits, the audit line and the handlers read it. A
+/// request map, not a `from_fn` middleware: that clones and boxes everything inside it for
+/// every request.
+pub fn layer(
+    trusted: Arc<TrustedProxies>,
+) -> MapRequestLayer<impl Fn(Request) -> Request + Clone + Send + Sync + 'static> {
+    MapRequestLayer::new(move |mut request: Request| {
+        let client = match peer(request.extensions()) {
+            Some(peer) => trusted.client(peer, request.headers()),
+            None => UNKNOWN,
+        };
+        request.extensions_mut().insert(ClientIp(client));
+        request
+    })
 }
 
 /// The TCP peer's address, as the connection gave it (`None` without connection info).
@@ -209,7 +210,7 @@ pub fn peer(extensions: &axum::http::Extensions) -> Option<IpAddr> {
 }
 
 impl ClientIp {
-    /// The request's client address ([`resolve`]'s, or the peer's when it did not run).
+    /// The request's client address ([`layer`]'s, or the peer's when it did not run).
     pub fn of(extensions: &axum::http::Extensions) -> ClientIp {
         extensions
             .get::<ClientIp>()
