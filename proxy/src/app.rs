@@ -31,6 +31,10 @@ use crate::request_id::{self, RequestId};
 use crate::state::AppState;
 use crate::{livechat, liveperson, pages, static_files};
 
+/// The `Vary` of every answer: CORS's request headers (its default list) and the coding.
+const VARY: &str =
+    "origin, access-control-request-method, access-control-request-headers, accept-encoding";
+
 /// Request bodies the proxy accepts (details and webhooks are small).
 const MAX_REQUEST_BYTES: usize = 64 * 1024;
 
@@ -114,6 +118,12 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
             state.allowed_hosts.clone(),
             host_check::check,
         ))
+        // What CORS answers depend on, and what the cached answers and the precompressed files
+        // vary on (those add their own `accept-encoding` too).
+        .layer(SetResponseHeaderLayer::appending(
+            header::VARY,
+            HeaderValue::from_static(VARY),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static(pages::REFERRER_POLICY),
@@ -180,14 +190,9 @@ fn cors(allowed_origins: &[String]) -> CorsLayer {
             request_id::HEADER,
         ])
         .max_age(std::time::Duration::from_secs(600))
-        // The layer replaces the response's `Vary` with its own list: Accept-Encoding in it keeps
-        // what the cached answers and the precompressed files vary on (see `cache`).
-        .vary([
-            header::ORIGIN,
-            header::ACCESS_CONTROL_REQUEST_METHOD,
-            header::ACCESS_CONTROL_REQUEST_HEADERS,
-            header::ACCEPT_ENCODING,
-        ])
+        // No `Vary` of its own: that is a list the layer copies and joins into a new header for
+        // every request; `app_with` appends [`VARY`] as one static value instead.
+        .vary(Vec::new())
 }
 
 /// `GET /api/health`: what is configured, never a credential.
