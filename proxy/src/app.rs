@@ -77,10 +77,7 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
     // wraps, and axum clones a route's service for every request, so twelve `layer` calls were
     // twelve boxes cloned and dropped per request (a third of a cache hit's cost in `make bench`).
     let shared = ServiceBuilder::new()
-        .layer(axum::middleware::from_fn_with_state(
-            state.trust_request_id.clone(),
-            request_id::assign,
-        ))
+        .layer(request_id::AssignLayer(state.trust_request_id.clone()))
         // Outside the trace layer, so the span has the ID; outermost but for the ID, so every
         // answer (a panic's too) is counted and carries its ID.
         .layer(axum::middleware::from_fn_with_state(

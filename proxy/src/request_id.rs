@@ -13,13 +13,17 @@
 //! incoming ID is kept only from a trusted peer and only after validation, and the ID must also
 //! enter a task-local around the handler.
 
+use std::future::Future;
 use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue};
-use axum::middleware::Next;
 use axum::response::Response;
+use tokio::task::futures::TaskLocalFuture;
+use tower::{Layer, Service};
 
 use crate::settings::{err, list, ConfigError, RawConfig};
 
@@ -116,30 +120,89 @@ impl TrustRequestId {
     }
 }
 
-/// Middleware, outermost: picks the request's ID, puts it in the request (header and
+/// The layer, outermost: picks the request's ID, puts it in the request (header and
 /// extensions, for the tracing span), runs the rest inside the task-local, and returns it in
-/// the response.
-pub async fn assign(
-    State(trust): State<Arc<TrustRequestId>>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let peer = crate::client_ip::peer(request.extensions());
-    let incoming = request
-        .headers()
-        .get(&HEADER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| is_valid(v));
-    let id = match incoming {
-        Some(v) if trust.trusts(peer) => RequestId(v.into()),
-        _ => RequestId::generate(),
-    };
-    let value = HeaderValue::from_str(id.as_str()).expect("a valid ID is header text");
-    request.headers_mut().insert(HEADER, value.clone());
-    request.extensions_mut().insert(id.clone());
-    let mut response = CURRENT.scope(id, next.run(request)).await;
-    response.headers_mut().insert(HEADER, value);
-    response
+/// the response. A service of its own rather than a `from_fn` middleware, which clones and
+/// boxes everything inside it for every request.
+#[derive(Clone)]
+pub struct AssignLayer(pub Arc<TrustRequestId>);
+
+impl<S> Layer<S> for AssignLayer {
+    type Service = Assign<S>;
+
+    fn layer(&self, inner: S) -> Assign<S> {
+        Assign {
+            trust: self.0.clone(),
+            inner,
+        }
+    }
+}
+
+/// [`AssignLayer`]'s service.
+#[derive(Clone)]
+pub struct Assign<S> {
+    trust: Arc<TrustRequestId>,
+    inner: S,
+}
+
+impl<S> Service<Request> for Assign<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Assigned<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let peer = crate::client_ip::peer(request.extensions());
+        let incoming = request
+            .headers()
+            .get(&HEADER)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| is_valid(v));
+        let id = match incoming {
+            Some(v) if self.trust.trusts(peer) => RequestId(v.into()),
+            _ => RequestId::generate(),
+        };
+        let value = HeaderValue::from_str(id.as_str()).expect("a valid ID is header text");
+        request.headers_mut().insert(HEADER, value.clone());
+        request.extensions_mut().insert(id.clone());
+        // The inner services' `call`s only build their futures; the work runs when polled,
+        // inside the scope.
+        Assigned {
+            inner: CURRENT.scope(id, self.inner.call(request)),
+            value: Some(value),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// [`Assign`]'s answer: the rest of the stack's, in the task-local, with the ID added.
+    pub struct Assigned<F> {
+        #[pin]
+        inner: TaskLocalFuture<RequestId, F>,
+        value: Option<HeaderValue>,
+    }
+}
+
+impl<F, E> Future for Assigned<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = ready!(this.inner.poll(cx))?;
+        if let Some(value) = this.value.take() {
+            response.headers_mut().insert(HEADER, value);
+        }
+        Poll::Ready(Ok(response))
+    }
 }
 
 #[cfg(test)]
