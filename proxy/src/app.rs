@@ -26,7 +26,7 @@ use crate::client_ip::{self, ClientIp};
 use crate::error::AppError;
 use crate::health;
 use crate::host_check;
-use crate::metrics::{self, Tracked};
+use crate::metrics::Tracked;
 use crate::request_id::{self, RequestId};
 use crate::state::AppState;
 use crate::{livechat, liveperson, pages, static_files};
@@ -80,13 +80,10 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         .layer(request_id::AssignLayer(state.trust_request_id.clone()))
         // Outside the trace layer, so the span has the ID; outermost but for the ID, so every
         // answer (a panic's too) is counted and carries its ID.
-        .layer(axum::middleware::from_fn_with_state(
-            Tracked {
-                metrics: state.metrics.clone(),
-                static_files: state.config.static_dir.is_some(),
-            },
-            metrics::track,
-        ))
+        .layer(Tracked {
+            metrics: state.metrics.clone(),
+            static_files: state.config.static_dir.is_some(),
+        })
         // Outside the trace layer, so the span names the client every limit and the audit use.
         .layer(client_ip::layer(state.trusted_proxies.clone()))
         .layer(

@@ -20,8 +20,8 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use axum::extract::Request;
+use axum::http::Response;
 use axum::http::{HeaderName, HeaderValue};
-use axum::response::Response;
 use tokio::task::futures::TaskLocalFuture;
 use tower::{Layer, Service};
 
@@ -145,11 +145,11 @@ pub struct Assign<S> {
     inner: S,
 }
 
-impl<S> Service<Request> for Assign<S>
+impl<S, B> Service<Request> for Assign<S>
 where
-    S: Service<Request, Response = Response>,
+    S: Service<Request, Response = Response<B>>,
 {
-    type Response = Response;
+    type Response = Response<B>;
     type Error = S::Error;
     type Future = Assigned<S::Future>;
 
@@ -189,11 +189,11 @@ pin_project_lite::pin_project! {
     }
 }
 
-impl<F, E> Future for Assigned<F>
+impl<F, B, E> Future for Assigned<F>
 where
-    F: Future<Output = Result<Response, E>>,
+    F: Future<Output = Result<Response<B>, E>>,
 {
-    type Output = Result<Response, E>;
+    type Output = Result<Response<B>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
