@@ -22,6 +22,7 @@ use visitor_sidebar_contract::ErrorCode;
 use crate::auth::{Agent, AgentMode, Auth, CredentialShape, Refusal, Refused};
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
+use crate::guard::GuardLayer;
 use crate::metrics::{Limit, Metrics, SignInMode, SignInOutcome};
 use crate::settings::{err, number, ConfigError, RawConfig};
 
@@ -156,16 +157,20 @@ fn whole_secs(wait: Duration) -> u64 {
     wait.as_secs_f64().ceil().max(1.0) as u64
 }
 
-/// Refuses browser requests from origins that are neither listed nor the proxy's own. Requests
-/// without `Origin` (server-to-server, same-origin GETs) pass; CORS headers are the CorsLayer's.
-pub async fn check_origin(
-    State(access): State<Arc<Access>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if let Some(origin) = request.headers().get(header::ORIGIN) {
+/// The layer for all of `/api`: refuses browser requests from origins that are neither listed
+/// nor the proxy's own. Requests without `Origin` (server-to-server, same-origin GETs) pass;
+/// CORS headers are the CorsLayer's.
+pub fn origin_layer(
+    access: Arc<Access>,
+) -> GuardLayer<impl Fn(&Request) -> Option<Response> + Clone + Send + Sync + 'static> {
+    GuardLayer(move |request: &Request| access.origin_refusal(request))
+}
+
+impl Access {
+    fn origin_refusal(&self, request: &Request) -> Option<Response> {
+        let origin = request.headers().get(header::ORIGIN)?;
         let origin = origin.to_str().unwrap_or("");
-        let listed = access.allowed_origins.iter().any(|o| o == origin);
+        let listed = self.allowed_origins.iter().any(|o| o == origin);
         let host = request
             .headers()
             .get(header::HOST)
@@ -175,15 +180,14 @@ pub async fn check_origin(
             && origin
                 .split_once("://")
                 .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
-        if !listed && !same_origin {
-            return AppError::new(
+        (!listed && !same_origin).then(|| {
+            AppError::new(
                 ErrorCode::OriginNotAllowed,
                 "This page's origin may not call the proxy; add it to VS_ALLOWED_ORIGINS.",
             )
-            .into_response();
-        }
+            .into_response()
+        })
     }
-    next.run(request).await
 }
 
 /// The agent's identity and the per-client rate limit, for every visitor route (all of `/api`

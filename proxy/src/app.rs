@@ -24,6 +24,7 @@ use crate::audit;
 use crate::auth;
 use crate::client_ip::{self, ClientIp};
 use crate::error::AppError;
+use crate::guard::GuardLayer;
 use crate::health;
 use crate::host_check;
 use crate::metrics::Tracked;
@@ -63,10 +64,7 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
-            state.access.clone(),
-            access::check_origin,
-        ));
+        .layer(access::origin_layer(state.access.clone()));
     let router = match &state.config.static_dir {
         // The built widget: precompressed, cached by name (see static_files), every answer
         // carrying the pages' protective headers (see pages).
@@ -108,10 +106,7 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         ))
         // Before any other work: in anonymous mode, only the proxy's own host names (DNS
         // rebinding).
-        .layer(axum::middleware::from_fn_with_state(
-            state.allowed_hosts.clone(),
-            host_check::check,
-        ))
+        .layer(host_check::layer(state.allowed_hosts.clone()))
         // What CORS answers depend on, and what the cached answers and the precompressed files
         // vary on (those add their own `accept-encoding` too).
         .layer(SetResponseHeaderLayer::appending(
@@ -138,23 +133,19 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         .layer(cors(&state.config.allowed_origins))
         // A body announced as too large is refused before any of it is read, rather than
         // waiting for bytes that may never come (inside CORS, so browsers can read the refusal).
-        .layer(axum::middleware::from_fn(refuse_announced_oversize));
+        .layer(GuardLayer(refuse_announced_oversize));
     router.layer(shared).with_state(state)
 }
 
-async fn refuse_announced_oversize(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
+fn refuse_announced_oversize(request: &axum::extract::Request) -> Option<Response> {
     let announced = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if announced.is_some_and(|n| n > MAX_REQUEST_BYTES as u64) {
-        return AppError::payload_too_large().into_response();
-    }
-    next.run(request).await
+    announced
+        .is_some_and(|n| n > MAX_REQUEST_BYTES as u64)
+        .then(|| AppError::payload_too_large().into_response())
 }
 
 /// CORS for `allowed_origins` (`VS_ALLOWED_ORIGINS`).

@@ -20,14 +20,14 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use visitor_sidebar_contract::ErrorCode;
 
 use crate::auth::config::AuthConfig;
 use crate::error::AppError;
+use crate::guard::GuardLayer;
 
 /// The `Host` values served; `None` when every one is (sign-in is required).
 #[derive(Clone, Debug, Default)]
@@ -91,32 +91,37 @@ fn host_name(host: &str) -> &str {
     }
 }
 
-/// Middleware: refuses requests whose `Host` (or HTTP/2 authority) is not served.
-pub async fn check(
-    State(allowed): State<Arc<AllowedHosts>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let headers = request.headers();
-    let host = headers
-        .get(header::HOST)
-        .map(|h| h.to_str().unwrap_or("\u{0}"))
-        .or_else(|| request.uri().authority().map(|a| a.as_str()));
-    let forwarded = headers
-        .get_all("x-forwarded-host")
-        .iter()
-        .flat_map(|v| v.to_str().unwrap_or("\u{0}").split(','));
-    for host in host.into_iter().chain(forwarded) {
-        if !allowed.allows(host) {
-            return AppError::new(
-                ErrorCode::Forbidden,
-                "This proxy does not answer under that host name: open it at its own address (VS_LISTEN or VS_PUBLIC_URL).",
-            )
-            .detail("Host header refused (anonymous mode)")
-            .into_response();
+/// The layer: refuses requests whose `Host` (or HTTP/2 authority) is not served.
+pub fn layer(
+    allowed: Arc<AllowedHosts>,
+) -> GuardLayer<impl Fn(&Request) -> Option<Response> + Clone + Send + Sync + 'static> {
+    GuardLayer(move |request: &Request| allowed.refusal(request))
+}
+
+impl AllowedHosts {
+    /// The 403 for a request whose `Host` or any `X-Forwarded-Host` is not served.
+    fn refusal(&self, request: &Request) -> Option<Response> {
+        let headers = request.headers();
+        let host = headers
+            .get(header::HOST)
+            .map(|h| h.to_str().unwrap_or("\u{0}"))
+            .or_else(|| request.uri().authority().map(|a| a.as_str()));
+        let forwarded = headers
+            .get_all("x-forwarded-host")
+            .iter()
+            .flat_map(|v| v.to_str().unwrap_or("\u{0}").split(','));
+        for host in host.into_iter().chain(forwarded) {
+            if !self.allows(host) {
+                return Some(AppError::new(
+                    ErrorCode::Forbidden,
+                    "This proxy does not answer under that host name: open it at its own address (VS_LISTEN or VS_PUBLIC_URL).",
+                )
+                .detail("Host header refused (anonymous mode)")
+                .into_response());
+            }
         }
+        None
     }
-    next.run(request).await
 }
 
 #[cfg(test)]
