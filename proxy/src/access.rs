@@ -22,7 +22,7 @@ use visitor_sidebar_contract::ErrorCode;
 use crate::auth::{Agent, AgentMode, Auth, CredentialShape, Refusal, Refused};
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
-use crate::guard::GuardLayer;
+use crate::layers::GuardLayer;
 use crate::metrics::{Limit, Metrics, SignInMode, SignInOutcome};
 use crate::settings::{err, number, ConfigError, RawConfig};
 

@@ -24,10 +24,10 @@ use crate::audit;
 use crate::auth;
 use crate::client_ip::{self, ClientIp};
 use crate::error::AppError;
-use crate::guard::GuardLayer;
 use crate::health;
 use crate::host_check;
-use crate::metrics::Tracked;
+use crate::layers::GuardLayer;
+use crate::metrics;
 use crate::request_id::{self, RequestId};
 use crate::state::AppState;
 use crate::{livechat, liveperson, pages, static_files};
@@ -51,7 +51,7 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         .merge(livechat::router())
         .merge(agent_routes)
         // Inside access control, which sets the agent the audit line names.
-        .route_layer(axum::middleware::from_fn(audit::record))
+        .route_layer(audit::layer())
         .route_layer(axum::middleware::from_fn_with_state(
             state.access.clone(),
             access::require_access,
@@ -78,10 +78,10 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         .layer(request_id::AssignLayer(state.trust_request_id.clone()))
         // Outside the trace layer, so the span has the ID; outermost but for the ID, so every
         // answer (a panic's too) is counted and carries its ID.
-        .layer(Tracked {
-            metrics: state.metrics.clone(),
-            static_files: state.config.static_dir.is_some(),
-        })
+        .layer(metrics::track(
+            state.metrics.clone(),
+            state.config.static_dir.is_some(),
+        ))
         // Outside the trace layer, so the span names the client every limit and the audit use.
         .layer(client_ip::layer(state.trusted_proxies.clone()))
         .layer(

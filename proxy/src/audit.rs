@@ -6,46 +6,73 @@
 //! query, is logged. The line's timestamp is the subscriber's.
 
 use axum::extract::{MatchedPath, Request};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::http::{Method, StatusCode};
 use percent_encoding::percent_decode_str;
 
 use crate::auth::Agent;
 use crate::client_ip::ClientIp;
+use crate::layers::{ObserveLayer, Observer};
 
-/// Middleware for the agent routes, inside `require_access` (which sets the [`Agent`]).
-pub async fn record(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
-    let agent = request
-        .extensions()
-        .get::<Agent>()
-        .map(Agent::label)
-        .unwrap_or_else(|| "unknown:".into());
-    let route = matched
-        .as_ref()
-        .map(|m| m.as_str().to_owned())
-        .unwrap_or_default();
-    let visitor = visitor_id(&route, request.uri().path());
-    let provider = route
-        .strip_prefix("/api/")
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or("")
-        .to_owned();
-    let method = request.method().clone();
-    let client = ClientIp::of(request.extensions());
-    let response = next.run(request).await;
-    // Debug formatting (`?`) escapes quotes and control characters, so a crafted path or subject
-    // cannot forge a second log line.
-    tracing::info!(
-        agent = ?agent,
-        client = %client,
-        provider = %provider,
-        visitor = ?visitor.as_deref().unwrap_or("-"),
-        route = %route,
-        method = %method,
-        status = response.status().as_u16(),
-        "visitor data"
-    );
-    response
+/// The layer for the agent routes, inside `require_access` (which sets the [`Agent`]).
+pub fn layer() -> ObserveLayer<Audit> {
+    ObserveLayer(Audit)
+}
+
+/// [`layer`]'s observer.
+#[derive(Clone)]
+pub struct Audit;
+
+/// What the audit line says of a request, taken before it is answered.
+pub struct Seen {
+    agent: String,
+    client: ClientIp,
+    provider: String,
+    visitor: Option<String>,
+    route: String,
+    method: Method,
+}
+
+impl Observer for Audit {
+    type Seen = Seen;
+
+    fn request(&self, request: &Request) -> Seen {
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|m| m.as_str().to_owned())
+            .unwrap_or_default();
+        Seen {
+            agent: request
+                .extensions()
+                .get::<Agent>()
+                .map(Agent::label)
+                .unwrap_or_else(|| "unknown:".into()),
+            client: ClientIp::of(request.extensions()),
+            provider: route
+                .strip_prefix("/api/")
+                .and_then(|rest| rest.split('/').next())
+                .unwrap_or("")
+                .to_owned(),
+            visitor: visitor_id(&route, request.uri().path()),
+            method: request.method().clone(),
+            route,
+        }
+    }
+
+    fn answered(&self, seen: Seen, status: StatusCode) {
+        // Debug formatting (`?`) escapes quotes and control characters, so a crafted path or
+        // subject cannot forge a second log line.
+        tracing::info!(
+            agent = ?seen.agent,
+            client = %seen.client,
+            provider = %seen.provider,
+            visitor = ?seen.visitor.as_deref().unwrap_or("-"),
+            route = %seen.route,
+            method = %seen.method,
+            status = status.as_u16(),
+            "visitor data"
+        );
+    }
 }
 
 /// The path segment where the route template has `{visitor_id}` (or a LiveChat v3

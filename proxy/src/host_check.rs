@@ -27,7 +27,7 @@ use visitor_sidebar_contract::ErrorCode;
 
 use crate::auth::config::AuthConfig;
 use crate::error::AppError;
-use crate::guard::GuardLayer;
+use crate::layers::GuardLayer;
 
 /// The `Host` values served; `None` when every one is (sign-in is required).
 #[derive(Clone, Debug, Default)]

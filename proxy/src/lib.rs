@@ -10,8 +10,8 @@
 //! `access`, `host_check` and `audit` → `auth` (who the agent is; the sign-in routes) → `cache`
 //! → `store`, `upstream` and `compression` (the cached answers' codings) → `request_id`,
 //! `metrics`, `pages` (the pages' protective headers) → `extract` (the checked path IDs, JSON
-//! bodies, query strings and `Authorization` header), `guard` (a check that answers a request
-//! at once or lets it through) → `error`, `client_ip` (who the client is
+//! bodies, query strings and `Authorization` header), `layers` (light layers from closures:
+//! a guard, an observer) → `error`, `client_ip` (who the client is
 //! behind trusted front ends, for every limit and log line), `connections` (the accept loop, its
 //! cap and deadlines), `logging` (text or JSON lines) → `settings`, `secret`, `urls`. `metrics`
 //! is one registry per `AppState`, counted by `app`, `access`, `auth`, `cache`, `store` and
@@ -30,9 +30,9 @@ pub mod connections;
 pub mod demo;
 pub mod error;
 pub mod extract;
-pub mod guard;
 pub mod health;
 pub mod host_check;
+pub mod layers;
 pub mod livechat;
 pub mod liveperson;
 pub mod logging;

@@ -7,15 +7,11 @@
 pub mod labels;
 pub mod listener;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::Response;
 use axum::http::{Method, StatusCode};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -23,7 +19,8 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
-use tower::{Layer, Service};
+
+use crate::layers::{ObserveLayer, Observer};
 
 pub use labels::{
     CacheKind, CacheResult, Check, Coding, CompanySignIn, HttpMethod, Limit, Operation, Provider,
@@ -461,90 +458,39 @@ fn status_class(status: StatusCode) -> &'static str {
 
 /// The request-count layer (inside routing, so `MatchedPath` is known): counts and times every
 /// answer by route template. Requests no route matched are `static` (the widget's files, when
-/// `static_files`) or `unmatched`. A service of its own rather than a `from_fn` middleware,
-/// which clones and boxes everything inside it for every request.
+/// `static_files`) or `unmatched`.
+pub fn track(metrics: Metrics, static_files: bool) -> ObserveLayer<Tracked> {
+    ObserveLayer(Tracked {
+        metrics,
+        static_files,
+    })
+}
+
+/// [`track`]'s observer.
 #[derive(Clone)]
 pub struct Tracked {
-    pub metrics: Metrics,
-    pub static_files: bool,
+    metrics: Metrics,
+    static_files: bool,
 }
 
-impl<S> Layer<S> for Tracked {
-    type Service = Track<S>;
+impl Observer for Tracked {
+    /// The route template (or `static`, `unmatched`), the method, when it started.
+    type Seen = (String, Method, Instant);
 
-    fn layer(&self, inner: S) -> Track<S> {
-        Track {
-            tracked: self.clone(),
-            inner,
-        }
-    }
-}
-
-/// [`Tracked`]'s service.
-#[derive(Clone)]
-pub struct Track<S> {
-    tracked: Tracked,
-    inner: S,
-}
-
-impl<S, B> Service<Request> for Track<S>
-where
-    S: Service<Request, Response = Response<B>>,
-{
-    type Response = Response<B>;
-    type Error = S::Error;
-    type Future = Tracking<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
+    fn request(&self, request: &Request) -> Self::Seen {
         let route = match request.extensions().get::<MatchedPath>() {
             Some(m) => m.as_str().to_owned(),
-            None if self.tracked.static_files && !request.uri().path().starts_with("/api") => {
+            None if self.static_files && !request.uri().path().starts_with("/api") => {
                 "static".to_owned()
             }
             None => "unmatched".to_owned(),
         };
-        Tracking {
-            method: request.method().clone(),
-            inner: self.inner.call(request),
-            started: Instant::now(),
-            route,
-            metrics: self.tracked.metrics.clone(),
-        }
+        (route, request.method().clone(), Instant::now())
     }
-}
 
-pin_project_lite::pin_project! {
-    /// [`Track`]'s answer: the inner one, counted when it is ready.
-    pub struct Tracking<F> {
-        #[pin]
-        inner: F,
-        started: Instant,
-        route: String,
-        method: Method,
-        metrics: Metrics,
-    }
-}
-
-impl<F, B, E> Future for Tracking<F>
-where
-    F: Future<Output = Result<Response<B>, E>>,
-{
-    type Output = Result<Response<B>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let response = ready!(this.inner.poll(cx))?;
-        this.metrics.request(
-            this.route,
-            this.method,
-            response.status(),
-            this.started.elapsed(),
-        );
-        Poll::Ready(Ok(response))
+    fn answered(&self, (route, method, started): Self::Seen, status: StatusCode) {
+        self.metrics
+            .request(&route, &method, status, started.elapsed());
     }
 }
 
