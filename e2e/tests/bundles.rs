@@ -130,7 +130,7 @@ async fn a_bundle_asked_for_the_provider_it_lacks_says_which_to_load() -> Result
         // The stable entry module, as a host page using mount() imports it.
         // A same-origin document that loads no bundle of its own (a stylesheet shown as text).
         browser.open(&demo, "/console.css").await?;
-        browser
+        let loaded = browser
             .client
             .execute_async(
                 &format!(
@@ -146,6 +146,11 @@ async fn a_bundle_asked_for_the_provider_it_lacks_says_which_to_load() -> Result
                 vec![],
             )
             .await?;
+        // The module or its wasm failing to load would otherwise show only as a missing notice.
+        anyhow::ensure!(
+            loaded.is_null(),
+            "{entry}: import or mount failed: {loaded}"
+        );
         let text = browser
             .wait_for_text(
                 "aside.vs-root [data-not-carried]",
