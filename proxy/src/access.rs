@@ -22,7 +22,7 @@ use visitor_sidebar_contract::ErrorCode;
 use crate::auth::{Agent, AgentMode, Auth, CredentialShape, Refusal, Refused};
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
-use crate::layers::GuardLayer;
+use crate::layers::Check;
 use crate::metrics::{Limit, Metrics, SignInMode, SignInOutcome};
 use crate::settings::{err, number, ConfigError, RawConfig};
 
@@ -157,17 +157,11 @@ fn whole_secs(wait: Duration) -> u64 {
     wait.as_secs_f64().ceil().max(1.0) as u64
 }
 
-/// The layer for all of `/api`: refuses browser requests from origins that are neither listed
-/// nor the proxy's own. Requests without `Origin` (server-to-server, same-origin GETs) pass;
-/// CORS headers are the CorsLayer's.
-pub fn origin_layer(
-    access: Arc<Access>,
-) -> GuardLayer<impl Fn(&Request) -> Option<Response> + Clone + Send + Sync + 'static> {
-    GuardLayer(move |request: &Request| access.origin_refusal(request))
-}
-
-impl Access {
-    fn origin_refusal(&self, request: &Request) -> Option<Response> {
+/// The guard for all of `/api` (see `app`): refuses browser requests from origins that are
+/// neither listed nor the proxy's own. Requests without `Origin` (server-to-server, same-origin
+/// GETs) pass; CORS headers are the CorsLayer's.
+impl Check for Access {
+    fn refusal(&self, request: &Request) -> Option<Response> {
         let origin = request.headers().get(header::ORIGIN)?;
         let origin = origin.to_str().unwrap_or("");
         let listed = self.allowed_origins.iter().any(|o| o == origin);

@@ -25,16 +25,15 @@ use crate::auth;
 use crate::client_ip::{self, ClientIp};
 use crate::error::AppError;
 use crate::health;
-use crate::host_check;
-use crate::layers::GuardLayer;
+use crate::layers::{Check, GuardLayer};
 use crate::metrics;
 use crate::request_id::{self, RequestId};
 use crate::state::AppState;
 use crate::{livechat, liveperson, pages, static_files};
 
-/// The `Vary` of every answer: CORS's request headers (its default list) and the coding.
-const VARY: &str =
-    "origin, access-control-request-method, access-control-request-headers, accept-encoding";
+/// The `Vary` of every answer: what CORS answers depend on (the layer's default list). The
+/// cached answers and the precompressed files add their own `accept-encoding`.
+const VARY: &str = "origin, access-control-request-method, access-control-request-headers";
 
 /// Request bodies the proxy accepts (details and webhooks are small).
 const MAX_REQUEST_BYTES: usize = 64 * 1024;
@@ -64,7 +63,7 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(access::origin_layer(state.access.clone()));
+        .layer(GuardLayer(state.access.clone()));
     let router = match &state.config.static_dir {
         // The built widget: precompressed, cached by name (see static_files), every answer
         // carrying the pages' protective headers (see pages).
@@ -106,9 +105,7 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         ))
         // Before any other work: in anonymous mode, only the proxy's own host names (DNS
         // rebinding).
-        .layer(host_check::layer(state.allowed_hosts.clone()))
-        // What CORS answers depend on, and what the cached answers and the precompressed files
-        // vary on (those add their own `accept-encoding` too).
+        .layer(GuardLayer(state.allowed_hosts.clone()))
         .layer(SetResponseHeaderLayer::appending(
             header::VARY,
             HeaderValue::from_static(VARY),
@@ -133,19 +130,25 @@ pub fn app_with(state: AppState, agent_routes: Router<AppState>) -> Router {
         .layer(cors(&state.config.allowed_origins))
         // A body announced as too large is refused before any of it is read, rather than
         // waiting for bytes that may never come (inside CORS, so browsers can read the refusal).
-        .layer(GuardLayer(refuse_announced_oversize));
+        .layer(GuardLayer(AnnouncedSize));
     router.layer(shared).with_state(state)
 }
 
-fn refuse_announced_oversize(request: &axum::extract::Request) -> Option<Response> {
-    let announced = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    announced
-        .is_some_and(|n| n > MAX_REQUEST_BYTES as u64)
-        .then(|| AppError::payload_too_large().into_response())
+/// A body announced as larger than [`MAX_REQUEST_BYTES`] is refused.
+#[derive(Clone, Copy)]
+struct AnnouncedSize;
+
+impl Check for AnnouncedSize {
+    fn refusal(&self, request: &axum::extract::Request) -> Option<Response> {
+        let announced = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        announced
+            .is_some_and(|n| n > MAX_REQUEST_BYTES as u64)
+            .then(|| AppError::payload_too_large().into_response())
+    }
 }
 
 /// CORS for `allowed_origins` (`VS_ALLOWED_ORIGINS`).

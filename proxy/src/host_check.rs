@@ -18,7 +18,6 @@
 //! With sign-in on, a credential decides and no host is checked.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::http::header;
@@ -27,7 +26,7 @@ use visitor_sidebar_contract::ErrorCode;
 
 use crate::auth::config::AuthConfig;
 use crate::error::AppError;
-use crate::layers::GuardLayer;
+use crate::layers::Check;
 
 /// The `Host` values served; `None` when every one is (sign-in is required).
 #[derive(Clone, Debug, Default)]
@@ -91,15 +90,9 @@ fn host_name(host: &str) -> &str {
     }
 }
 
-/// The layer: refuses requests whose `Host` (or HTTP/2 authority) is not served.
-pub fn layer(
-    allowed: Arc<AllowedHosts>,
-) -> GuardLayer<impl Fn(&Request) -> Option<Response> + Clone + Send + Sync + 'static> {
-    GuardLayer(move |request: &Request| allowed.refusal(request))
-}
-
-impl AllowedHosts {
-    /// The 403 for a request whose `Host` or any `X-Forwarded-Host` is not served.
+/// The guard (see `app`): the 403 for a request whose `Host` (or HTTP/2 authority) or any
+/// `X-Forwarded-Host` is not served.
+impl Check for AllowedHosts {
     fn refusal(&self, request: &Request) -> Option<Response> {
         let headers = request.headers();
         let host = headers

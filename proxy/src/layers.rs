@@ -14,14 +14,26 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use tower::{Layer, Service};
 
-/// Wraps services in a [`Guard`] running `check`: `Some(refusal)` answers the request with it.
+/// What a [`GuardLayer`] checks: `Some(refusal)` answers the request with it, `None` lets it
+/// through.
+pub trait Check {
+    fn refusal(&self, request: &Request) -> Option<Response>;
+}
+
+impl<C: Check> Check for std::sync::Arc<C> {
+    fn refusal(&self, request: &Request) -> Option<Response> {
+        C::refusal(self, request)
+    }
+}
+
+/// Wraps services in a [`Guard`] running the [`Check`].
 #[derive(Clone)]
-pub struct GuardLayer<F>(pub F);
+pub struct GuardLayer<C>(pub C);
 
-impl<S, F: Clone> Layer<S> for GuardLayer<F> {
-    type Service = Guard<S, F>;
+impl<S, C: Check + Clone> Layer<S> for GuardLayer<C> {
+    type Service = Guard<S, C>;
 
-    fn layer(&self, inner: S) -> Guard<S, F> {
+    fn layer(&self, inner: S) -> Guard<S, C> {
         Guard {
             check: self.0.clone(),
             inner,
@@ -31,15 +43,15 @@ impl<S, F: Clone> Layer<S> for GuardLayer<F> {
 
 /// [`GuardLayer`]'s service.
 #[derive(Clone)]
-pub struct Guard<S, F> {
-    check: F,
+pub struct Guard<S, C> {
+    check: C,
     inner: S,
 }
 
-impl<S, F> Service<Request> for Guard<S, F>
+impl<S, C> Service<Request> for Guard<S, C>
 where
     S: Service<Request, Response = Response>,
-    F: Fn(&Request) -> Option<Response>,
+    C: Check,
 {
     type Response = Response;
     type Error = S::Error;
@@ -50,7 +62,7 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        match (self.check)(&request) {
+        match self.check.refusal(&request) {
             Some(refusal) => Guarded::Refused {
                 refusal: Some(refusal),
             },

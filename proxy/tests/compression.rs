@@ -61,7 +61,7 @@ fn decoded(coding: &str, body: &[u8]) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread")]
 async fn answers_are_compressed_by_accept_encoding_with_a_tag_per_representation() {
     let h = start(|_, _| {}).await;
-    let origin = h.proxy.addr.to_string();
+    let origin = format!("http://{}", h.proxy.addr);
     for path in [
         h.seed_visit_path(),
         "/api/livechat/visitors".to_owned(),
@@ -126,8 +126,9 @@ async fn answers_are_compressed_by_accept_encoding_with_a_tag_per_representation
             );
         }
         // A browser's cross-origin request: CORS's `Vary` and the coding's side by side.
-        let (_, _, _, vary, _) =
+        let (status, _, _, vary, _) =
             get(&h, &path, &[("accept-encoding", "br"), ("origin", &origin)]).await;
+        assert_eq!(status, 200, "{path}");
         assert!(
             vary.iter().any(|v| v == "accept-encoding"),
             "{path}: {vary:?}"
