@@ -5,7 +5,8 @@ use crate::options::{Options, RawOptions, Selection, Theme};
 use crate::sidebar::{Command, Controller, Sidebar, SidebarProps};
 use wasm_bindgen::prelude::*;
 
-/// A mounted sidebar, as JavaScript holds it.
+/// A mounted sidebar, as JavaScript holds it: a way to steer it, not its owner. The sidebar
+/// stays until [`unmount`](Self::unmount), whether or not the page keeps the handle.
 #[wasm_bindgen]
 pub struct SidebarHandle {
     app: Option<yew::AppHandle<Sidebar>>,
@@ -51,13 +52,9 @@ impl SidebarHandle {
     }
 }
 
-/// Dropping the handle (`free()` from JavaScript) unmounts the sidebar, so a Rust caller
-/// cannot leave one polling by accident.
-impl Drop for SidebarHandle {
-    fn drop(&mut self) {
-        self.unmount();
-    }
-}
+// No `Drop` that unmounts: wasm-bindgen frees a handle JavaScript no longer references when
+// the garbage collector finalizes it, so a page that called `mount()` without keeping the
+// handle lost its sidebar at the next collection (seen in CI as a notice that never showed).
 
 /// Mounts a sidebar into `element`. Options (all optional): `proxyUrl` (default `/api`),
 /// `accessToken`, `getAccessToken` (an async function giving the agent's token, asked at start

@@ -69,8 +69,8 @@ pub(crate) fn start() {
     let search = window.location().search().unwrap_or_default();
     match options_from(&document, &search).into_options() {
         Ok(options) => {
-            // The page lives as long as the sidebar: keep it mounted for good.
-            std::mem::forget(crate::mount::mount_with(root, options));
+            // The page lives as long as the sidebar: it stays mounted for good.
+            crate::mount::mount_with(root, options);
         }
         Err(problem) => {
             let p = document.create_element("p").ok();

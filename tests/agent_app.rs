@@ -13,7 +13,6 @@ use common::*;
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
-use visitor_sidebar::SidebarHandle;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -111,16 +110,12 @@ impl Drop for FakeSdk {
     }
 }
 
-fn mount_in_agent_app(root: &web_sys::Element) -> SidebarHandle {
-    visitor_sidebar::mount(
-        root.clone(),
-        js(r#"{"console": "livechat", "locale": "en-GB"}"#),
-    )
-    .unwrap()
+fn mount_in_agent_app(root: &web_sys::Element) -> Mounted {
+    common::mount(root, js(r#"{"console": "livechat", "locale": "en-GB"}"#))
 }
 
 /// A sidebar mounted as the Agent App's widget, once it says it is connected.
-async fn connected_in_agent_app() -> (web_sys::Element, SidebarHandle) {
+async fn connected_in_agent_app() -> (web_sys::Element, Mounted) {
     let root = fresh_root();
     let sidebar = mount_in_agent_app(&root);
     connected(&root).await;

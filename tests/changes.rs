@@ -48,11 +48,12 @@ async fn a_new_page_and_a_cart_change_are_marked_and_announced() {
     let s = step.clone();
     let _stub = FetchStub::new(move |_| reply(200, &visit_at(s.get()), &[]));
     let root = fresh_root();
-    let _handle = visitor_sidebar::mount(
-        root.clone(),
-        js(r#"{"provider":"liveperson","visitorId":"Alice","sid":"s1","pollIntervalMs":500,"locale":"en-US"}"#),
-    )
-    .unwrap();
+    let _sidebar = common::mount(
+        &root,
+        js(
+            r#"{"provider":"liveperson","visitorId":"Alice","sid":"s1","pollIntervalMs":500,"locale":"en-US"}"#,
+        ),
+    );
     until("the visit", || text(&root).contains("Test Page")).await;
     assert_eq!(marked(&root), 0, "the first answer is not a change");
     assert_eq!(live_region(&root), "");
@@ -93,11 +94,12 @@ async fn a_livechat_state_change_is_announced_but_switching_visitors_is_not() {
         reply(200, &visitor.to_string(), &[])
     });
     let root = fresh_root();
-    let handle = visitor_sidebar::mount(
-        root.clone(),
-        js(r#"{"provider":"livechat","visitorId":"S148dea44981.d9443253fef2","pollIntervalMs":500}"#),
-    )
-    .unwrap();
+    let handle = common::mount(
+        &root,
+        js(
+            r#"{"provider":"livechat","visitorId":"S148dea44981.d9443253fef2","pollIntervalMs":500}"#,
+        ),
+    );
     until("the visitor", || text(&root).contains("queued")).await;
     chatting.set(true);
     until("the change", || {

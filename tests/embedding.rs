@@ -49,8 +49,8 @@ fn proxy() -> FetchStub {
     })
 }
 
-fn mount(root: &web_sys::Element, options: &str) -> visitor_sidebar::SidebarHandle {
-    visitor_sidebar::mount(root.clone(), js(options)).unwrap()
+fn mount(root: &web_sys::Element, options: &str) -> common::Mounted {
+    common::mount(root, js(options))
 }
 
 fn selection(provider: &str, visitor: &str, sid: &str) -> JsValue {
@@ -139,6 +139,32 @@ async fn two_sidebars_on_one_page_share_nothing() {
     assert_eq!(theme(&left).as_deref(), Some("auto"));
     assert_eq!(theme(&right).as_deref(), Some("dark"));
     drop((a, b));
+}
+
+#[wasm_bindgen_test]
+async fn a_handle_the_page_lets_go_of_leaves_the_sidebar_mounted() {
+    let _stub = proxy();
+    let root = fresh_root();
+    // What a page's `mount(el, options)` without keeping the result comes to once the garbage
+    // collector finalizes the handle: wasm-bindgen frees it, as `free()` would.
+    let handle = visitor_sidebar::mount(
+        root.clone(),
+        js(r#"{"provider":"livechat","pollIntervalMs":3600000}"#),
+    )
+    .unwrap();
+    until("the LiveChat list", || {
+        text(&root).contains("United States")
+    })
+    .await;
+    drop(handle);
+    settle().await;
+    assert!(
+        text(&root).contains("United States"),
+        "the sidebar is still there: {}",
+        text(&root)
+    );
+    // No handle is left to unmount it: it sleeps for its hour in an element off the page.
+    root.remove();
 }
 
 #[wasm_bindgen_test]

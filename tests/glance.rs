@@ -702,10 +702,7 @@ fn button(root: &Element, fact: &str, action: &str) -> Element {
 
 /// The sidebar mounted for a LivePerson visitor whose visit has `session`, with `on_insert`
 /// as `mount()`'s `onInsert` when given.
-fn mount_lp(
-    session: Value,
-    on_insert: Option<JsValue>,
-) -> (Element, visitor_sidebar::SidebarHandle, FetchStub) {
+fn mount_lp(session: Value, on_insert: Option<JsValue>) -> (Element, common::Mounted, FetchStub) {
     let mut session = session;
     session["id"] = "s1".into();
     session["startTime"] = now_ms().into();
@@ -722,11 +719,7 @@ fn mount_lp(
     if let Some(on_insert) = on_insert {
         js_sys::Reflect::set(&options, &"onInsert".into(), &on_insert).unwrap();
     }
-    (
-        root.clone(),
-        visitor_sidebar::mount(root, options).unwrap(),
-        stub,
-    )
+    (root.clone(), common::mount(&root, options), stub)
 }
 
 #[wasm_bindgen_test]

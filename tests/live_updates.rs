@@ -20,8 +20,8 @@ fn visit_named(first: &str) -> String {
     LIVEPERSON_VISIT.replace("\"John\"", &format!("\"{first}\""))
 }
 
-fn mount(root: &web_sys::Element, options: &str) -> visitor_sidebar::SidebarHandle {
-    visitor_sidebar::mount(root.clone(), js(options)).unwrap()
+fn mount(root: &web_sys::Element, options: &str) -> common::Mounted {
+    common::mount(root, js(options))
 }
 
 #[wasm_bindgen_test]

@@ -849,7 +849,7 @@ fn feedback(root: &Element) -> String {
 
 /// The whole sidebar in the Agent Workspace (its status line says how an insert went), with a
 /// proxy that knows no visit: the glance is the SDK's alone.
-fn mount_sidebar() -> (Element, visitor_sidebar::SidebarHandle, FakeProxy) {
+fn mount_sidebar() -> (Element, Mounted, FakeProxy) {
     let proxy = FakeProxy::start(move |call| {
         if call.url.ends_with("/auth/config") {
             (200, r#"{"anonymous": true, "modes": []}"#.to_owned())
@@ -858,11 +858,7 @@ fn mount_sidebar() -> (Element, visitor_sidebar::SidebarHandle, FakeProxy) {
         }
     });
     let root = fresh_root();
-    let sidebar = visitor_sidebar::mount(
-        root.clone(),
-        js(r#"{"console": "liveperson", "locale": "en-GB"}"#),
-    )
-    .unwrap();
+    let sidebar = common::mount(&root, js(r#"{"console": "liveperson", "locale": "en-GB"}"#));
     (root, sidebar, proxy)
 }
 

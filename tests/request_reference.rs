@@ -77,11 +77,10 @@ async fn error_and_stale_notices_end_with_the_reference() {
         ),
     });
     let root = fresh_root();
-    let _handle = visitor_sidebar::mount(
-        root.clone(),
+    let _sidebar = common::mount(
+        &root,
         js(r#"{"provider":"liveperson","visitorId":"Alice","sid":"s1","pollIntervalMs":500}"#),
-    )
-    .unwrap();
+    );
     until("the error notice", || text(&root).contains("Error:")).await;
     let notice = find(&root, ".vs-notice-error").text_content().unwrap();
     assert!(notice.ends_with("Reference: first-request-1."), "{notice}");

@@ -123,8 +123,8 @@ impl Proxy {
     }
 }
 
-fn mount_with(root: &web_sys::Element, options: JsValue) -> visitor_sidebar::SidebarHandle {
-    visitor_sidebar::mount(root.clone(), options).unwrap()
+fn mount_with(root: &web_sys::Element, options: JsValue) -> common::Mounted {
+    common::mount(root, options)
 }
 
 fn options(json: &str) -> JsValue {
@@ -181,9 +181,7 @@ fn sign_in_button(root: &web_sys::Element) -> Option<web_sys::Element> {
 }
 
 /// The LiveChat list mounted with the host's `getAccessToken` `callback`, once it shows.
-async fn list_signed_in_by(
-    callback: &HostCallback,
-) -> (web_sys::Element, visitor_sidebar::SidebarHandle) {
+async fn list_signed_in_by(callback: &HostCallback) -> (web_sys::Element, common::Mounted) {
     let root = fresh_root();
     let handle = mount_with(
         &root,

@@ -22,6 +22,35 @@ pub fn js(json: &str) -> JsValue {
     js_sys::JSON::parse(json).expect("test JSON parses")
 }
 
+/// A sidebar mounted for one test and unmounted when the test lets go of it. The handle alone
+/// leaves the sidebar mounted (as a page's does), and a sidebar left polling would answer into
+/// the next test's fetch stubs.
+pub struct Mounted(pub visitor_sidebar::SidebarHandle);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.0.unmount();
+    }
+}
+
+impl std::ops::Deref for Mounted {
+    type Target = visitor_sidebar::SidebarHandle;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Mounted {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+/// `mount(root, options)` as a host page calls it, for one test.
+pub fn mount(root: &Element, options: JsValue) -> Mounted {
+    Mounted(visitor_sidebar::mount(root.clone(), options).expect("the options are accepted"))
+}
+
 /// A new, attached `<div>` to mount into.
 pub fn fresh_root() -> Element {
     let document = gloo_document();
