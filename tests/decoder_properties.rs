@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
 use visitor_sidebar::lenient::decode;
-use visitor_sidebar::livechat::model::{Visitor, VisitorList};
+use visitor_sidebar::livechat::model::{ListedVisitor, Visitor, VisitorList};
 use visitor_sidebar::liveperson::model::Visit;
 use wasm_bindgen_test::*;
 
@@ -75,6 +75,7 @@ fn arbitrary_json_never_panics_either_decoder() {
             let text = value.to_string();
             let _ = decode::<Visit>(js(&text));
             let _ = decode::<VisitorList>(js(&text));
+            let _ = decode::<VisitorList<ListedVisitor>>(js(&text));
             let _ = decode::<Visitor>(js(&text));
             Ok(())
         })
@@ -170,6 +171,17 @@ fn corrupting_one_visitor_keeps_the_others() {
             prop_assert_eq!(second_back.name.as_deref(), Some("Second"));
             prop_assert_eq!(second_back.city.as_deref(), Some("Greenville"));
             prop_assert_eq!(second_back.visit_path.len(), 2);
+            // The list's own reading of the same answer keeps the untouched visitor too.
+            let listed: VisitorList<ListedVisitor> =
+                decode(js(&json.to_string())).expect("the list still decodes");
+            let second_listed = listed.0.last().expect("the untouched visitor is listed");
+            prop_assert_eq!(second_listed.name.as_deref(), Some("Second"));
+            prop_assert_eq!(
+                second_listed.search_text(),
+                "second\ngreenville\nunited states\nlivechat – chat window api (js)\n\
+                 https://developers.livechatinc.com/beta-docs/js-api/#on-chat-window-minimized"
+            );
+            prop_assert!(second_listed.visit_started_ms().is_some());
             Ok(())
         })
         .unwrap();

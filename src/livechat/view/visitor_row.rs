@@ -2,12 +2,12 @@
 //! current page and time on site (ticking).
 
 use crate::components::common::{Clock, Ticking};
-use crate::livechat::model::Visitor;
+use crate::livechat::model::ListedVisitor;
 use yew::prelude::*;
 
 /// A visitor in the list (only visitors with an ID are listed). A plain function rather than a
 /// component: a page re-renders at most fifty, and each component type costs bundle size.
-pub fn visitor_row(visitor: &Visitor, on_open: &Callback<AttrValue>) -> Html {
+pub fn visitor_row(visitor: &ListedVisitor, on_open: &Callback<AttrValue>) -> Html {
     let id = AttrValue::from(visitor.id.clone().unwrap_or_default());
     let on_click = {
         let (on_open, id) = (on_open.clone(), id.clone());

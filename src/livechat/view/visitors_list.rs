@@ -10,7 +10,7 @@ use crate::components::common::Same;
 use crate::components::panel::use_panel;
 use crate::format;
 use crate::livechat::api::{count_path, visitors_path, StateFilter};
-use crate::livechat::model::{lower, VisitorCount, VisitorList};
+use crate::livechat::model::{lower, ListedVisitor, VisitorCount, VisitorList};
 use yew::prelude::*;
 
 /// Rows per page.
@@ -59,7 +59,7 @@ pub fn VisitorsList(props: &VisitorsListProps) -> Html {
         })
     };
 
-    let list = use_panel::<VisitorList>(Some(visitors_path(*state_filter, *group)));
+    let list = use_panel::<VisitorList<ListedVisitor>>(Some(visitors_path(*state_filter, *group)));
     let count = use_panel::<VisitorCount>(Some(count_path(*state_filter, *group)));
     // Compared by identity: filtering reruns only on new data, never on a deep comparison of
     // thousands of visitors.
