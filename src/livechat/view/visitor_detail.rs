@@ -9,7 +9,7 @@ use crate::components::glance::{measured, Glance};
 use crate::components::panel::use_panel;
 use crate::context::use_settings;
 use crate::format;
-use crate::hooks::{item_key, unique_keys, use_changes, use_news, News};
+use crate::hooks::{item_key, item_key_at, unique_keys, use_changes, use_news, News};
 use crate::livechat::api::visitor_path;
 use crate::livechat::glance::visitor_facts;
 use crate::livechat::model::{epoch_ms, KeyValue, VisitPathEntry, Visitor, VisitorState};
@@ -82,8 +82,7 @@ pub struct VisitorDetailsProps {
 /// What tells a step of the visit path apart, for its `New` mark and its key (not its place:
 /// the path drops its oldest steps).
 fn step_key(step: &VisitPathEntry) -> u64 {
-    let at = step.time_ts.map(|t| t.to_string()).unwrap_or_default();
-    item_key(&["step", step.page.as_deref().unwrap_or_default(), &at])
+    item_key_at(&["step", step.page.as_deref().unwrap_or_default()], step.time_ts)
 }
 
 fn state_key(v: &Visitor) -> u64 {
