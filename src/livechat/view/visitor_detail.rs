@@ -82,7 +82,10 @@ pub struct VisitorDetailsProps {
 /// What tells a step of the visit path apart, for its `New` mark and its key (not its place:
 /// the path drops its oldest steps).
 fn step_key(step: &VisitPathEntry) -> u64 {
-    item_key_at(&["step", step.page.as_deref().unwrap_or_default()], step.time_ts)
+    item_key_at(
+        &["step", step.page.as_deref().unwrap_or_default()],
+        step.time_ts,
+    )
 }
 
 fn state_key(v: &Visitor) -> u64 {
