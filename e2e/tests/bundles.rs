@@ -119,7 +119,8 @@ async fn a_provider_bundle_carries_none_of_the_other_providers_code() -> Result<
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bundle_asked_for_the_provider_it_lacks_says_which_to_load() -> Result<()> {
     let demo = start_demo().await?;
-    let browser = Browser::start(400, 800).await?;
+    // `gc()` for the page: a host that does not keep mount()'s handle has it collected.
+    let browser = Browser::start_with(400, 800, &["--js-flags=--expose-gc"]).await?;
     for (entry, other) in [
         (
             "visitor-sidebar-livechat.js",
@@ -139,8 +140,22 @@ async fn a_bundle_asked_for_the_provider_it_lacks_says_which_to_load() -> Result
                          await m.default();
                          const root = document.createElement("div");
                          document.body.append(root);
+                         // The handle is not kept, as many host pages do. Two rounds of a
+                         // collection and a finalizer of our own: the first round's finalizers,
+                         // wasm-bindgen's freeing the handle among them, have run by the second's.
+                         // (A registry is kept while it waits: a collected one calls nothing.)
                          m.mount(root, {other});
-                         done();
+                         const probes = [];
+                         for (let round = 0; round < 2; round++) {{
+                           await new Promise((collected) => {{
+                             const probe = new FinalizationRegistry(collected);
+                             probes.push(probe);
+                             probe.register({{}}, round);
+                             // From a task of its own, so no frame still holds the object.
+                             setTimeout(() => gc(), 0);
+                           }});
+                         }}
+                         done(probes.length === 2 ? null : "the probes did not run");
                        }}).catch((e) => done(String(e)));"#
                 ),
                 vec![],
