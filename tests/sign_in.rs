@@ -123,10 +123,6 @@ impl Proxy {
     }
 }
 
-fn mount_with(root: &web_sys::Element, options: JsValue) -> common::Mounted {
-    common::mount(root, options)
-}
-
 fn options(json: &str) -> JsValue {
     js(json)
 }
@@ -183,7 +179,7 @@ fn sign_in_button(root: &web_sys::Element) -> Option<web_sys::Element> {
 /// The LiveChat list mounted with the host's `getAccessToken` `callback`, once it shows.
 async fn list_signed_in_by(callback: &HostCallback) -> (web_sys::Element, common::Mounted) {
     let root = fresh_root();
-    let handle = mount_with(
+    let handle = mount(
         &root,
         with_callback(
             r#"{"provider":"livechat","pollIntervalMs":60000}"#,
@@ -201,7 +197,7 @@ async fn list_signed_in_by(callback: &HostCallback) -> (web_sys::Element, common
 async fn an_anonymous_proxy_asks_nobody_to_sign_in_and_is_asked_once() {
     let proxy = Proxy::start(ANONYMOUS, &[None]);
     let root = fresh_root();
-    let _handle = mount_with(&root, options(r#"{"provider":"livechat"}"#));
+    let _handle = mount(&root, options(r#"{"provider":"livechat"}"#));
     until("the LiveChat list", || {
         text(&root).contains("United States")
     })
@@ -227,7 +223,7 @@ async fn requests_wait_for_the_hosts_token_and_carry_it() {
     let (first, release) = deferred();
     let callback = host_callback(vec![first]);
     let root = fresh_root();
-    let _handle = mount_with(
+    let _handle = mount(
         &root,
         with_callback(r#"{"provider":"livechat"}"#, &callback),
     );
@@ -325,7 +321,7 @@ async fn a_new_token_refused_too_is_not_asked_about_again() {
     let proxy = Proxy::start(ANONYMOUS, &[]);
     let callback = host_callback(vec![token("bad-1"), token("bad-2"), token("bad-3")]);
     let root = fresh_root();
-    let _handle = mount_with(
+    let _handle = mount(
         &root,
         with_callback(r#"{"provider":"livechat","pollIntervalMs":500}"#, &callback),
     );
@@ -419,7 +415,7 @@ async fn the_parent_is_asked_at_its_origin_only_and_its_token_is_taken_from_allo
         &[Some("host-1")],
     );
     let root = fresh_root();
-    let _handle = mount_with(
+    let _handle = mount(
         &root,
         options(
             r#"{"provider":"livechat","pollIntervalMs":60000,
@@ -632,7 +628,7 @@ impl Drop for FakeOpen {
 async fn company_sign_in_shows_a_button_and_no_data_then_believes_only_its_popup() {
     let proxy = Proxy::start(&company_config(), &[Some("company-1")]);
     let root = fresh_root();
-    let _handle = mount_with(&root, options(r#"{"provider":"livechat"}"#));
+    let _handle = mount(&root, options(r#"{"provider":"livechat"}"#));
     until("the Sign in button", || sign_in_button(&root).is_some()).await;
     let button = sign_in_button(&root).unwrap();
     assert_eq!(button.tag_name(), "BUTTON");
@@ -739,7 +735,7 @@ impl Drop for FramedPopup {
 async fn the_company_sign_in_believes_only_the_answer_with_its_own_popups_nonce() {
     let proxy = Proxy::start(&company_config(), &[Some("company-1")]);
     let root = fresh_root();
-    let _handle = mount_with(&root, options(r#"{"provider":"livechat"}"#));
+    let _handle = mount(&root, options(r#"{"provider":"livechat"}"#));
     until("the Sign in button", || sign_in_button(&root).is_some()).await;
     let popup = FramedPopup::install();
     click(&sign_in_button(&root).unwrap());
@@ -793,7 +789,7 @@ async fn a_blocked_popup_is_explained() {
     let blocked = js_sys::Function::new_no_args("return null;");
     js_sys::Reflect::set(&window, &"open".into(), &blocked).unwrap();
     let root = fresh_root();
-    let _handle = mount_with(&root, options(r#"{"provider":"livechat"}"#));
+    let _handle = mount(&root, options(r#"{"provider":"livechat"}"#));
     until("the Sign in button", || sign_in_button(&root).is_some()).await;
     click(&sign_in_button(&root).unwrap());
     settle().await;
